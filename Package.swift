@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Callsheet: a contact store for calling platforms.
+/// Layout: C shims at the bottom, a pure core in the middle, I/O at the edges.
+/// See docs/ for the wire protocol and the on-disk formats.
+let package = Package(
+    name: "callsheet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callsheet", targets: ["callsheet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: C and C++ shims
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLineEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(
+            name: "CPhoneNumber",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("stdc++")]
+        ),
+
+        // MARK: Pure libraries
+        .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
+        .target(name: "TextIndex"),
+        .target(name: "ContactGenerator"),
+        .target(name: "CallsheetProtocol"),
+        .target(
+            name: "CallsheetCore",
+            dependencies: [
+                "PhoneNumbers", "TextIndex", "CallsheetProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // MARK: I/O
+        .target(
+            name: "CallsheetStorage",
+            dependencies: ["CZstd", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "CallsheetStore",
+            dependencies: [
+                "CallsheetCore", "CallsheetStorage", "CallsheetProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CallsheetServer",
+            dependencies: [
+                "CallsheetStore", "CallsheetProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "callsheet",
+            dependencies: [
+                "CallsheetServer", "CallsheetStore", "ContactGenerator", "CLineEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),
+        .testTarget(name: "TextIndexTests", dependencies: ["TextIndex"]),
+        .testTarget(name: "ContactGeneratorTests", dependencies: ["ContactGenerator", "PhoneNumbers"]),
+        .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),
+        .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TestSupport"]),
+        .testTarget(name: "CallsheetStorageTests", dependencies: ["CallsheetStorage", "TestSupport"]),
+        .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "TestSupport"]),
+        .testTarget(name: "CallsheetServerTests", dependencies: ["CallsheetServer", "TestSupport"]),
+        .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,38 @@
+extension OrganizationState {
+    /// Writes the whole state (records and counters; indexes are rebuilt on load) for a snapshot.
+    public func encode(into writer: inout BinaryWriter) {
+        RecordCodec.encode(organization, into: &writer)
+        writer.varint(nextContactID)
+        writer.varint(nextDepartmentID)
+        writer.varint(nextUserID)
+        writer.varint(departments.count)
+        for department in departments.values.sorted(by: { $0.id < $1.id }) { RecordCodec.encode(department, into: &writer) }
+        writer.varint(users.count)
+        for user in users.values.sorted(by: { $0.id < $1.id }) { RecordCodec.encode(user, into: &writer) }
+        writer.varint(fields.count)
+        for field in orderedFields { RecordCodec.encode(field, into: &writer) }
+        writer.varint(contacts.count)
+        for id in orderedIDs {
+            if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
+        }
+    }
+
+    /// Reads what ``encode(into:)`` wrote and rebuilds every index.
+    public static func decode(_ reader: inout BinaryReader) throws(CallsheetError) -> OrganizationState {
+        var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
+        let nextContact = try reader.varint()
+        let nextDepartment = try reader.varint()
+        let nextUser = try reader.varint()
+        for _ in 0..<(try reader.int()) { state.apply(.putDepartment(try RecordCodec.decodeDepartment(&reader))) }
+        for _ in 0..<(try reader.int()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
+        for _ in 0..<(try reader.int()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
+        let contactCount = try reader.int()
+        state.contacts.reserveCapacity(contactCount)
+        state.phoneIndex.reserveCapacity(contactCount)
+        for _ in 0..<contactCount { state.apply(.putContact(try RecordCodec.decodeContact(&reader))) }
+        state.nextContactID = max(state.nextContactID, nextContact)
+        state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
+        state.nextUserID = max(state.nextUserID, nextUser)
+        return state
+    }
+}

@@ -1,0 +1,210 @@
+import PhoneNumbers
+
+/// Binary encoding of the model for journal records and snapshots (docs/STORAGE.md, "Record payloads").
+/// Version 1. Decoding validates every enum tag and length.
+public enum RecordCodec {
+    public static let changeSetVersion: UInt8 = 1
+
+    // MARK: Change sets (journal records)
+
+    public static func encode(_ set: ChangeSet) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64 + set.changes.count * 160)
+        writer.byte(changeSetVersion)
+        writer.varint(set.organizationID)
+        writer.varint(set.changes.count)
+        for change in set.changes { encode(change, into: &writer) }
+        return writer.bytes
+    }
+
+    public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
+        var reader = BinaryReader(bytes)
+        let version = try reader.byte()
+        guard version == changeSetVersion else { throw reader.corrupt("unknown change set version \(version)") }
+        let organization = try reader.varint()
+        let count = try reader.int()
+        var changes: [Change] = []
+        changes.reserveCapacity(min(count, 1 << 20))
+        for _ in 0..<count { changes.append(try decodeChange(&reader)) }
+        guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
+        return ChangeSet(organizationID: organization, changes: changes)
+    }
+
+    static func encode(_ change: Change, into writer: inout BinaryWriter) {
+        switch change {
+        case .putOrganization(let value): writer.byte(1); encode(value, into: &writer)
+        case .putDepartment(let value): writer.byte(2); encode(value, into: &writer)
+        case .removeDepartment(let id): writer.byte(3); writer.varint(id)
+        case .putUser(let value): writer.byte(4); encode(value, into: &writer)
+        case .removeUser(let id): writer.byte(5); writer.varint(id)
+        case .putField(let value): writer.byte(6); encode(value, into: &writer)
+        case .removeField(let name): writer.byte(7); writer.string(name)
+        case .putContact(let value): writer.byte(8); encode(value, into: &writer)
+        case .removeContact(let id): writer.byte(9); writer.varint(id)
+        }
+    }
+
+    static func decodeChange(_ reader: inout BinaryReader) throws(CallsheetError) -> Change {
+        switch try reader.byte() {
+        case 1: return .putOrganization(try decodeOrganization(&reader))
+        case 2: return .putDepartment(try decodeDepartment(&reader))
+        case 3: return .removeDepartment(try reader.varint())
+        case 4: return .putUser(try decodeUser(&reader))
+        case 5: return .removeUser(try reader.varint())
+        case 6: return .putField(try decodeField(&reader))
+        case 7: return .removeField(try reader.string())
+        case 8: return .putContact(try decodeContact(&reader))
+        case 9: return .removeContact(try reader.varint())
+        case let tag: throw reader.corrupt("unknown change tag \(tag)")
+        }
+    }
+
+    // MARK: Records
+
+    static func encode(_ value: Organization, into writer: inout BinaryWriter) {
+        writer.varint(value.id)
+        writer.string(value.name)
+        writer.string(value.defaultRegion)
+        writer.byte(value.settings.phoneValidation == .valid ? 0 : 1)
+        writer.varint(value.settings.maxImportRows)
+        writer.varint(value.settings.maxImportBytes)
+        writer.signed(value.createdAt)
+    }
+
+    static func decodeOrganization(_ reader: inout BinaryReader) throws(CallsheetError) -> Organization {
+        let id = try reader.varint()
+        let name = try reader.string()
+        let region = try reader.string()
+        var settings = OrganizationSettings()
+        settings.phoneValidation = try reader.byte() == 0 ? .valid : .possible
+        settings.maxImportRows = try reader.int()
+        settings.maxImportBytes = try reader.int()
+        return Organization(id: id, name: name, defaultRegion: region, settings: settings, createdAt: try reader.signed())
+    }
+
+    static func encode(_ value: Department, into writer: inout BinaryWriter) {
+        writer.varint(value.id)
+        writer.string(value.name)
+    }
+
+    static func decodeDepartment(_ reader: inout BinaryReader) throws(CallsheetError) -> Department {
+        Department(id: try reader.varint(), name: try reader.string())
+    }
+
+    static let roles: [Role] = [.admin, .manager, .agent]
+
+    static func encode(_ value: User, into writer: inout BinaryWriter) {
+        writer.varint(value.id)
+        writer.string(value.name)
+        writer.byte(UInt8(roles.firstIndex(of: value.role) ?? 2))
+        writer.varint(value.departmentID ?? 0)
+        writer.data(value.secret.salt)
+        writer.data(value.secret.digest)
+        writer.signed(value.createdAt)
+    }
+
+    static func decodeUser(_ reader: inout BinaryReader) throws(CallsheetError) -> User {
+        let id = try reader.varint()
+        let name = try reader.string()
+        let roleIndex = Int(try reader.byte())
+        guard roleIndex < roles.count else { throw reader.corrupt("unknown role \(roleIndex)") }
+        let department = try reader.varint()
+        let secret = SecretHash(salt: try reader.data(), digest: try reader.data())
+        return User(id: id, name: name, role: roles[roleIndex], departmentID: department == 0 ? nil : department, secret: secret, createdAt: try reader.signed())
+    }
+
+    static let fieldTypes: [FieldType] = [.text, .longText, .integer, .decimal, .date, .dropdown, .checkbox]
+
+    static func encode(_ value: FieldDefinition, into writer: inout BinaryWriter) {
+        writer.string(value.name)
+        writer.string(value.label)
+        writer.byte(UInt8(fieldTypes.firstIndex(of: value.type) ?? 0))
+        writer.varint(value.options.count)
+        for option in value.options { writer.string(option) }
+        writer.bool(value.required)
+        var mask: UInt8 = 0
+        for (bit, role) in roles.enumerated() where value.visibleTo.contains(role) { mask |= 1 << UInt8(bit) }
+        writer.byte(mask)
+        writer.signed(Int64(value.order))
+        writer.bool(value.archived)
+    }
+
+    static func decodeField(_ reader: inout BinaryReader) throws(CallsheetError) -> FieldDefinition {
+        let name = try reader.string()
+        let label = try reader.string()
+        let typeIndex = Int(try reader.byte())
+        guard typeIndex < fieldTypes.count else { throw reader.corrupt("unknown field type \(typeIndex)") }
+        let optionCount = try reader.int()
+        var options: [String] = []
+        for _ in 0..<optionCount { options.append(try reader.string()) }
+        let required = try reader.bool()
+        let mask = try reader.byte()
+        let visible = Set(roles.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element))
+        let order = Int(try reader.signed())
+        return FieldDefinition(name: name, label: label, type: fieldTypes[typeIndex], options: options, required: required, visibleTo: visible, order: order, archived: try reader.bool())
+    }
+
+    static func encode(_ value: Contact, into writer: inout BinaryWriter) {
+        writer.varint(value.id)
+        writer.varint(value.organizationID)
+        writer.varint(value.departmentID)
+        writer.varint(value.createdByUserID)
+        writer.string(value.name)
+        writer.string(value.phone)
+        writer.optionalString(value.email)
+        writer.optionalString(value.company)
+        writer.varint(value.tags.count)
+        for tag in value.tags { writer.string(tag) }
+        writer.optionalString(value.notes)
+        writer.varint(value.customFields.count)
+        for (name, fieldValue) in value.customFields.sorted(by: { $0.key < $1.key }) {
+            writer.string(name)
+            switch fieldValue {
+            case .text(let text): writer.byte(0); writer.string(text)
+            case .integer(let number): writer.byte(1); writer.signed(number)
+            case .decimal(let number): writer.byte(2); writer.double(number)
+            case .date(let text): writer.byte(3); writer.string(text)
+            case .checkbox(let flag): writer.byte(4); writer.bool(flag)
+            }
+        }
+        writer.optionalSigned(value.lastCalledAt)
+        writer.optionalString(value.lastCallOutcome)
+        writer.varint(value.totalCalls)
+        writer.signed(value.createdAt)
+        writer.signed(value.updatedAt)
+        writer.optionalSigned(value.archivedAt)
+    }
+
+    static func decodeContact(_ reader: inout BinaryReader) throws(CallsheetError) -> Contact {
+        let id = try reader.varint()
+        let organization = try reader.varint()
+        let department = try reader.varint()
+        let createdBy = try reader.varint()
+        let name = try reader.string()
+        let phone = try reader.string()
+        let email = try reader.optionalString()
+        let company = try reader.optionalString()
+        let tagCount = try reader.int()
+        var tags: [String] = []
+        for _ in 0..<tagCount { tags.append(try reader.string()) }
+        let notes = try reader.optionalString()
+        let fieldCount = try reader.int()
+        var fields: [String: FieldValue] = [:]
+        for _ in 0..<fieldCount {
+            let fieldName = try reader.string()
+            switch try reader.byte() {
+            case 0: fields[fieldName] = .text(try reader.string())
+            case 1: fields[fieldName] = .integer(try reader.signed())
+            case 2: fields[fieldName] = .decimal(try reader.double())
+            case 3: fields[fieldName] = .date(try reader.string())
+            case 4: fields[fieldName] = .checkbox(try reader.bool())
+            case let tag: throw reader.corrupt("unknown field value tag \(tag)")
+            }
+        }
+        return Contact(
+            id: id, organizationID: organization, departmentID: department, createdByUserID: createdBy, name: name, phone: phone,
+            email: email, company: company, tags: tags, notes: notes, customFields: fields,
+            lastCalledAt: try reader.optionalSigned(), lastCallOutcome: try reader.optionalString(), totalCalls: try reader.int(),
+            createdAt: try reader.signed(), updatedAt: try reader.signed(), archivedAt: try reader.optionalSigned()
+        )
+    }
+}

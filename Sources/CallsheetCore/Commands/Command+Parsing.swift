@@ -1,0 +1,180 @@
+extension Command {
+    /// Parses the arguments of one request (the command name first, any case).
+    /// - Throws: `UNKNOWN_COMMAND`, or `WRONG_ARGS` with the command's usage.
+    public static func parse(_ arguments: [String]) throws(CallsheetError) -> Command {
+        guard let first = arguments.first else { throw CallsheetError(.badRequest, "empty request") }
+        let name = first.uppercased()
+        guard let spec = CommandCatalog.spec(named: name) else {
+            throw CallsheetError(.unknownCommand, "unknown command '\(first)'; HELP lists the commands")
+        }
+        var reader = ArgumentReader(spec: spec, arguments: Array(arguments.dropFirst()))
+        let command = try reader.parse()
+        try reader.finish()
+        return command
+    }
+}
+
+/// Reads a command's arguments left to right, throwing the command's usage on any mismatch.
+struct ArgumentReader {
+    let spec: CommandSpec
+    var arguments: ArraySlice<String>
+
+    init(spec: CommandSpec, arguments: [String]) {
+        self.spec = spec
+        self.arguments = arguments[...]
+    }
+
+    var wrong: CallsheetError { .wrongArguments(spec.name, usage: spec.usage) }
+
+    mutating func next() throws(CallsheetError) -> String {
+        guard let value = arguments.popFirst() else { throw wrong }
+        return value
+    }
+
+    mutating func optional() -> String? { arguments.popFirst() }
+
+    mutating func id(_ what: String = "id") throws(CallsheetError) -> UInt64 {
+        let text = try next()
+        guard let value = UInt64(text), value > 0 else {
+            throw CallsheetError(.wrongArguments, "\(spec.name): \(what) must be a positive whole number, got '\(text)'; usage: \(spec.usage)")
+        }
+        return value
+    }
+
+    mutating func json() throws(CallsheetError) -> JSONValue { try JSONValue.parse(try next()) }
+
+    mutating func rest() -> [String] {
+        defer { arguments = [] }
+        return Array(arguments)
+    }
+
+    /// Reads `KEYWORD value` options in any order.
+    mutating func options(_ keywords: Set<String>, flags: Set<String> = []) throws(CallsheetError) -> [String: String] {
+        var found: [String: String] = [:]
+        while let word = arguments.first?.uppercased() {
+            arguments = arguments.dropFirst()
+            if flags.contains(word) { found[word] = ""; continue }
+            guard keywords.contains(word), let value = arguments.popFirst() else { throw wrong }
+            found[word] = value
+        }
+        return found
+    }
+
+    func finish() throws(CallsheetError) {
+        guard arguments.isEmpty else { throw wrong }
+    }
+
+    mutating func limit(_ text: String?, default fallback: Int = 50, maximum: Int = 1000) throws(CallsheetError) -> Int {
+        guard let text else { return fallback }
+        guard let value = Int(text), (1...maximum).contains(value) else {
+            throw CallsheetError(.wrongArguments, "\(spec.name): LIMIT must be 1–\(maximum), got '\(text)'")
+        }
+        return value
+    }
+
+    mutating func parse() throws(CallsheetError) -> Command {
+        switch spec.name {
+        case "PING": return .ping(optional())
+        case "HELP": return .help(optional())
+        case "AUTH":
+            let first = try next()
+            guard let second = optional() else { return .auth(user: "default", secret: first) }
+            return .auth(user: first, secret: second)
+        case "HELLO": return .hello(rest())
+        case "QUIT": return .quit
+        case "WHOAMI": return .whoami
+        case "USE":
+            let word = try next()
+            if word.uppercased() == "ORG", let name = optional() { return .use(name) }
+            return .use(word)
+        case "CLIENT", "SELECT", "COMMAND", "ECHO":
+            _ = rest()
+            return .compatibility(spec.name)
+        case "ORG.CREATE":
+            let name = try next()
+            let options = try options(["REGION", "ADMIN"])
+            return .orgCreate(name: name, region: options["REGION"] ?? "US", admin: options["ADMIN"])
+        case "ORG.LIST": return .orgList
+        case "ORG.INFO": return .orgInfo
+        case "ORG.SET": return .orgSet(key: try next(), value: try next())
+        case "DEPT.CREATE": return .deptCreate(try next())
+        case "DEPT.LIST": return .deptList
+        case "DEPT.RENAME": return .deptRename(try id("department id"), try next())
+        case "DEPT.DELETE": return .deptDelete(try id("department id"))
+        case "USER.CREATE":
+            let name = try next()
+            let options = try options(["ROLE", "DEPT"])
+            guard let roleText = options["ROLE"] else { throw wrong }
+            return .userCreate(name: name, role: try Role.parse(roleText), department: try department(options["DEPT"]))
+        case "USER.LIST": return .userList
+        case "USER.DELETE": return .userDelete(try next())
+        case "USER.RESETSECRET": return .userResetSecret(try next())
+        case "USER.SETROLE":
+            let name = try next()
+            let role = try Role.parse(try next())
+            let options = try options(["DEPT"])
+            return .userSetRole(name: name, role: role, department: try department(options["DEPT"]))
+        case "CONTACT.ADD": return .contactAdd(try json())
+        case "CONTACT.GET": return .contactGet(try id())
+        case "CONTACT.BYPHONE": return .contactByPhone(try next())
+        case "CONTACT.UPDATE": return .contactUpdate(try id(), try json())
+        case "CONTACT.DELETE":
+            let id = try id()
+            let options = try options([], flags: ["PERMANENT"])
+            return .contactDelete(id, permanent: options["PERMANENT"] != nil)
+        case "CONTACT.RESTORE": return .contactRestore(try id())
+        case "CONTACT.LIST":
+            let options = try options(["CURSOR", "LIMIT"], flags: ["ARCHIVED", "ALL"])
+            var cursor: ContactID?
+            if let text = options["CURSOR"], text != "0" {
+                guard let value = UInt64(text) else { throw CallsheetError(.wrongArguments, "CONTACT.LIST: CURSOR is the next_cursor of a previous page, got '\(text)'") }
+                cursor = value
+            }
+            let archived: ArchivedFilter = options["ALL"] != nil ? .all : options["ARCHIVED"] != nil ? .archived : .active
+            return .contactList(cursor: cursor, limit: try limit(options["LIMIT"]), archived: archived)
+        case "CONTACT.SEARCH":
+            let text = try next()
+            let options = try options(["LIMIT"])
+            return .contactSearch(text, limit: try limit(options["LIMIT"]))
+        case "CONTACT.LOGCALL":
+            let id = try id()
+            let outcome = try next()
+            let options = try options(["AT"])
+            var time: Timestamp?
+            if let text = options["AT"] {
+                guard let parsed = TimestampFormat.parse(text) else {
+                    throw CallsheetError(.wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time such as 2026-11-24T15:30:00Z, got '\(text)'")
+                }
+                time = parsed
+            }
+            return .contactLogCall(id, outcome: outcome, at: time)
+        case "CONTACT.COUNT": return .contactCount
+        case "FIELD.CREATE": return .fieldCreate(try json())
+        case "FIELD.LIST": return .fieldList
+        case "FIELD.GET": return .fieldGet(try next())
+        case "FIELD.UPDATE": return .fieldUpdate(try next(), try json())
+        case "FIELD.REORDER":
+            let names = rest()
+            guard !names.isEmpty else { throw wrong }
+            return .fieldReorder(names)
+        case "FIELD.ARCHIVE": return .fieldArchive(try next())
+        case "FIELD.UNARCHIVE": return .fieldUnarchive(try next())
+        case "FIELD.DELETE": return .fieldDelete(try next())
+        case "TAG.LIST": return .tagList
+        case "SNAPSHOT": return .snapshot
+        case "INFO":
+            _ = optional()
+            return .info
+        default:
+            throw CallsheetError(.unknownCommand, "unknown command '\(spec.name)'")
+        }
+    }
+
+    private func department(_ text: String?) throws(CallsheetError) -> DepartmentID? {
+        guard let text else { return nil }
+        guard let value = UInt64(text), value > 0 else {
+            throw CallsheetError(.wrongArguments, "\(spec.name): DEPT expects a department id, got '\(text)'")
+        }
+        return value
+    }
+}

@@ -1,0 +1,82 @@
+/// A parsed request of the command language, shared by the REPL and the TCP server.
+/// `docs/PROTOCOL.md` documents each; ``CommandCatalog`` carries their usage and help.
+public enum Command: Sendable, Hashable {
+    // Connection
+    case ping(String?)
+    case help(String?)
+    case auth(user: String, secret: String)
+    case hello([String])
+    case quit
+    case whoami
+    case use(String)
+    case compatibility(String)
+
+    // Organization administration
+    case orgCreate(name: String, region: String, admin: String?)
+    case orgList
+    case orgInfo
+    case orgSet(key: String, value: String)
+    case deptCreate(String)
+    case deptList
+    case deptRename(DepartmentID, String)
+    case deptDelete(DepartmentID)
+    case userCreate(name: String, role: Role, department: DepartmentID?)
+    case userList
+    case userDelete(String)
+    case userResetSecret(String)
+    case userSetRole(name: String, role: Role, department: DepartmentID?)
+
+    // Contacts
+    case contactAdd(JSONValue)
+    case contactGet(ContactID)
+    case contactByPhone(String)
+    case contactUpdate(ContactID, JSONValue)
+    case contactDelete(ContactID, permanent: Bool)
+    case contactRestore(ContactID)
+    case contactList(cursor: ContactID?, limit: Int, archived: ArchivedFilter)
+    case contactSearch(String, limit: Int)
+    case contactLogCall(ContactID, outcome: String, at: Timestamp?)
+    case contactCount
+
+    // Custom fields and tags
+    case fieldCreate(JSONValue)
+    case fieldList
+    case fieldGet(String)
+    case fieldUpdate(String, JSONValue)
+    case fieldReorder([String])
+    case fieldArchive(String)
+    case fieldUnarchive(String)
+    case fieldDelete(String)
+    case tagList
+
+    // Operations
+    case snapshot
+    case info
+}
+
+/// Which contacts a listing includes.
+public enum ArchivedFilter: String, Sendable, Hashable {
+    case active, archived, all
+
+    public func includes(_ contact: Contact) -> Bool {
+        switch self {
+        case .active: contact.archivedAt == nil
+        case .archived: contact.archivedAt != nil
+        case .all: true
+        }
+    }
+}
+
+extension Command {
+    /// True for commands that change state (and so are journaled before their reply).
+    public var isWrite: Bool {
+        switch self {
+        case .orgCreate, .orgSet, .deptCreate, .deptRename, .deptDelete, .userCreate, .userDelete, .userResetSecret,
+             .userSetRole, .contactAdd, .contactUpdate, .contactDelete, .contactRestore, .contactLogCall, .fieldCreate,
+             .fieldUpdate, .fieldReorder, .fieldArchive, .fieldUnarchive, .fieldDelete:
+            true
+        default:
+            false
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// One resolved change to an organization's state: what the journal carries and replay applies.
+///
+/// Commands are planned against the state into a list of changes (ids, timestamps and normalized
+/// values all decided), so replaying the journal is deterministic and never re-validates.
+public enum Change: Sendable, Hashable {
+    case putOrganization(Organization)
+    case putDepartment(Department)
+    case removeDepartment(DepartmentID)
+    case putUser(User)
+    case removeUser(UserID)
+    case putField(FieldDefinition)
+    case removeField(String)
+    case putContact(Contact)
+    case removeContact(ContactID)
+}
+
+/// The changes of one command, applied and journaled as a unit: after a crash it is there whole or not at all.
+public struct ChangeSet: Sendable, Hashable {
+    public var organizationID: OrganizationID
+    public var changes: [Change]
+
+    public init(organizationID: OrganizationID, changes: [Change]) {
+        self.organizationID = organizationID
+        self.changes = changes
+    }
+}

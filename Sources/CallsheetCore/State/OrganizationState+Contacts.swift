@@ -1,0 +1,195 @@
+import PhoneNumbers
+
+/// Planning contact commands: validate against the state, decide every value, return the changes.
+/// Nothing here mutates; a thrown error means the command changes nothing.
+extension OrganizationState {
+    static let contactInputKeys: Set<String> = ["name", "phone", "email", "company", "tags", "notes", "custom_fields", "department_id"]
+
+    /// The contact with `id` if the caller may see it; NOT_FOUND otherwise, so that ids in other
+    /// departments cannot be probed.
+    public func visibleContact(_ id: ContactID, for caller: Caller) throws(CallsheetError) -> Contact {
+        guard let contact = contacts[id], caller.canSee(contact) else { throw .notFound(contact: id) }
+        return contact
+    }
+
+    /// Reads `text` as a phone number with the organization's region and validation setting.
+    /// - Throws: `INVALID_PHONE` with libphonenumber's reason.
+    public func normalizePhone(_ text: String, context: PlanningContext) throws(CallsheetError) -> String {
+        do {
+            return try context.phones.parse(text, defaultRegion: organization.defaultRegion, validation: organization.settings.phoneValidation).e164
+        } catch {
+            throw CallsheetError(.invalidPhone, error.message)
+        }
+    }
+
+    /// Plans `CONTACT.ADD`.
+    public func planAdd(_ input: JSONValue, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Contact {
+        try caller.require(.manager, for: "CONTACT.ADD")
+        let members = try Self.objectMembers(input, allowed: Self.contactInputKeys, what: "contact")
+        let name = try ContactText.name(members["name"])
+        guard let phoneValue = members["phone"], case .string(let phoneText) = phoneValue else {
+            throw CallsheetError(.invalidPhone, "field 'phone' is required and must be text, e.g. \"+15551234567\"")
+        }
+        let phone = try normalizePhone(phoneText, context: context)
+        try checkPhoneIsFree(phone, for: nil, caller: caller)
+        let department = try targetDepartment(members["department_id"], caller: caller)
+        var contact = Contact(
+            id: nextContactID, organizationID: organization.id, departmentID: department, createdByUserID: caller.userID,
+            name: name, phone: phone, createdAt: context.now, updatedAt: context.now
+        )
+        if let value = members["email"] { contact.email = try ContactText.email(value) }
+        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", maximum: ContactText.maximumCompanyLength) }
+        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", maximum: ContactText.maximumNotesLength) }
+        if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
+        contact.customFields = try resolveCustomFields(members["custom_fields"], onto: [:], caller: caller, creating: true)
+        return contact
+    }
+
+    /// Plans `CONTACT.UPDATE`: only the members present change; `null` clears an optional field.
+    public func planUpdate(_ id: ContactID, _ input: JSONValue, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Contact {
+        try caller.require(.manager, for: "CONTACT.UPDATE")
+        var contact = try visibleContact(id, for: caller)
+        let members = try Self.objectMembers(input, allowed: Self.contactInputKeys, what: "contact")
+        if members.isEmpty { throw CallsheetError(.badRequest, "nothing to update: give at least one of \(Self.contactInputKeys.sorted().joined(separator: ", "))") }
+        if let value = members["name"] { contact.name = try ContactText.name(value) }
+        if let value = members["phone"] {
+            guard case .string(let text) = value else { throw CallsheetError(.invalidPhone, "field 'phone' must be text and cannot be cleared") }
+            contact.phone = try normalizePhone(text, context: context)
+            try checkPhoneIsFree(contact.phone, for: id, caller: caller)
+        }
+        if let value = members["email"] { contact.email = try ContactText.email(value) }
+        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", maximum: ContactText.maximumCompanyLength) }
+        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", maximum: ContactText.maximumNotesLength) }
+        if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
+        if let value = members["department_id"] { contact.departmentID = try targetDepartment(value, caller: caller) }
+        if let value = members["custom_fields"] {
+            contact.customFields = try resolveCustomFields(value, onto: contact.customFields, caller: caller, creating: false)
+        }
+        contact.updatedAt = context.now
+        return contact
+    }
+
+    /// Plans `CONTACT.DELETE`: soft (archive) or permanent.
+    public func planDelete(_ id: ContactID, permanent: Bool, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Change {
+        try caller.require(.manager, for: "CONTACT.DELETE")
+        var contact = try visibleContact(id, for: caller)
+        if permanent { return .removeContact(id) }
+        guard contact.archivedAt == nil else {
+            throw CallsheetError(.conflict, "contact \(id) is already archived; CONTACT.DELETE \(id) PERMANENT removes it for good")
+        }
+        contact.archivedAt = context.now
+        contact.updatedAt = context.now
+        return .putContact(contact)
+    }
+
+    /// Plans `CONTACT.RESTORE` of an archived contact.
+    public func planRestore(_ id: ContactID, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Contact {
+        try caller.require(.manager, for: "CONTACT.RESTORE")
+        var contact = try visibleContact(id, for: caller)
+        guard contact.archivedAt != nil else { throw CallsheetError(.conflict, "contact \(id) is not archived") }
+        contact.archivedAt = nil
+        contact.updatedAt = context.now
+        return contact
+    }
+
+    /// Plans `CONTACT.LOGCALL`: records a call's outcome in the contact's call tracking fields.
+    public func planLogCall(_ id: ContactID, outcome: String, at time: Timestamp?, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Contact {
+        try caller.require(.manager, for: "CONTACT.LOGCALL")
+        var contact = try visibleContact(id, for: caller)
+        let text = outcome.trimmingSpaces().lowercased()
+        guard !text.isEmpty, text.count <= ContactText.maximumOutcomeLength else {
+            throw CallsheetError(.badRequest, "call outcome must be 1–\(ContactText.maximumOutcomeLength) characters, e.g. completed, no-answer, voicemail")
+        }
+        let when = time ?? context.now
+        if contact.lastCalledAt.map({ when >= $0 }) ?? true {
+            contact.lastCalledAt = when
+            contact.lastCallOutcome = text
+        }
+        contact.totalCalls += 1
+        contact.updatedAt = context.now
+        return contact
+    }
+
+    // MARK: Pieces
+
+    func checkPhoneIsFree(_ phone: String, for id: ContactID?, caller: Caller) throws(CallsheetError) {
+        guard let existing = phoneIndex[phone], existing != id, let other = contacts[existing] else { return }
+        let archived = other.archivedAt != nil ? " (archived: CONTACT.RESTORE it, or delete it PERMANENT first)" : ""
+        if caller.canSee(other) {
+            throw CallsheetError(.duplicatePhone, "phone \(phone) already belongs to contact \(existing)\(archived)")
+        }
+        throw CallsheetError(.duplicatePhone, "phone \(phone) already belongs to a contact of another department")
+    }
+
+    /// The department a written contact lands in: the manager's own, or the one an admin names.
+    func targetDepartment(_ value: JSONValue?, caller: Caller) throws(CallsheetError) -> DepartmentID {
+        if let value, value != .null {
+            guard case .integer(let number) = value, number > 0 else {
+                throw CallsheetError(.invalidField, "field 'department_id' expects a department id number")
+            }
+            let id = DepartmentID(number)
+            guard departments[id] != nil else { throw CallsheetError(.notFound, "no department with id \(id) (DEPT.LIST shows them)") }
+            if caller.role != .admin, id != caller.departmentID {
+                throw CallsheetError(.forbidden, "a manager's contacts stay in their own department (\(caller.departmentID.map(String.init) ?? "none"))")
+            }
+            return id
+        }
+        if let own = caller.departmentID { return own }
+        if let first = departments.keys.min() { return first }
+        throw CallsheetError(.badRequest, "the organization has no department yet; create one with DEPT.CREATE <name>")
+    }
+
+    /// Maps tags to the organization's display forms and drops repeats, keeping first-seen order.
+    func canonicalTags(_ tags: [String]) -> [String] {
+        var seen: Set<TagKey> = []
+        var result: [String] = []
+        for tag in tags {
+            guard let key = TagKey(tag), seen.insert(key).inserted else { continue }
+            result.append(tagDisplay[key] ?? tag)
+        }
+        return result
+    }
+
+    /// Validates custom field input against the definitions and merges it onto `existing`.
+    func resolveCustomFields(_ input: JSONValue?, onto existing: [String: FieldValue], caller: Caller, creating: Bool) throws(CallsheetError) -> [String: FieldValue] {
+        var values = existing
+        if let input, input != .null {
+            guard case .object(let members) = input else {
+                throw CallsheetError(.invalidField, "field 'custom_fields' expects an object such as {\"customer_id\": \"CRM-1\"}")
+            }
+            for (name, value) in members {
+                guard let definition = fields[name], definition.isVisible(to: caller.role) || (caller.role == .admin && !definition.archived) else {
+                    let known = orderedFields.filter { $0.isVisible(to: caller.role) }.map(\.name)
+                    throw CallsheetError(.invalidField, "unknown custom field '\(name)'; defined: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+                }
+                if value == .null || value == .string("") {
+                    if definition.required { throw CallsheetError(.invalidField, "field '\(name)' is required and cannot be cleared") }
+                    values[name] = nil
+                } else {
+                    values[name] = try definition.validate(value)
+                }
+            }
+        }
+        if creating {
+            for definition in orderedFields where definition.required && definition.isVisible(to: caller.role) && values[definition.name] == nil {
+                throw CallsheetError(.invalidField, "field '\(definition.name)' (\(definition.label)) is required")
+            }
+        }
+        return values
+    }
+
+    /// The members of a JSON object, refusing names outside `allowed`.
+    static func objectMembers(_ input: JSONValue, allowed: Set<String>, what: String) throws(CallsheetError) -> [String: JSONValue] {
+        guard case .object(let list) = input else {
+            throw CallsheetError(.badRequest, "expected a JSON object describing the \(what), got \(input.kindDescription)")
+        }
+        var members: [String: JSONValue] = [:]
+        for (key, value) in list {
+            guard allowed.contains(key) else {
+                throw CallsheetError(.badRequest, "unknown \(what) member '\(key)'; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            members[key] = value
+        }
+        return members
+    }
+}

@@ -1,0 +1,27 @@
+extension OrganizationState {
+    /// Checks every index against the contacts, brute force. For tests; O(n · tags).
+    public func _checkInvariants() -> [String] {
+        var problems: [String] = []
+        var phones: [String: ContactID] = [:]
+        var tags: [TagKey: Set<ContactID>] = [:]
+        var departmentsSeen: [DepartmentID: Set<ContactID>] = [:]
+        for contact in contacts.values {
+            if let other = phones[contact.phone] { problems.append("phone \(contact.phone) on contacts \(other) and \(contact.id)") }
+            phones[contact.phone] = contact.id
+            for tag in contact.tags {
+                guard let key = TagKey(tag) else { problems.append("contact \(contact.id) has empty tag"); continue }
+                tags[key, default: []].insert(contact.id)
+                if tagDisplay[key] != tag { problems.append("tag '\(tag)' on \(contact.id) differs from display '\(tagDisplay[key] ?? "nil")'") }
+            }
+            departmentsSeen[contact.departmentID, default: []].insert(contact.id)
+            if contact.id >= nextContactID { problems.append("contact \(contact.id) ≥ nextContactID \(nextContactID)") }
+        }
+        if phones != phoneIndex { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
+        if tags != tagIndex { problems.append("tag index differs from contacts") }
+        if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }
+        if departmentsSeen != departmentIndex { problems.append("department index differs from contacts") }
+        if orderedIDs != contacts.keys.sorted() { problems.append("ordered id list differs from contacts") }
+        problems.append(contentsOf: textIndex._checkInvariants(against: contacts))
+        return problems
+    }
+}

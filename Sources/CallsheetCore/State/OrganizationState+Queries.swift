@@ -1,0 +1,93 @@
+import TextIndex
+
+/// Read-side queries: phone lookup, listing, quick search, counts, tags.
+extension OrganizationState {
+    /// The contact id for a phone written in any format. Canonical E.164 input skips libphonenumber.
+    /// - Complexity: O(1) hash lookup, plus one libphonenumber parse when the input is not E.164.
+    public func contactID(byPhone text: String, context: PlanningContext) throws(CallsheetError) -> ContactID? {
+        if let id = phoneIndex[text] { return id }
+        return phoneIndex[try normalizePhone(text, context: context)]
+    }
+
+    /// A page of contacts in id order after `cursor`: `{"contacts": […], "next_cursor": "…"|null}`.
+    /// - Complexity: O(log n + scanned), where scanned stops after `limit` visible contacts.
+    public func listJSON(after cursor: ContactID?, limit: Int, archived: ArchivedFilter, for caller: Caller) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 * limit)
+        json.openObject()
+        json.key("contacts", first: true)
+        json.openArray()
+        var position = cursor.map { id in orderedIDs.partitioningIndex { $0 > id } } ?? 0
+        var written = 0
+        var last: ContactID?
+        while position < orderedIDs.count, written < limit {
+            let id = orderedIDs[position]
+            position += 1
+            guard let contact = contacts[id], caller.canSee(contact), archived.includes(contact) else { continue }
+            if written > 0 { json.comma() }
+            writeContact(contact, for: caller.role, into: &json)
+            written += 1
+            last = id
+        }
+        json.key("next_cursor")
+        if let last, position < orderedIDs.count { json.string(String(last)) } else { json.raw("null") }
+        json.closeObject()
+        return json.bytes
+    }
+
+    /// Contacts whose name, email, company or phone digits contain `text`, best matches first.
+    public func search(_ text: String, limit: Int, for caller: Caller, includeArchived: Bool = false) -> [Contact] {
+        let ids = textIndex.search(text, limit: limit) { id in
+            guard let contact = contacts[id] else { return false }
+            return caller.canSee(contact) && (includeArchived || contact.archivedAt == nil)
+        }
+        return ids.compactMap { contacts[$0] }
+    }
+
+    /// `CONTACT.SEARCH` reply: `{"contacts": […], "count": n}`.
+    public func searchJSON(_ text: String, limit: Int, for caller: Caller) -> [UInt8] {
+        let found = search(text, limit: limit, for: caller)
+        var json = JSONWriter(capacity: 256 * max(found.count, 1))
+        json.openObject()
+        json.key("contacts", first: true)
+        json.openArray()
+        for (position, contact) in found.enumerated() {
+            if position > 0 { json.comma() }
+            writeContact(contact, for: caller.role, into: &json)
+        }
+        json.closeArray()
+        json.key("count")
+        json.integer(Int64(found.count))
+        json.closeObject()
+        return json.bytes
+    }
+
+    /// Active and archived contacts the caller can see.
+    public func countVisible(for caller: Caller) -> (active: Int, archived: Int) {
+        let ids: [ContactID]
+        if caller.role == .admin {
+            let archived = contacts.values.lazy.filter { $0.archivedAt != nil }.count
+            return (contacts.count - archived, archived)
+        }
+        ids = caller.departmentID.flatMap { departmentIndex[$0].map(Array.init) } ?? []
+        let archived = ids.lazy.filter { contacts[$0]?.archivedAt != nil }.count
+        return (ids.count - archived, archived)
+    }
+
+    /// `TAG.LIST`: every tag with its contact count in the caller's scope, by name.
+    public func tagListJSON(for caller: Caller) -> JSONValue {
+        var rows: [JSONValue] = []
+        for key in tagIndex.keys.sorted() {
+            guard let ids = tagIndex[key], let display = tagDisplay[key] else { continue }
+            let count: Int
+            if caller.role == .admin {
+                count = ids.count
+            } else if let department = caller.departmentID, let own = departmentIndex[department] {
+                count = ids.count < own.count ? ids.lazy.filter { own.contains($0) }.count : own.lazy.filter { ids.contains($0) }.count
+            } else {
+                count = 0
+            }
+            if count > 0 { rows.append(.object([("tag", .string(display)), ("contacts", .integer(Int64(count)))])) }
+        }
+        return .array(rows)
+    }
+}

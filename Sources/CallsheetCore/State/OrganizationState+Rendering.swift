@@ -1,0 +1,106 @@
+/// JSON renderings of the organization's records, filtered by what the caller's role may read.
+/// Member names follow the seed's schema (snake_case); timestamps are ISO 8601 UTC.
+extension OrganizationState {
+    /// Writes one contact as a JSON object. Custom fields the caller's role cannot read are left out.
+    /// - Complexity: O(fields of the contact).
+    public func writeContact(_ contact: Contact, for role: Role, into json: inout JSONWriter) {
+        json.openObject()
+        json.key("id", first: true); json.integer(Int64(contact.id))
+        json.key("organization_id"); json.integer(Int64(contact.organizationID))
+        json.key("department_id"); json.integer(Int64(contact.departmentID))
+        json.key("created_by_user_id"); json.integer(Int64(contact.createdByUserID))
+        json.key("name"); json.string(contact.name)
+        json.key("phone"); json.string(contact.phone)
+        json.key("email"); optional(contact.email, &json)
+        json.key("company"); optional(contact.company, &json)
+        json.key("tags"); json.openArray()
+        for (position, tag) in contact.tags.enumerated() {
+            if position > 0 { json.comma() }
+            json.string(tag)
+        }
+        json.closeArray()
+        json.key("notes"); optional(contact.notes, &json)
+        json.key("custom_fields"); json.openObject()
+        var first = true
+        if !contact.customFields.isEmpty {
+            for field in orderedFields where field.isVisible(to: role) {
+                guard let value = contact.customFields[field.name] else { continue }
+                if !first { json.comma() }
+                first = false
+                json.string(field.name)
+                json.raw(":")
+                json.write(value.json)
+            }
+        }
+        json.closeObject()
+        json.key("last_called_at"); optionalTime(contact.lastCalledAt, &json)
+        json.key("last_call_outcome"); optional(contact.lastCallOutcome, &json)
+        json.key("total_calls"); json.integer(Int64(contact.totalCalls))
+        json.key("created_at"); json.string(TimestampFormat.iso8601(contact.createdAt))
+        json.key("updated_at"); json.string(TimestampFormat.iso8601(contact.updatedAt))
+        json.key("archived_at"); optionalTime(contact.archivedAt, &json)
+        json.closeObject()
+    }
+
+    /// One contact as JSON text bytes.
+    public func contactJSON(_ contact: Contact, for role: Role) -> [UInt8] {
+        var json = JSONWriter(capacity: 384)
+        writeContact(contact, for: role, into: &json)
+        return json.bytes
+    }
+
+    private func optional(_ text: String?, _ json: inout JSONWriter) {
+        if let text { json.string(text) } else { json.raw("null") }
+    }
+
+    private func optionalTime(_ time: Timestamp?, _ json: inout JSONWriter) {
+        if let time { json.string(TimestampFormat.iso8601(time)) } else { json.raw("null") }
+    }
+
+    public func fieldJSON(_ field: FieldDefinition) -> JSONValue {
+        .object([
+            ("name", .string(field.name)),
+            ("label", .string(field.label)),
+            ("type", .string(field.type.rawValue)),
+            ("options", .array(field.options.map { .string($0) })),
+            ("required", .bool(field.required)),
+            ("visible_to", .array(Role.allCases.filter { field.visibleTo.contains($0) }.map { .string($0.rawValue) })),
+            ("order", .integer(Int64(field.order))),
+            ("archived", .bool(field.archived)),
+        ])
+    }
+
+    public func departmentJSON(_ department: Department) -> JSONValue {
+        .object([
+            ("id", .integer(Int64(department.id))),
+            ("name", .string(department.name)),
+            ("contacts", .integer(Int64(departmentIndex[department.id]?.count ?? 0))),
+            ("users", .integer(Int64(users.values.filter { $0.departmentID == department.id }.count))),
+        ])
+    }
+
+    public func userJSON(_ user: User) -> JSONValue {
+        .object([
+            ("id", .integer(Int64(user.id))),
+            ("name", .string(user.name)),
+            ("role", .string(user.role.rawValue)),
+            ("department_id", user.departmentID.map { .integer(Int64($0)) } ?? .null),
+            ("created_at", .string(TimestampFormat.iso8601(user.createdAt))),
+        ])
+    }
+
+    public func organizationJSON() -> JSONValue {
+        .object([
+            ("id", .integer(Int64(organization.id))),
+            ("name", .string(organization.name)),
+            ("region", .string(organization.defaultRegion)),
+            ("phone_validation", .string(organization.settings.phoneValidation.rawValue)),
+            ("max_import_rows", .integer(Int64(organization.settings.maxImportRows))),
+            ("max_import_bytes", .integer(Int64(organization.settings.maxImportBytes))),
+            ("departments", .integer(Int64(departments.count))),
+            ("users", .integer(Int64(users.count))),
+            ("contacts", .integer(Int64(contacts.count))),
+            ("created_at", .string(TimestampFormat.iso8601(organization.createdAt))),
+        ])
+    }
+}

@@ -1,0 +1,146 @@
+import TextIndex
+
+/// Everything one organization holds, with its indexes, as a value.
+///
+/// The shard actor owns one; snapshots copy it (copy-on-write makes that cheap); tests build them
+/// directly. Indexes are kept exact under every ``apply(_:)`` and checked by ``_checkInvariants()``.
+public struct OrganizationState: Sendable {
+    public internal(set) var organization: Organization
+    public internal(set) var departments: [DepartmentID: Department] = [:]
+    public internal(set) var users: [UserID: User] = [:]
+    public internal(set) var fields: [String: FieldDefinition] = [:]
+    public internal(set) var contacts: [ContactID: Contact] = [:]
+
+    /// E.164 → contact. Phones are unique within an organization, archived contacts included.
+    public internal(set) var phoneIndex: [String: ContactID] = [:]
+    /// Tag key → contacts carrying it.
+    public internal(set) var tagIndex: [TagKey: Set<ContactID>] = [:]
+    /// Tag key → display form (the spelling the organization first used).
+    public internal(set) var tagDisplay: [TagKey: String] = [:]
+    /// Department → its contacts.
+    public internal(set) var departmentIndex: [DepartmentID: Set<ContactID>] = [:]
+    /// Contact ids in ascending order, for stable cursor pagination.
+    public internal(set) var orderedIDs: [ContactID] = []
+    /// Trigram index over name, email, company and phone digits.
+    public internal(set) var textIndex = ContactTextIndex()
+
+    public internal(set) var nextContactID: ContactID = 1
+    public internal(set) var nextDepartmentID: DepartmentID = 1
+    public internal(set) var nextUserID: UserID = 1
+
+    public init(organization: Organization) {
+        self.organization = organization
+    }
+
+    /// Applies one change and returns the change that undoes it.
+    /// - Complexity: O(1) amortized for contacts, plus the text index update and O(n) in the
+    ///   number of contacts when a contact is removed permanently (ordered id list).
+    @discardableResult
+    public mutating func apply(_ change: Change) -> Change {
+        switch change {
+        case .putOrganization(let organization):
+            let previous = self.organization
+            self.organization = organization
+            return .putOrganization(previous)
+        case .putDepartment(let department):
+            let previous = departments.updateValue(department, forKey: department.id)
+            nextDepartmentID = max(nextDepartmentID, department.id + 1)
+            return previous.map { .putDepartment($0) } ?? .removeDepartment(department.id)
+        case .removeDepartment(let id):
+            guard let previous = departments.removeValue(forKey: id) else { return .removeDepartment(id) }
+            return .putDepartment(previous)
+        case .putUser(let user):
+            let previous = users.updateValue(user, forKey: user.id)
+            nextUserID = max(nextUserID, user.id + 1)
+            return previous.map { .putUser($0) } ?? .removeUser(user.id)
+        case .removeUser(let id):
+            guard let previous = users.removeValue(forKey: id) else { return .removeUser(id) }
+            return .putUser(previous)
+        case .putField(let field):
+            let previous = fields.updateValue(field, forKey: field.name)
+            return previous.map { .putField($0) } ?? .removeField(field.name)
+        case .removeField(let name):
+            guard let previous = fields.removeValue(forKey: name) else { return .removeField(name) }
+            return .putField(previous)
+        case .putContact(let contact):
+            let previous = contacts[contact.id]
+            if let previous { unindex(previous) }
+            contacts[contact.id] = contact
+            index(contact, isNew: previous == nil)
+            nextContactID = max(nextContactID, contact.id + 1)
+            return previous.map { .putContact($0) } ?? .removeContact(contact.id)
+        case .removeContact(let id):
+            guard let previous = contacts.removeValue(forKey: id) else { return .removeContact(id) }
+            unindex(previous)
+            textIndex.remove(previous.id)
+            if let position = orderedPosition(of: id) { orderedIDs.remove(at: position) }
+            return .putContact(previous)
+        }
+    }
+
+    /// Applies every change of a set, returning the undo list in the order it must run.
+    @discardableResult
+    public mutating func apply(_ changes: [Change]) -> [Change] {
+        var undo: [Change] = []
+        undo.reserveCapacity(changes.count)
+        for change in changes { undo.append(apply(change)) }
+        return undo.reversed()
+    }
+
+    private mutating func index(_ contact: Contact, isNew: Bool) {
+        phoneIndex[contact.phone] = contact.id
+        for tag in contact.tags {
+            guard let key = TagKey(tag) else { continue }
+            tagIndex[key, default: []].insert(contact.id)
+            if tagDisplay[key] == nil { tagDisplay[key] = tag }
+        }
+        departmentIndex[contact.departmentID, default: []].insert(contact.id)
+        textIndex.put(contact)
+        if isNew {
+            if let last = orderedIDs.last, last > contact.id {
+                let position = orderedIDs.partitioningIndex { $0 >= contact.id }
+                orderedIDs.insert(contact.id, at: position)
+            } else {
+                orderedIDs.append(contact.id)
+            }
+        }
+    }
+
+    private mutating func unindex(_ contact: Contact) {
+        if phoneIndex[contact.phone] == contact.id { phoneIndex[contact.phone] = nil }
+        for tag in contact.tags {
+            guard let key = TagKey(tag) else { continue }
+            tagIndex[key]?.remove(contact.id)
+            if tagIndex[key]?.isEmpty == true {
+                tagIndex[key] = nil
+                tagDisplay[key] = nil
+            }
+        }
+        departmentIndex[contact.departmentID]?.remove(contact.id)
+        if departmentIndex[contact.departmentID]?.isEmpty == true { departmentIndex[contact.departmentID] = nil }
+    }
+
+    func orderedPosition(of id: ContactID) -> Int? {
+        let position = orderedIDs.partitioningIndex { $0 >= id }
+        return position < orderedIDs.count && orderedIDs[position] == id ? position : nil
+    }
+
+    /// Custom field definitions in display order.
+    public var orderedFields: [FieldDefinition] {
+        fields.values.sorted { ($0.order, $0.name) < ($1.order, $1.name) }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, for a predicate false then true along the array.
+    /// - Complexity: O(log n).
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}

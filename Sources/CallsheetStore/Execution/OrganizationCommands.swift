@@ -1,0 +1,182 @@
+import CallsheetCore
+import CallsheetProtocol
+import PhoneNumbers
+
+/// Runs the commands that act inside one organization, on its shard, for one caller.
+struct OrganizationCommands {
+    let shard: OrganizationShard
+    let caller: Caller
+    let directory: ShardDirectory
+    let phones: PhoneNumberNormalizer
+
+    private var context: PlanningContext { PlanningContext(now: Clock.now(), phones: phones) }
+
+    func run(_ command: Command) async throws(CallsheetError) -> RESPValue {
+        let caller = self.caller
+        let context = self.context
+        switch command {
+        // MARK: Contacts
+        case .contactGet(let id):
+            try caller.require(.agent, for: "CONTACT.GET")
+            return try await shard.read { state throws(CallsheetError) in
+                .bulkString(state.contactJSON(try state.visibleContact(id, for: caller), for: caller.role))
+            }
+        case .contactByPhone(let text):
+            try caller.require(.agent, for: "CONTACT.BYPHONE")
+            return try await shard.read { state throws(CallsheetError) in
+                let id = try state.contactID(byPhone: text, context: context)
+                guard let id, let contact = state.contacts[id], caller.canSee(contact) else {
+                    throw CallsheetError(.notFound, "no contact with phone \(text)")
+                }
+                return .bulkString(state.contactJSON(contact, for: caller.role))
+            }
+        case .contactAdd(let input):
+            return try await writeContact { state throws(CallsheetError) in try state.planAdd(input, by: caller, context: context) }
+        case .contactUpdate(let id, let input):
+            return try await writeContact { state throws(CallsheetError) in try state.planUpdate(id, input, by: caller, context: context) }
+        case .contactRestore(let id):
+            return try await writeContact { state throws(CallsheetError) in try state.planRestore(id, by: caller, context: context) }
+        case .contactLogCall(let id, let outcome, let time):
+            return try await writeContact { state throws(CallsheetError) in try state.planLogCall(id, outcome: outcome, at: time, by: caller, context: context) }
+        case .contactDelete(let id, let permanent):
+            return try await write { state throws(CallsheetError) in
+                ([try state.planDelete(id, permanent: permanent, by: caller, context: context)], RESPValue.integer(1))
+            }
+        case .contactList(let cursor, let limit, let archived):
+            try caller.require(.manager, for: "CONTACT.LIST")
+            return try await shard.read { state in .bulkString(state.listJSON(after: cursor, limit: limit, archived: archived, for: caller)) }
+        case .contactSearch(let text, let limit):
+            try caller.require(.manager, for: "CONTACT.SEARCH")
+            return try await shard.read { state in .bulkString(state.searchJSON(text, limit: limit, for: caller)) }
+        case .contactCount:
+            try caller.require(.manager, for: "CONTACT.COUNT")
+            return try await shard.read { state in
+                let (active, archived) = state.countVisible(for: caller)
+                return .bulk(JSONValue.object([("active", .integer(Int64(active))), ("archived", .integer(Int64(archived)))]).serialized)
+            }
+
+        // MARK: Fields and tags
+        case .fieldCreate(let input):
+            return try await write { state throws(CallsheetError) in
+                let field = try state.planCreateField(input, by: caller)
+                return ([.putField(field)], RESPValue.bulk(state.fieldJSON(field).serialized))
+            }
+        case .fieldUpdate(let name, let input):
+            return try await write { state throws(CallsheetError) in
+                let field = try state.planUpdateField(name, input, by: caller)
+                return ([.putField(field)], RESPValue.bulk(state.fieldJSON(field).serialized))
+            }
+        case .fieldArchive(let name), .fieldUnarchive(let name):
+            let archived = if case .fieldArchive = command { true } else { false }
+            return try await write { state throws(CallsheetError) in
+                ([.putField(try state.planArchiveField(name, archived: archived, by: caller))], RESPValue.ok)
+            }
+        case .fieldReorder(let names):
+            return try await write { state throws(CallsheetError) in (try state.planReorderFields(names, by: caller), RESPValue.ok) }
+        case .fieldDelete(let name):
+            return try await write { state throws(CallsheetError) in
+                let changes = try state.planDeleteField(name, by: caller, context: context)
+                return (changes, RESPValue.integer(Int64(changes.count - 1)))
+            }
+        case .fieldList:
+            try caller.require(.agent, for: "FIELD.LIST")
+            return try await shard.read { state in
+                let visible = state.orderedFields.filter { caller.role == .admin || $0.isVisible(to: caller.role) }
+                return .bulk(JSONValue.array(visible.map { state.fieldJSON($0) }).serialized)
+            }
+        case .fieldGet(let name):
+            try caller.require(.agent, for: "FIELD.GET")
+            return try await shard.read { state throws(CallsheetError) in
+                let field = try state.field(named: name)
+                guard caller.role == .admin || field.isVisible(to: caller.role) else {
+                    throw CallsheetError(.notFound, "no custom field named '\(name)' (FIELD.LIST shows them)")
+                }
+                return .bulk(state.fieldJSON(field).serialized)
+            }
+        case .tagList:
+            try caller.require(.manager, for: "TAG.LIST")
+            return try await shard.read { state in .bulk(state.tagListJSON(for: caller).serialized) }
+
+        // MARK: Organization
+        case .orgInfo:
+            try caller.require(.agent, for: "ORG.INFO")
+            return try await shard.read { state in .bulk(state.organizationJSON().serialized) }
+        case .orgSet(let key, let value):
+            let phones = self.phones
+            return try await write { state throws(CallsheetError) in
+                let organization = try state.planSetting(key, value, by: caller, phones: phones)
+                return ([.putOrganization(organization)], RESPValue.ok)
+            }
+        case .deptCreate(let name):
+            return try await write { state throws(CallsheetError) in
+                let department = try state.planCreateDepartment(name, by: caller)
+                return ([.putDepartment(department)], RESPValue.bulk(state.departmentJSON(department).serialized))
+            }
+        case .deptRename(let id, let name):
+            return try await write { state throws(CallsheetError) in ([.putDepartment(try state.planRenameDepartment(id, to: name, by: caller))], RESPValue.ok) }
+        case .deptDelete(let id):
+            return try await write { state throws(CallsheetError) in ([try state.planDeleteDepartment(id, by: caller)], RESPValue.ok) }
+        case .deptList:
+            try caller.require(.manager, for: "DEPT.LIST")
+            return try await shard.read { state in
+                let visible = state.departments.values.filter { caller.role == .admin || $0.id == caller.departmentID }.sorted { $0.id < $1.id }
+                return .bulk(JSONValue.array(visible.map { state.departmentJSON($0) }).serialized)
+            }
+        case .userList:
+            try caller.require(.admin, for: "USER.LIST")
+            return try await shard.read { state in
+                .bulk(JSONValue.array(state.users.values.sorted { $0.id < $1.id }.map { state.userJSON($0) }).serialized)
+            }
+        case .userCreate(let name, let role, let department):
+            try caller.require(.admin, for: "USER.CREATE")
+            try await directory.reserveLogin(name, for: shard.id)
+            let secret = SecretHash.generateSecret()
+            let hash = SecretHash.make(secret: secret)
+            do {
+                return try await write { state throws(CallsheetError) in
+                    let user = try state.planCreateUser(name, role: role, department: department, secret: hash, by: caller, context: context)
+                    var members = state.userJSON(user)
+                    if case .object(var list) = members { list.append(("secret", .string(secret))); members = .object(list) }
+                    return ([.putUser(user)], RESPValue.bulk(members.serialized))
+                }
+            } catch {
+                await directory.releaseLogin(name)
+                throw error
+            }
+        case .userDelete(let name):
+            let reply = try await write { state throws(CallsheetError) in ([try state.planDeleteUser(name, by: caller)], RESPValue.ok) }
+            await directory.releaseLogin(name)
+            return reply
+        case .userResetSecret(let name):
+            let secret = SecretHash.generateSecret()
+            let hash = SecretHash.make(secret: secret)
+            return try await write { state throws(CallsheetError) in
+                ([.putUser(try state.planResetSecret(name, secret: hash, by: caller))], RESPValue.bulk(secret))
+            }
+        case .userSetRole(let name, let role, let department):
+            return try await write { state throws(CallsheetError) in
+                ([.putUser(try state.planSetRole(name, role: role, department: department, by: caller))], RESPValue.ok)
+            }
+        default:
+            throw CallsheetError(.badRequest, "command not available in an organization context")
+        }
+    }
+
+    /// A write whose result is one contact, replied as JSON.
+    private func writeContact(_ plan: @Sendable (OrganizationState) throws(CallsheetError) -> Contact) async throws(CallsheetError) -> RESPValue {
+        let role = caller.role
+        return try await write { state throws(CallsheetError) in
+            let contact = try plan(state)
+            return ([.putContact(contact)], RESPValue.bulkString(state.contactJSON(contact, for: role)))
+        }
+    }
+
+    private func write(_ plan: @Sendable (OrganizationState) throws(CallsheetError) -> ([Change], RESPValue)) async throws(CallsheetError) -> RESPValue {
+        let reply = try await shard.write { state throws(CallsheetError) in
+            let (changes, reply) = try plan(state)
+            return (changes: changes, result: reply)
+        }
+        directory.counters.writes.add(1, ordering: .relaxed)
+        return reply
+    }
+}

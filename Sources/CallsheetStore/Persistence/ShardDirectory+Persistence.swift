@@ -1,0 +1,168 @@
+import CallsheetCore
+import CallsheetStorage
+import Foundation
+import Logging
+
+extension ShardDirectory {
+    /// Opens a data directory: loads the newest valid snapshot, replays the journal after it,
+    /// and continues the journal. Replay runs before anything is served.
+    /// - Throws: `UNAVAILABLE` naming the file and offset when the journal or snapshots cannot be read.
+    public static func open(_ configuration: StoreConfiguration, logger: Logger) throws(CallsheetError) -> ShardDirectory {
+        let path = configuration.directory
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CallsheetError(.unavailable, "cannot create the data directory \(path): \(error.localizedDescription)")
+        }
+        var recovered = RecoveredState()
+        var report: [String] = []
+        do {
+            if let loaded = try SnapshotReader.loadNewestValid(directory: path, logger: logger) {
+                recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+                recovered.persistence.lastSnapshotSequence = loaded.header.sequence
+                recovered.persistence.lastSnapshotAt = loaded.header.createdAtMilliseconds
+                report.append("snapshot \(loaded.file.path) (sequence \(loaded.header.sequence))")
+                for rejected in loaded.rejected {
+                    report.append("newer snapshot \(rejected.file.path) rejected: \(rejected.error.message); fell back to the previous one")
+                    logger.warning("snapshot rejected", metadata: ["file": "\(rejected.file.path)", "reason": "\(rejected.error.message)"])
+                }
+            }
+            let summary = try JournalReader.replay(directory: path, after: recovered.snapshotSequence, repair: configuration.repair, logger: logger) { record in
+                guard record.type == JournalRecordType.changeSet else {
+                    throw CallsheetError(.internal, "journal record \(record.sequence) has unknown type \(record.type)")
+                }
+                try recovered.apply(try RecordCodec.decodeChangeSet(record.payload), sequence: record.sequence)
+            }
+            recovered.lastSequence = max(summary.lastSequence, recovered.snapshotSequence)
+            report.append("journal: \(summary.recordsApplied) records replayed through sequence \(recovered.lastSequence)")
+            if let torn = summary.tornTail {
+                report.append("torn journal tail cut at \(torn.file) offset \(torn.offset) (\(torn.reason))")
+                logger.warning("journal torn tail cut", metadata: ["file": "\(torn.file)", "offset": "\(torn.offset)"])
+            }
+            if let repair = summary.repair {
+                report.append("journal repaired: damage at \(repair.file) offset \(repair.offset) (\(repair.reason)); later records moved to \(repair.movedAside.joined(separator: ", "))")
+            }
+        } catch let error as StorageError {
+            throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
+        } catch let error as CallsheetError {
+            throw CallsheetError(.unavailable, "cannot recover \(path): \(error.message)")
+        } catch {
+            throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
+        }
+        recovered.persistence.recoveryReport = report.joined(separator: "; ")
+        let options = JournalWriter.Options(fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize)
+        let journal: JournalWriter
+        do {
+            journal = try JournalWriter(directory: path, after: recovered.lastSequence, options: options, logger: logger)
+        } catch {
+            throw CallsheetError(.unavailable, "cannot open the journal in \(path): \(error)")
+        }
+        logger.info("data directory opened", metadata: ["directory": "\(path)", "recovery": "\(recovered.persistence.recoveryReport)"])
+        return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger)
+    }
+
+    /// What recovery did when the directory opened.
+    public var recoveryReport: String { persistence.recoveryReport }
+
+    /// Writes a snapshot of every organization, then deletes the journal segments and older
+    /// snapshots it makes unnecessary. Writes go on meanwhile: each shard is copied in a moment
+    /// (copy-on-write) and the copy is encoded and compressed off the actors.
+    @discardableResult
+    public func snapshot() async throws(CallsheetError) -> JSONValue {
+        guard let journal else { throw CallsheetError(.unavailable, "this store has no data directory") }
+        guard !persistence.snapshotInProgress else { throw CallsheetError(.conflict, "a snapshot is already being written") }
+        persistence.snapshotInProgress = true
+        defer { persistence.snapshotInProgress = false }
+        let started = Clock.now()
+        let floor = journal.nextSequence - 1
+        var captures: [(OrganizationState, UInt64)] = []
+        for id in shards.keys.sorted() {
+            guard let shard = shards[id] else { continue }
+            captures.append(await shard.capture())
+        }
+        let newest = captures.map(\.1).max() ?? floor
+        do {
+            if newest > 0 { try await journal.waitDurable(newest) }
+        } catch {
+            throw CallsheetError(.unavailable, "snapshot abandoned: the journal could not make its writes durable (\(error.message))")
+        }
+        let file = try await Self.writeSnapshot(captures, floor: floor, nextOrganizationID: nextOrganizationID, configuration: configuration)
+        persistence.lastSnapshotAt = Clock.now()
+        persistence.lastSnapshotSequence = floor
+        persistence.lastSnapshotBytes = file.bytes
+        var removedSegments: [String] = []
+        var removedSnapshots: [String] = []
+        do {
+            removedSnapshots = try SnapshotRetention.apply(directory: configuration.directory, keep: configuration.keepSnapshots)
+            if let oldestKept = try SnapshotRetention.oldestKeptSequence(directory: configuration.directory, keep: configuration.keepSnapshots) {
+                removedSegments = try journal.removeSegments(coveredThrough: oldestKept)
+            }
+        } catch {
+            logger.warning("snapshot clean-up failed", metadata: ["error": "\(error)"])
+        }
+        let contacts = captures.reduce(0) { $0 + $1.0.contacts.count }
+        logger.info("snapshot written", metadata: ["file": "\(file.path)", "sequence": "\(floor)", "contacts": "\(contacts)", "bytes": "\(file.bytes)"])
+        return .object([
+            ("file", .string(file.path)),
+            ("sequence", .integer(Int64(floor))),
+            ("organizations", .integer(Int64(captures.count))),
+            ("contacts", .integer(Int64(contacts))),
+            ("bytes", .integer(Int64(file.bytes))),
+            ("milliseconds", .integer(Clock.now() - started)),
+            ("removed_snapshots", .integer(Int64(removedSnapshots.count))),
+            ("removed_journal_segments", .integer(Int64(removedSegments.count))),
+        ])
+    }
+
+    /// Encodes, compresses and writes the snapshot file. Runs off every actor.
+    nonisolated private static func writeSnapshot(
+        _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
+    ) async throws(CallsheetError) -> (path: String, bytes: Int) {
+        let counts: [String: UInt64] = [
+            "organizations": UInt64(captures.count),
+            "contacts": UInt64(captures.reduce(0) { $0 + $1.0.contacts.count }),
+            "users": UInt64(captures.reduce(0) { $0 + $1.0.users.count }),
+        ]
+        do {
+            let writer = try SnapshotWriter(
+                directory: configuration.directory, header: SnapshotHeader(sequence: floor, counts: counts),
+                options: SnapshotWriter.Options(crashPoint: configuration.snapshotCrashPoint))
+            do {
+                try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
+                for (state, covered) in captures {
+                    try writer.write(SnapshotCodec.organization(state, covered: covered))
+                }
+                let file = try writer.commit()
+                let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+                return (file.path, size ?? 0)
+            } catch {
+                writer.abandon()
+                throw error
+            }
+        } catch {
+            throw CallsheetError(.unavailable, "snapshot failed: \(error)")
+        }
+    }
+
+    /// Snapshots if the schedule says so (record count or elapsed time with writes since).
+    public func snapshotIfDue(now: Timestamp = Clock.now()) async {
+        guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
+        let byCount = configuration.snapshotEveryRecords > 0 && recordsSinceSnapshot >= configuration.snapshotEveryRecords
+        let since = persistence.lastSnapshotAt ?? startedAt
+        let byTime = configuration.snapshotEverySeconds > 0 && now - since >= Timestamp(configuration.snapshotEverySeconds) * 1000
+        guard byCount || byTime else { return }
+        do {
+            try await snapshot()
+        } catch {
+            logger.warning("scheduled snapshot failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Snapshots (when anything was written) and closes the journal: the graceful shutdown path.
+    public func close() async {
+        if journal != nil, recordsSinceSnapshot > 0 {
+            do { try await snapshot() } catch { logger.warning("final snapshot failed", metadata: ["error": "\(error)"]) }
+        }
+        do { try journal?.close() } catch { logger.warning("journal close failed", metadata: ["error": "\(error)"]) }
+    }
+}

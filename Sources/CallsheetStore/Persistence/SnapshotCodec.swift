@@ -1,0 +1,46 @@
+import CallsheetCore
+
+/// The content of a snapshot (inside the zstd frame of docs/STORAGE.md): every organization's
+/// state with the journal sequence it covers. Version 1:
+/// `"CSDS" | varint version | varint nextOrganizationID | varint count | count × (varint covered sequence, OrganizationState)`.
+enum SnapshotCodec {
+    static let magic: [UInt8] = Array("CSDS".utf8)
+    static let version: UInt64 = 1
+
+    static func header(nextOrganizationID: OrganizationID, count: Int) -> [UInt8] {
+        var writer = BinaryWriter()
+        for byte in magic { writer.byte(byte) }
+        writer.varint(version)
+        writer.varint(nextOrganizationID)
+        writer.varint(count)
+        return writer.bytes
+    }
+
+    static func organization(_ state: OrganizationState, covered: UInt64) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64 + state.contacts.count * 200)
+        writer.varint(covered)
+        state.encode(into: &writer)
+        return writer.bytes
+    }
+
+    static func decode(_ content: [UInt8], snapshotSequence: UInt64) throws(CallsheetError) -> RecoveredState {
+        var reader = BinaryReader(content)
+        for byte in magic where try reader.byte() != byte {
+            throw CallsheetError(.internal, "snapshot content does not start with CSDS")
+        }
+        let version = try reader.varint()
+        guard version == Self.version else { throw CallsheetError(.internal, "snapshot content version \(version) is newer than this build reads (\(Self.version))") }
+        var recovered = RecoveredState()
+        recovered.snapshotSequence = snapshotSequence
+        recovered.nextOrganizationID = try reader.varint()
+        let count = try reader.int()
+        for _ in 0..<count {
+            let covered = try reader.varint()
+            let state = try OrganizationState.decode(&reader)
+            recovered.organizations[state.organization.id] = state
+            recovered.coveredSequence[state.organization.id] = covered
+        }
+        guard reader.isAtEnd else { throw CallsheetError(.internal, "snapshot content has trailing bytes") }
+        return recovered
+    }
+}

@@ -1,0 +1,34 @@
+import CallsheetCore
+import CallsheetStorage
+
+/// How a data directory is opened: where, how durably, and when snapshots are taken.
+public struct StoreConfiguration: Sendable {
+    /// The data directory: journal segments and snapshots (docs/STORAGE.md).
+    public var directory: String
+    public var fsyncPolicy: FsyncPolicy = .always
+    /// Take a snapshot after this many journaled commands (0: never by count).
+    public var snapshotEveryRecords: Int = 100_000
+    /// Take a snapshot when this many seconds have passed with writes since the last (0: never by time).
+    public var snapshotEverySeconds: Int = 900
+    /// Snapshots kept after a new one is written.
+    public var keepSnapshots: Int = 2
+    /// On a corrupt journal, keep what precedes the damage instead of refusing to start.
+    public var repair: Bool = false
+    /// Journal segment size in bytes.
+    public var segmentSize: Int = 64 << 20
+    /// Test hook: stop a snapshot at a chosen step, as a crash there would.
+    public var snapshotCrashPoint: SnapshotWriter.CrashPoint? = nil
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+}
+
+/// What persistence has done since the store opened, for `INFO` and the snapshot schedule.
+struct PersistenceStatus: Sendable {
+    var lastSnapshotAt: Timestamp?
+    var lastSnapshotSequence: UInt64 = 0
+    var lastSnapshotBytes: Int = 0
+    var snapshotInProgress = false
+    var recoveryReport: String = ""
+}

@@ -1,0 +1,101 @@
+import CallsheetCore
+import CallsheetStorage
+
+/// The actor that owns one organization's state. Reads run on it without waiting for anything;
+/// writes are planned, journaled, applied and then acknowledged once the journal says durable.
+///
+/// Writes of one shard share fsyncs (group commit): a write applies its changes at once so the
+/// next command plans against them, then waits for the journal. If the journal fails, every
+/// change not yet durable is undone, newest first, and its command gets `UNAVAILABLE`.
+/// Reads may see a change a few microseconds before it is durable, as Redis readers do under
+/// `appendfsync always`; nobody is told it was stored until it is.
+public actor OrganizationShard {
+    public let id: OrganizationID
+    private(set) var state: OrganizationState
+    private let journal: JournalWriter?
+    /// Changes applied but not yet durable: (ticket, undo list). Tickets only grow.
+    private var pending: [(ticket: UInt64, undo: [Change])] = []
+    private var nextTicket: UInt64 = 0
+
+    /// A shard over `state`; writes go to `journal` (nil: in-memory only, for tests of the core).
+    public init(state: OrganizationState, journal: JournalWriter?) {
+        self.id = state.organization.id
+        self.state = state
+        self.journal = journal
+    }
+
+    /// Runs a read against the current state.
+    public func read<T: Sendable>(_ body: @Sendable (OrganizationState) throws(CallsheetError) -> T) throws(CallsheetError) -> T {
+        try body(state)
+    }
+
+    /// Plans a write with `plan`, journals its changes, applies them, and returns once durable.
+    /// A plan that returns no changes is acknowledged at once (nothing to store).
+    /// - Throws: the plan's error (nothing changed), or `UNAVAILABLE` when the journal cannot store it.
+    public func write<T: Sendable>(_ plan: @Sendable (OrganizationState) throws(CallsheetError) -> (changes: [Change], result: T)) async throws(CallsheetError) -> T {
+        let (changes, result) = try plan(state)
+        guard !changes.isEmpty else { return result }
+        try await commit(changes)
+        return result
+    }
+
+    /// Journals and applies changes already planned against this state.
+    func commit(_ changes: [Change]) async throws(CallsheetError) {
+        guard let journal else {
+            state.apply(changes)
+            return
+        }
+        let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes))
+        let sequence: UInt64
+        do {
+            sequence = try journal.append(type: JournalRecordType.changeSet, payload: payload)
+        } catch {
+            throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error.message)); reads still work, try again shortly")
+        }
+        let ticket = nextTicket
+        nextTicket += 1
+        pending.append((ticket, state.apply(changes)))
+        do {
+            try await journal.waitDurable(sequence)
+        } catch {
+            rollBack(from: ticket)
+            throw CallsheetError(.unavailable, "the write was not stored: \(error.message); nothing changed, try again shortly")
+        }
+        pending.removeAll { $0.ticket == ticket }
+    }
+
+    /// Undoes every pending change from `ticket` on, newest first.
+    private func rollBack(from ticket: UInt64) {
+        while let last = pending.last, last.ticket >= ticket {
+            pending.removeLast()
+            state.apply(last.undo)
+        }
+    }
+
+    /// Applies a replayed journal record. Only during recovery.
+    func replay(_ changes: [Change]) {
+        state.apply(changes)
+    }
+
+    /// A copy of the state for a snapshot, with the journal sequence it covers: every record of this
+    /// organization with a lower or equal sequence is in the copy.
+    func capture() -> (state: OrganizationState, sequence: UInt64) {
+        (state, (journal?.nextSequence ?? 1) - 1)
+    }
+
+    /// The user named `name` when `secret` matches; compared in constant time either way.
+    func authenticate(_ name: String, secret: String) -> User? {
+        let user = state.users.values.first { $0.name == name }
+        let matches = (user?.secret ?? .decoy).matches(secret)
+        return matches ? user : nil
+    }
+
+    /// Brute-force index check, for tests.
+    public func _checkInvariants() -> [String] { state._checkInvariants() }
+}
+
+/// Journal record types. Payloads: docs/STORAGE.md, "Record payloads".
+public enum JournalRecordType {
+    /// A ``ChangeSet`` in ``RecordCodec`` encoding.
+    public static let changeSet: UInt16 = 1
+}

@@ -1,0 +1,136 @@
+import CallsheetCore
+import CallsheetStorage
+import Logging
+import PhoneNumbers
+
+/// The organizations of one data directory: their shards, the journal they share, and the
+/// indexes that span organizations (organization names, user logins).
+///
+/// Organization-wide work goes to the shard actors; this actor only handles what crosses
+/// organizations (creating one, signing in, snapshots), so one organization's traffic never
+/// waits for another's.
+public actor ShardDirectory {
+    public let configuration: StoreConfiguration
+    let logger: Logger
+    let journal: JournalWriter?
+    private(set) var shards: [OrganizationID: OrganizationShard] = [:]
+    private(set) var organizationNames: [String: OrganizationID] = [:]
+    /// Login name → organization, across the data directory.
+    private(set) var logins: [String: OrganizationID] = [:]
+    private(set) var nextOrganizationID: OrganizationID = 1
+    /// Persistence state (snapshots taken, journal records since the last one).
+    var persistence = PersistenceStatus()
+    let phones = PhoneNumberNormalizer()
+    public let startedAt: Timestamp
+    /// Figures connections update without an actor hop.
+    public nonisolated let counters = StoreCounters()
+
+    init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger) {
+        self.configuration = configuration
+        self.journal = journal
+        self.logger = logger
+        self.startedAt = Clock.now()
+        self.persistence = recovered.persistence
+        self.nextOrganizationID = recovered.nextOrganizationID
+        for state in recovered.organizations.values {
+            let shard = OrganizationShard(state: state, journal: journal)
+            shards[state.organization.id] = shard
+            organizationNames[state.organization.name.lowercased()] = state.organization.id
+            for user in state.users.values { logins[user.name] = state.organization.id }
+            nextOrganizationID = max(nextOrganizationID, state.organization.id + 1)
+        }
+    }
+
+    /// An in-memory directory with no journal, for tests of the command language.
+    public static func inMemory(logger: Logger = Logger(label: "callsheet")) -> ShardDirectory {
+        ShardDirectory(configuration: StoreConfiguration(directory: ""), journal: nil, recovered: RecoveredState(), logger: logger)
+    }
+
+    public func shard(_ id: OrganizationID) -> OrganizationShard? { shards[id] }
+
+    /// The organization with this id or (case-insensitive) name.
+    public func organization(named text: String) -> OrganizationShard? {
+        if let id = OrganizationID(text), let shard = shards[id] { return shard }
+        return organizationNames[text.lowercased()].flatMap { shards[$0] }
+    }
+
+    public var organizationIDs: [OrganizationID] { shards.keys.sorted() }
+
+    /// Creates an organization with a "General" department and its first admin.
+    /// - Returns: the new organization's id and the admin's secret (shown once, stored hashed).
+    public func createOrganization(name: String, region: String, admin: String) async throws(CallsheetError) -> (OrganizationID, String) {
+        let clean = name.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        guard !clean.isEmpty, clean.count <= 255 else { throw CallsheetError(.badRequest, "an organization name is 1–255 characters") }
+        guard organizationNames[clean.lowercased()] == nil else { throw CallsheetError(.conflict, "an organization named '\(clean)' already exists") }
+        let regionCode = region.uppercased()
+        guard phones.isSupportedRegion(regionCode) else {
+            throw CallsheetError(.badRequest, "'\(region)' is not a region libphonenumber knows; use an ISO 3166 code such as US, GB, DE")
+        }
+        try OrganizationState.validateUserName(admin)
+        guard logins[admin] == nil else { throw CallsheetError(.conflict, "the login '\(admin)' is taken; choose another admin name") }
+        let id = nextOrganizationID
+        nextOrganizationID += 1
+        let now = Clock.now()
+        let organization = Organization(id: id, name: clean, defaultRegion: regionCode, createdAt: now)
+        let secret = SecretHash.generateSecret()
+        let changes: [Change] = [
+            .putOrganization(organization),
+            .putDepartment(Department(id: 1, name: "General")),
+            .putUser(User(id: 1, name: admin, role: .admin, departmentID: nil, secret: .make(secret: secret), createdAt: now)),
+        ]
+        let shard = OrganizationShard(state: OrganizationState(organization: organization), journal: journal)
+        organizationNames[clean.lowercased()] = id
+        logins[admin] = id
+        shards[id] = shard
+        do {
+            try await shard.commit(changes)
+        } catch {
+            shards[id] = nil
+            organizationNames[clean.lowercased()] = nil
+            logins[admin] = nil
+            throw error
+        }
+        return (id, secret)
+    }
+
+    /// Checks a login and its secret. Unknown users and wrong secrets fail alike, in alike time.
+    public func authenticate(_ name: String, secret: String) async -> (OrganizationShard, User)? {
+        guard let organization = logins[name], let shard = shards[organization] else {
+            _ = SecretHash.decoy.matches(secret)
+            return nil
+        }
+        guard let user = await shard.authenticate(name, secret: secret) else { return nil }
+        return (shard, user)
+    }
+
+    /// Reserves a login name across the data directory before a shard creates the user.
+    func reserveLogin(_ name: String, for organization: OrganizationID) throws(CallsheetError) {
+        if logins[name] != nil {
+            throw CallsheetError(.conflict, "the login '\(name)' is taken; choose another name")
+        }
+        logins[name] = organization
+    }
+
+    func releaseLogin(_ name: String) { logins[name] = nil }
+
+    /// Journal records written since the newest snapshot.
+    var recordsSinceSnapshot: Int {
+        guard let journal else { return 0 }
+        return Int(journal.nextSequence - 1) - Int(persistence.lastSnapshotSequence)
+    }
+}
+
+/// Wall-clock milliseconds.
+public enum Clock {
+    public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(spec.tv_sec) * 1000 + Timestamp(spec.tv_nsec / 1_000_000)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

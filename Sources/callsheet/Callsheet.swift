@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `callsheet`: the contact store of a calling platform. `callsheet repl` is the default.
+@main
+struct Callsheet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "callsheet",
+        abstract: "Callsheet: the contact store behind a calling platform.",
+        discussion: "Runs the interactive REPL on a data directory by default. See README.md and docs/.",
+        version: "0.1.0",
+        subcommands: [
+            ReplCommand.self, OrgCommand.self, SnapshotCommand.self,
+            RestoreCommand.self, VerifyCommand.self, GenCommand.self,
+        ],
+        defaultSubcommand: ReplCommand.self
+    )
+}

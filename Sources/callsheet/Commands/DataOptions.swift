@@ -1,0 +1,69 @@
+import ArgumentParser
+import CallsheetStorage
+import CallsheetStore
+import Logging
+
+/// Options every command that opens a data directory shares.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "The data directory (journal and snapshots).")
+    var data: String = "Snapshots"
+
+    @Option(name: .long, help: "When the journal is fsynced: always (before every reply), everysec, or no.")
+    var fsync: FsyncPolicy = .always
+
+    @Option(name: .long, help: "Snapshot after this many journaled writes (0: never by count).")
+    var snapshotEvery: Int = 100_000
+
+    @Option(name: .long, help: "Snapshot when this many seconds passed with writes since the last (0: never by time).")
+    var snapshotSeconds: Int = 900
+
+    @Option(name: .long, help: "Snapshots to keep.")
+    var keepSnapshots: Int = 2
+
+    @Flag(name: .long, help: "On a corrupt journal, keep what precedes the damage (moving the rest aside) instead of refusing to start.")
+    var repair = false
+
+    func validate() throws {
+        guard keepSnapshots >= 1 else { throw ValidationError("--keep-snapshots must be at least 1") }
+        guard snapshotEvery >= 0, snapshotSeconds >= 0 else { throw ValidationError("snapshot intervals cannot be negative") }
+    }
+
+    var configuration: StoreConfiguration {
+        var configuration = StoreConfiguration(directory: data)
+        configuration.fsyncPolicy = fsync
+        configuration.snapshotEveryRecords = snapshotEvery
+        configuration.snapshotEverySeconds = snapshotSeconds
+        configuration.keepSnapshots = keepSnapshots
+        configuration.repair = repair
+        return configuration
+    }
+
+    /// Opens the data directory, turning a recovery failure into a readable exit.
+    func open(logger: Logger) throws -> ShardDirectory {
+        do {
+            return try ShardDirectory.open(configuration, logger: logger)
+        } catch {
+            throw CleanExit.message("callsheet: \(error.message)")
+        }
+    }
+}
+
+extension FsyncPolicy: ExpressibleByArgument {}
+
+/// A logger for the command line: warnings and above to standard error unless CALLSHEET_LOG_LEVEL says otherwise.
+func makeLogger(_ label: String = "callsheet") -> Logger {
+    var logger = Logger(label: label)
+    if let level = ProcessInfoLevel.fromEnvironment() { logger.logLevel = level } else { logger.logLevel = .warning }
+    return logger
+}
+
+enum ProcessInfoLevel {
+    static func fromEnvironment() -> Logger.Level? {
+        guard let text = getenv("CALLSHEET_LOG_LEVEL") else { return nil }
+        return Logger.Level(rawValue: String(cString: text).lowercased())
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CallsheetStore
+
+/// `callsheet org create NAME --region US --admin USER`: bootstrap without a server.
+struct OrgCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org", abstract: "Manage organizations of a data directory.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an organization and its first admin; prints the admin's secret once.")
+
+        @Argument(help: "The organization's name.")
+        var name: String
+
+        @Option(help: "Default phone region (ISO 3166), used for numbers written without a country code.")
+        var region: String = "US"
+
+        @Option(help: "Login name of the first admin.")
+        var admin: String
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let directory = try data.open(logger: makeLogger())
+            do {
+                let (id, secret) = try await directory.createOrganization(name: name, region: region, admin: admin)
+                print("organization \(id) '\(name)' created (region \(region.uppercased()))")
+                print("admin: \(admin)")
+                print("secret: \(secret)")
+                print("The secret is shown only now; it is stored hashed. Sign in with: AUTH \(admin) <secret>")
+                await directory.close()
+            } catch {
+                await directory.close()
+                throw CleanExit.message("callsheet: \(error.code.rawValue) \(error.message)")
+            }
+        }
+    }
+}

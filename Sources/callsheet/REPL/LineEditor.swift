@@ -1,0 +1,61 @@
+import CLineEdit
+import CallsheetCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Interactive line input through libedit: editing, persistent history, tab completion of
+/// command names. Only used when standard input is a terminal.
+final class LineEditor {
+    private let historyPath: String?
+
+    init(historyPath: String?) {
+        self.historyPath = historyPath
+        callsheet_set_completion(completeCommand)
+        using_history()
+        if let historyPath { read_history(historyPath) }
+    }
+
+    /// Reads one line, or nil at end of input (Ctrl-D).
+    func readLine(prompt: String) -> String? {
+        guard let raw = readline(prompt) else { return nil }
+        defer { free(raw) }
+        let line = String(cString: raw)
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            add_history(raw)
+            if let historyPath { append_history(1, historyPath) }
+        }
+        return line
+    }
+
+    deinit {
+        if let historyPath { write_history(historyPath) }
+    }
+}
+
+/// Command names offered by tab completion, and the position of the generator's walk over them.
+private nonisolated(unsafe) var completionCandidates: [String] = []
+private nonisolated(unsafe) var completionIndex = 0
+
+/// libedit's completion hook: complete command names at the start of the line only.
+private func completeCommand(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    guard start == 0 else { return nil }
+    let prefix = text.map { String(cString: $0) }?.uppercased() ?? ""
+    completionCandidates = CommandCatalog.all.map(\.name).filter { $0.hasPrefix(prefix) }
+    completionIndex = 0
+    return rl_completion_matches(text, { _, _ in
+        guard completionIndex < completionCandidates.count else { return nil }
+        defer { completionIndex += 1 }
+        return strdup(completionCandidates[completionIndex])
+    })
+}
+
+private extension String {
+    func trimmingCharacters(in set: CharacterSetLike) -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+private enum CharacterSetLike { case whitespaces }

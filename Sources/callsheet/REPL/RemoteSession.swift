@@ -1,0 +1,103 @@
+import ArgumentParser
+import CallsheetCore
+import CallsheetProtocol
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `callsheet repl --connect host:port --user U`: the same REPL against a running server.
+/// Requests go out as RESP arrays; replies are read with the protocol's ``ReplyDecoder``.
+enum RemoteSession {
+    static func run(address: String, user: String?, interactive: Bool, renderer: ReplyRenderer) async throws {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else {
+            throw ValidationError("--connect expects host:port, e.g. 127.0.0.1:7878")
+        }
+        let connection = try BlockingConnection(host: String(parts[0]), port: port)
+        if let user {
+            let secret: String
+            if let fromEnvironment = ProcessInfo.processInfo.environment["CALLSHEET_SECRET"] {
+                secret = fromEnvironment
+            } else if interactive, let typed = getpass("secret for \(user): ") {
+                secret = String(cString: typed)
+            } else {
+                throw CleanExit.message("callsheet: set CALLSHEET_SECRET to sign in as \(user)")
+            }
+            let reply = try connection.send(["AUTH", user, secret])
+            if case .error = reply { throw CleanExit.message("callsheet: \(renderer.render(reply))") }
+        }
+        let editor = interactive ? LineEditor(historyPath: ReplCommand.historyPath) : nil
+        if interactive { print("Connected to \(address). HELP lists commands, QUIT leaves.") }
+        while true {
+            guard let line = editor?.readLine(prompt: "\(address)> ") ?? (interactive ? nil : Swift.readLine(strippingNewline: true)) else { break }
+            let arguments: [String]
+            do {
+                arguments = try ReplLineSplitter.split(line)
+            } catch {
+                print(renderer.render(.error(code: "BAD_REQUEST", message: error.message)))
+                continue
+            }
+            guard let first = arguments.first else { continue }
+            if first.uppercased() == "EXIT" { break }
+            let reply = try connection.send(arguments)
+            print(renderer.render(reply))
+            fflush(nil)
+            if first.uppercased() == "QUIT" { break }
+        }
+    }
+}
+
+/// A blocking TCP connection speaking RESP, enough for one person typing.
+final class BlockingConnection {
+    private let socket: Int32
+    private var decoder = ReplyDecoder()
+    private var buffer: [UInt8] = []
+
+    init(host: String, port: UInt16) throws {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
+            throw CleanExit.message("callsheet: cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(result) }
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        var connected: Int32 = -1
+        while let info = candidate {
+            let descriptor = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            if descriptor >= 0, Glibc.connect(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                connected = descriptor
+                break
+            }
+            if descriptor >= 0 { close(descriptor) }
+            candidate = info.pointee.ai_next
+        }
+        guard connected >= 0 else { throw CleanExit.message("callsheet: cannot connect to \(host):\(port): \(String(cString: strerror(errno)))") }
+        socket = connected
+    }
+
+    deinit { close(socket) }
+
+    func send(_ arguments: [String]) throws -> RESPValue {
+        let request = RESPValue.command(arguments).encoded
+        var sent = 0
+        while sent < request.count {
+            let written = request[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw CleanExit.message("callsheet: connection lost") }
+            sent += written
+        }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            if !buffer.isEmpty, let decoded = try decoder.decode(buffer) {
+                buffer.removeFirst(decoded.consumedBytes)
+                return decoded.value
+            }
+            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw CleanExit.message("callsheet: the server closed the connection") }
+            buffer.append(contentsOf: chunk[0..<count])
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CallsheetCore
+import CallsheetProtocol
+import CallsheetStore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `callsheet repl`: an interactive session on a local data directory, like `sqlite3 file.db`.
+/// Reads commands line by line when standard input is not a terminal, so scripts can pipe into it.
+struct ReplCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl", abstract: "Interactive session on a data directory (the default command).")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Organization to start in (id or name).")
+    var org: String?
+
+    @Flag(help: "Do not create the demo organization in an empty data directory.")
+    var noDemo = false
+
+    @Option(help: "Connect to a running server (host:port) instead of opening a data directory.")
+    var connect: String?
+
+    @Option(help: "With --connect: the login to AUTH as. The secret is read from CALLSHEET_SECRET or asked for.")
+    var user: String?
+
+    func run() async throws {
+        let interactive = isatty(STDIN_FILENO) == 1
+        let renderer = ReplyRenderer(plain: !interactive)
+        if let connect {
+            try await RemoteSession.run(address: connect, user: user, interactive: interactive, renderer: renderer)
+            return
+        }
+        let directory = try data.open(logger: makeLogger())
+        let executor = CommandExecutor(directory: directory)
+        var session = Session(isLocalOwner: true)
+        if await directory.organizationIDs.isEmpty, !noDemo {
+            do {
+                let secret = try await DemoData.seed(executor, session: &session)
+                let note = "Created the demo organization '\(DemoData.organization)' with sample contacts in \(data.data)/.\nIts admin login for the server is 'admin' with secret \(secret) (shown once)."
+                if interactive { print(note + "\n") } else { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+            } catch {
+                FileHandle.standardError.write(Data("callsheet: demo data not created: \(error)\n".utf8))
+            }
+        }
+        if let org {
+            let reply = await executor.execute(["USE", org], session: &session)
+            if case .error = reply { print(renderer.render(reply)) }
+        } else if session.shard == nil, let only = await directory.organizationIDs.first {
+            _ = await executor.execute(["USE", String(only)], session: &session)
+        }
+        let snapshotter = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await directory.snapshotIfDue()
+            }
+        }
+        if interactive {
+            print("Callsheet \(CallsheetVersion.current) on \(data.data)/ — HELP lists commands, Tab completes, QUIT leaves.")
+        }
+        let editor = interactive ? LineEditor(historyPath: Self.historyPath) : nil
+        while true {
+            let prompt = interactive ? await Self.prompt(session) : ""
+            guard let line = editor?.readLine(prompt: prompt) ?? (interactive ? nil : Swift.readLine(strippingNewline: true)) else { break }
+            let arguments: [String]
+            do {
+                arguments = try ReplLineSplitter.split(line)
+            } catch {
+                print(renderer.render(.error(code: "BAD_REQUEST", message: error.message)))
+                continue
+            }
+            guard let first = arguments.first else { continue }
+            if ["QUIT", "EXIT"].contains(first.uppercased()) { break }
+            let reply = await executor.execute(arguments, session: &session)
+            print(renderer.render(reply))
+            fflush(nil)
+        }
+        snapshotter.cancel()
+        await directory.close()
+    }
+
+    static var historyPath: String? {
+        guard let home = ProcessInfo.processInfo.environment["HOME"] else { return nil }
+        return home + "/.callsheet_history"
+    }
+
+    static func prompt(_ session: Session) async -> String {
+        guard let shard = session.shard, let name = try? await shard.read({ $0.organization.name }) else { return "callsheet> " }
+        return "callsheet[\(name)]> "
+    }
+}

@@ -1,0 +1,3 @@
+// stub
+struct ServeCommand: AsyncParsableCommand {}
+import ArgumentParser
