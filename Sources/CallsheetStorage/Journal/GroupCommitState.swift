@@ -1,0 +1,157 @@
+/// The journal writer's bookkeeping as a plain state machine, without I/O: which sequence comes
+/// next, which framed bytes wait for the writer thread, which waiters a finished batch releases,
+/// and what a failure discards. `Waiter` is a continuation in production and any token in tests.
+///
+/// Group commit falls out of ``takeBatch()``: the writer thread takes every pending record at
+/// once, so appends that arrive during one write+fsync share the next one.
+struct GroupCommitState<Waiter> {
+    enum Phase: Equatable { case open, closing, closed }
+
+    /// Framed records appended since the writer thread last took a batch.
+    struct Batch {
+        var bytes: [UInt8]
+        var firstSequence: UInt64
+        var lastSequence: UInt64
+    }
+
+    /// What the writer thread should do next.
+    enum Step {
+        case write(Batch)
+        /// Nothing pending: sleep until woken (or a timer).
+        case idle
+        /// In the failed state: wait a probe interval, then test the disk.
+        case probe
+        /// Closing and drained: flush, close the segment, stop.
+        case exit
+    }
+
+    private(set) var nextSequence: UInt64
+    /// Every record through this sequence is durable per the fsync policy.
+    private(set) var acknowledged: UInt64
+    private(set) var health: JournalHealth = .healthy
+    private(set) var phase: Phase = .open
+    private(set) var statistics = JournalStatistics()
+    /// The first sequence of the segment the writer thread appends to.
+    var activeSegment: UInt64
+    /// The largest sequence ever handed out (a failure rewinds ``nextSequence`` below it).
+    private var highestAssigned: UInt64
+    private var pending: [UInt8] = []
+    private var pendingFirst: UInt64 = 0
+    private var waiters: [(sequence: UInt64, waiter: Waiter)] = []
+    /// The writer thread is (about to be) asleep and needs a signal for new work.
+    private var writerIdle = false
+
+    init(after lastSequence: UInt64) {
+        nextSequence = lastSequence + 1
+        acknowledged = lastSequence
+        highestAssigned = lastSequence
+        activeSegment = lastSequence + 1
+    }
+
+    /// Frames a record into the pending buffer. Returns its sequence and whether to wake the writer.
+    mutating func append(type: UInt16, payload: [UInt8], payloadState: UInt32) throws(StorageError)
+        -> (sequence: UInt64, wakeWriter: Bool)
+    {
+        guard phase == .open else { throw StorageError(.closed, "the journal writer is closed") }
+        if case .failed(let cause) = health { throw Self.unavailable(cause) }
+        let sequence = nextSequence
+        nextSequence += 1
+        highestAssigned = max(highestAssigned, sequence)
+        if pending.isEmpty { pendingFirst = sequence }
+        JournalFormat.frame(into: &pending, type: type, sequence: sequence, payload: payload, payloadState: payloadState)
+        statistics.recordsAppended += 1
+        let wake = writerIdle
+        writerIdle = false
+        return (sequence, wake)
+    }
+
+    /// Resolves a wait at once (durable, or impossible) or parks `waiter` until a batch covers it.
+    mutating func wait(for sequence: UInt64, _ waiter: Waiter) -> Result<Void, StorageError>? {
+        if sequence <= acknowledged { return .success(()) }
+        if sequence > highestAssigned {
+            return .failure(StorageError(.invalidArgument, "sequence \(sequence) was never appended"))
+        }
+        if case .failed(let cause) = health { return .failure(Self.unavailable(cause)) }
+        if sequence >= nextSequence {
+            return .failure(
+                StorageError(.journalUnavailable, "record \(sequence) was discarded after a journal failure and never written"))
+        }
+        if phase == .closed { return .failure(StorageError(.closed, "the journal writer is closed")) }
+        waiters.append((sequence, waiter))
+        return nil
+    }
+
+    mutating func nextStep() -> Step {
+        if case .failed = health { return phase == .open ? .probe : .exit }
+        if !pending.isEmpty {
+            let batch = Batch(bytes: pending, firstSequence: pendingFirst, lastSequence: nextSequence - 1)
+            pending = []
+            pending.reserveCapacity(batch.bytes.count)
+            return .write(batch)
+        }
+        if phase != .open { return .exit }
+        writerIdle = true
+        return .idle
+    }
+
+    /// The writer thread woke up (by signal or timer).
+    mutating func writerAwake() { writerIdle = false }
+
+    mutating func recordWrite(bytes: Int, fsynced: Bool) {
+        statistics.batchesWritten += 1
+        statistics.bytesWritten += UInt64(bytes)
+        if fsynced { statistics.fsyncs += 1 }
+    }
+
+    mutating func recordFsync() { statistics.fsyncs += 1 }
+    mutating func recordSegmentCreated() { statistics.segmentsCreated += 1 }
+
+    /// A batch through `sequence` is durable: returns the waiters it releases.
+    mutating func acknowledge(through sequence: UInt64) -> [Waiter] {
+        acknowledged = max(acknowledged, sequence)
+        return release { $0 <= sequence }
+    }
+
+    /// A write or fsync failed: discard everything not acknowledged, rewind the sequence, and
+    /// return the waiters that must now get an error.
+    mutating func fail(_ cause: StorageError) -> [Waiter] {
+        pending = []
+        nextSequence = acknowledged + 1
+        health = .failed(cause)
+        statistics.failures += 1
+        return release { _ in true }
+    }
+
+    /// A probe succeeded.
+    mutating func recover() { health = .healthy }
+
+    /// Starts closing; `false` if already closing or closed.
+    mutating func beginClose() -> Bool {
+        guard phase == .open else { return false }
+        phase = .closing
+        return true
+    }
+
+    /// The writer thread stopped: returns waiters that can never be satisfied.
+    mutating func finishClose() -> [Waiter] {
+        phase = .closed
+        return release { _ in true }
+    }
+
+    private mutating func release(where covered: (UInt64) -> Bool) -> [Waiter] {
+        var released: [Waiter] = []
+        waiters.removeAll { entry in
+            guard covered(entry.sequence) else { return false }
+            released.append(entry.waiter)
+            return true
+        }
+        return released
+    }
+
+    static func unavailable(_ cause: StorageError) -> StorageError {
+        StorageError(
+            .journalUnavailable,
+            "the journal is not accepting writes after a disk failure (\(cause.message)); reads continue, writes resume once the disk is healthy",
+            path: cause.path, errno: cause.errno)
+    }
+}

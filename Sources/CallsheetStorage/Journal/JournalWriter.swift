@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+
+/// Appends records to the journal segments of a data directory and tells callers when each is
+/// durable. Formats and policies: docs/STORAGE.md.
+///
+/// ``append(type:payload:)`` only frames the record into a buffer (no I/O on the caller's
+/// thread) and returns its sequence number; sequence order is call order. One dedicated
+/// thread (not the Swift cooperative pool) drains the whole buffer with one write and, under
+/// ``FsyncPolicy/always``, one fsync, then resumes every ``waitDurable(_:)`` it covers.
+///
+/// After a write or fsync error no waiter of an affected record is told success: the segment is
+/// cut back to its last acknowledged record, pending records are discarded (their waiters get
+/// ``StorageError/Code/journalUnavailable``), the next sequence rewinds, and `append` throws
+/// `journalUnavailable` until a probe each `probeInterval` finds the disk healthy.
+///
+/// Shared state lives in a `Mutex` inside the engine; the open segment belongs to the writer thread.
+/// A sequence number is only meaningful until a failure rewinds it: wait for it right after `append`.
+public final class JournalWriter: Sendable {
+    private let engine: JournalEngine
+
+    /// Opens a writer that continues after `lastSequence` (from ``ReplaySummary/lastSequence``,
+    /// or the newest snapshot's sequence if that is higher) in a new segment.
+    ///
+    /// Throws ``StorageError/Code/journalAhead`` if the directory already holds records after
+    /// `lastSequence`: replay the journal first. Empty leftover segments after it are removed.
+    public init(
+        directory: String, after lastSequence: UInt64, options: Options = Options(), logger: Logger
+    ) throws(StorageError) {
+        guard FileSystem.isDirectory(directory) else {
+            throw StorageError(.invalidArgument, "the journal directory does not exist", path: directory)
+        }
+        guard options.segmentSize > JournalFormat.segmentHeaderSize else {
+            throw StorageError(.invalidArgument, "segmentSize must exceed \(JournalFormat.segmentHeaderSize) bytes")
+        }
+        guard lastSequence < UInt64.max / 2 else {
+            throw StorageError(.invalidArgument, "journal sequence \(lastSequence) is out of range")
+        }
+        try Self.checkNothingAfter(lastSequence, in: directory, logger: logger)
+        engine = JournalEngine(directory: directory, after: lastSequence, options: options, logger: logger)
+        let flusher = JournalFlusher(engine: engine)
+        try flusher.rotate(firstSequence: lastSequence + 1)
+        let handoff = Handoff(flusher: flusher)
+        let thread = Thread { handoff.flusher.run() }
+        thread.name = "callsheet-journal"
+        thread.start()
+    }
+
+    /// Hands the flusher to its thread; only that thread uses it from then on.
+    private struct Handoff: @unchecked Sendable { let flusher: JournalFlusher }
+
+    deinit { engine.requestClose() }
+
+    /// Frames a record and queues it for the writer thread. Cheap and synchronous; thread-safe.
+    /// - Returns: the record's sequence number, for ``waitDurable(_:)``.
+    /// - Throws: ``StorageError/Code/journalUnavailable`` in the failed state,
+    ///   ``StorageError/Code/recordTooLarge``, ``StorageError/Code/closed``.
+    public func append(type: UInt16, payload: [UInt8]) throws(StorageError) -> UInt64 {
+        guard payload.count <= JournalFormat.maximumPayloadLength else {
+            throw StorageError(
+                .recordTooLarge,
+                "a journal record holds at most \(JournalFormat.maximumPayloadLength) bytes; this one has \(payload.count)")
+        }
+        let payloadState = JournalFormat.payloadState(payload)
+        let (sequence, wake) = try engine.state.withLock { (state) throws(StorageError) in
+            try state.append(type: type, payload: payload, payloadState: payloadState)
+        }
+        if wake { engine.wakeup.signal() }
+        return sequence
+    }
+
+    /// Returns once record `sequence` is durable per the fsync policy; throws if it never will be.
+    /// Not cancellable: the wait lasts at most one write and fsync.
+    public func waitDurable(_ sequence: UInt64) async throws(StorageError) {
+        let result = await withCheckedContinuation { (continuation: JournalEngine.Waiter) in
+            if let immediate = engine.state.withLock({ $0.wait(for: sequence, continuation) }) {
+                continuation.resume(returning: immediate)
+            }
+        }
+        try result.get()
+    }
+
+    /// Appends and waits: the record is durable when this returns.
+    public func appendDurably(type: UInt16, payload: [UInt8]) async throws(StorageError) -> UInt64 {
+        let sequence = try append(type: type, payload: payload)
+        try await waitDurable(sequence)
+        return sequence
+    }
+
+    public var health: JournalHealth { engine.state.withLock { $0.health } }
+    public var statistics: JournalStatistics { engine.state.withLock { $0.statistics } }
+    /// The sequence the next `append` gets.
+    public var nextSequence: UInt64 { engine.state.withLock { $0.nextSequence } }
+
+    /// Deletes segments all of whose records have sequence ≤ `sequence` (a snapshot covers them).
+    /// The active segment is never deleted. Returns the deleted paths.
+    @discardableResult
+    public func removeSegments(coveredThrough sequence: UInt64) throws(StorageError) -> [String] {
+        let active = engine.state.withLock { $0.activeSegment }
+        let segments = try JournalSegmentFile.list(in: engine.directory)
+        var removed: [String] = []
+        for (segment, next) in zip(segments, segments.dropFirst()) {
+            guard next.firstSequence <= active, next.firstSequence > 0, next.firstSequence - 1 <= sequence else { break }
+            try FileSystem.remove(segment.path)
+            removed.append(segment.path)
+        }
+        if !removed.isEmpty { try FileSystem.syncDirectory(engine.directory) }
+        return removed
+    }
+
+    /// Writes and fsyncs everything appended, stops the writer thread, closes the segment.
+    /// Blocks the calling thread until then.
+    public func close() throws(StorageError) {
+        engine.requestClose()
+        engine.finished.wait()
+        engine.finished.signal()  // let any other close() through
+        if let error = engine.closeError.withLock({ $0 }) { throw error }
+    }
+
+    /// Refuses to start if `directory` holds records after `lastSequence`; removes empty leftovers.
+    /// A journal that ends BEFORE `lastSequence` (a snapshot holds more than it, as `everysec` or
+    /// `no` can leave after a crash) is superseded by that snapshot: its segments are removed so
+    /// the new segment does not leave a gap in the sequence.
+    private static func checkNothingAfter(_ lastSequence: UInt64, in directory: String, logger: Logger) throws(StorageError) {
+        let files = try JournalSegmentFile.list(in: directory)
+        for (index, file) in files.enumerated().reversed() {
+            let scan = try JournalScan(segment: file)
+            guard let segment = scan.segments.first else { continue }
+            if let last = segment.lastSequence {
+                guard last <= lastSequence else {
+                    throw StorageError(
+                        .journalAhead,
+                        "the journal holds records through sequence \(last), after \(lastSequence); replay it before writing",
+                        path: file.path)
+                }
+                if last < lastSequence {
+                    for superseded in files[...index] { try FileSystem.remove(superseded.path) }
+                    try FileSystem.syncDirectory(directory)
+                    logger.info(
+                        "journal ends before the snapshot; its segments are superseded and removed",
+                        metadata: ["journalLast": "\(last)", "snapshot": "\(lastSequence)"])
+                }
+                return
+            }
+            if segment.defect?.validRecordAfter == true {
+                throw StorageError(
+                    .journalCorrupt, "segment is damaged but holds valid records; replay or verify it first",
+                    path: file.path, offset: Int64(segment.defect?.offset ?? 0))
+            }
+            if file.firstSequence > lastSequence { try FileSystem.remove(file.path) }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Logging
+
+/// Reads and verifies snapshot files: header CRC, zstd frame checksum, content length and
+/// content CRC-32C, and that nothing follows the frame.
+public enum SnapshotReader {
+    /// Reads only the header (its CRC is checked; the body is not).
+    public static func readHeader(path: String) throws(StorageError) -> SnapshotHeader {
+        try SnapshotHeader.read(from: PosixFile.openForReading(path))
+    }
+
+    /// Streams the decompressed content to `consume` in pieces, verifying as it goes.
+    ///
+    /// A damaged file throws ``StorageError/Code/snapshotCorrupt``, possibly after some pieces
+    /// were already consumed: use ``load(path:)`` to get content only once it has verified.
+    @discardableResult
+    public static func read(path: String, _ consume: (UnsafeRawBufferPointer) throws -> Void) throws -> SnapshotHeader {
+        let file = try PosixFile.openForReading(path)
+        let header = try SnapshotHeader.read(from: file)
+        let bodyStart = Int64(header.encoded().count)
+        let size = try file.size()
+        guard size - bodyStart == Int64(header.compressedLength) else {
+            throw StorageError(
+                .snapshotCorrupt,
+                "snapshot is \(size) bytes but its header says \(bodyStart + Int64(header.compressedLength)) (truncated or extended)",
+                path: path, offset: min(size, bodyStart + Int64(header.compressedLength)))
+        }
+        let decompressor = try ZstdDecompressor()
+        var contentState = CRC32C.initial
+        var contentLength: UInt64 = 0
+        var offset = bodyStart
+        while offset < size {
+            let chunk = try file.read(count: Int(min(Int64(1 << 20), size - offset)), at: offset)
+            guard !chunk.isEmpty else { break }
+            let used: Int
+            do {
+                used = try chunk.withUnsafeBytes { raw in
+                    try decompressor.decompress(raw) { piece in
+                        contentState = CRC32C.update(contentState, piece)
+                        contentLength += UInt64(piece.count)
+                        try consume(piece)
+                    }
+                }
+            } catch let error as StorageError {
+                throw StorageError(.snapshotCorrupt, "snapshot body does not decompress: \(error.message)", path: path, offset: offset)
+            }
+            guard used == chunk.count else {
+                throw StorageError(.snapshotCorrupt, "data after the end of the zstd frame", path: path, offset: offset + Int64(used))
+            }
+            offset += Int64(chunk.count)
+        }
+        guard decompressor.frameComplete else {
+            throw StorageError(.snapshotCorrupt, "the zstd frame is incomplete (file truncated)", path: path, offset: size)
+        }
+        guard contentLength == header.contentLength else {
+            throw StorageError(
+                .snapshotCorrupt, "content is \(contentLength) bytes, header says \(header.contentLength)", path: path)
+        }
+        guard CRC32C.finalize(contentState) == header.contentChecksum else {
+            throw StorageError(.snapshotCorrupt, "content checksum mismatch", path: path)
+        }
+        return header
+    }
+
+    /// Fully verifies a snapshot without keeping its content.
+    @discardableResult
+    public static func verify(path: String) throws(StorageError) -> SnapshotHeader {
+        do {
+            return try read(path: path) { _ in }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.ioFailure, "\(error)", path: path)
+        }
+    }
+
+    /// Reads and verifies a snapshot; the content is returned only if everything checks.
+    public static func load(path: String) throws(StorageError) -> LoadedSnapshot {
+        var content: [UInt8] = []
+        do {
+            // The header's CRC has verified, so its length is a fair reservation (capped all the same).
+            content.reserveCapacity(Int(min(try readHeader(path: path).contentLength, 1 << 34)))
+            let header = try read(path: path) { piece in content.append(contentsOf: piece) }
+            let sequence = SnapshotFile.parse(FileSystem.fileName(path)) ?? header.sequence
+            return LoadedSnapshot(file: SnapshotFile(sequence: sequence, path: path), header: header, content: content)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.ioFailure, "\(error)", path: path)
+        }
+    }
+
+    /// Loads the newest snapshot in `directory` that verifies, falling back to older ones.
+    ///
+    /// Each rejected file is listed in ``LoadedSnapshot/rejected`` with its error, and logged.
+    /// - Returns: `nil` if the directory holds no snapshot at all.
+    /// - Throws: ``StorageError/Code/snapshotCorrupt`` if snapshots exist but none verifies.
+    public static func loadNewestValid(directory: String, logger: Logger? = nil) throws(StorageError) -> LoadedSnapshot? {
+        let files = try SnapshotFile.list(in: directory)
+        guard !files.isEmpty else { return nil }
+        var rejected: [LoadedSnapshot.Rejected] = []
+        for file in files {
+            do throws(StorageError) {
+                var loaded = try load(path: file.path)
+                guard loaded.header.sequence == file.sequence else {
+                    throw StorageError(
+                        .snapshotCorrupt, "file name says sequence \(file.sequence), header says \(loaded.header.sequence)",
+                        path: file.path)
+                }
+                loaded.rejected = rejected
+                return loaded
+            } catch {
+                logger?.info(
+                    "snapshot rejected; falling back to an older one",
+                    metadata: ["file": "\(file.path)", "error": "\(error)"])
+                rejected.append(.init(file: file, error: error))
+            }
+        }
+        throw StorageError(
+            .snapshotCorrupt,
+            "no snapshot verifies: " + rejected.map { "\(FileSystem.fileName($0.file.path)): \($0.error.message)" }.joined(separator: "; "),
+            path: directory)
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Directory-level POSIX calls: listing, rename, unlink, directory fsync.
+enum FileSystem {
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func fileName(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+    }
+
+    static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let parent = String(path[..<slash])
+        return parent.isEmpty ? "/" : parent
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Names in `directory` (not `.`/`..`), unsorted.
+    static func list(_ directory: String) throws(StorageError) -> [String] {
+        guard let dir = opendir(directory) else { throw .io("opendir", path: directory, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func createDirectory(_ path: String) throws(StorageError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io("mkdir", path: path, errno: errno) }
+    }
+
+    static func syncDirectory(_ directory: String) throws(StorageError) {
+        let dir = try PosixFile.open(directory, flags: O_RDONLY | O_DIRECTORY)
+        try dir.sync()
+    }
+
+    static func rename(_ from: String, to: String) throws(StorageError) {
+        if systemRename(from, to) != 0 { throw .io("rename to \(to)", path: from, errno: errno) }
+    }
+
+    static func remove(_ path: String) throws(StorageError) {
+        if unlink(path) != 0 && errno != ENOENT { throw .io("unlink", path: path, errno: errno) }
+    }
+
+    /// A path next to `path` that does not exist yet: `path + suffix`, then `path + suffix + ".1"`, …
+    static func unusedPath(_ path: String, suffix: String) -> String {
+        var candidate = path + suffix
+        var n = 1
+        while exists(candidate) {
+            candidate = path + suffix + ".\(n)"
+            n += 1
+        }
+        return candidate
+    }
+}
+
+private func systemRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
