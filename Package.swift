@@ -66,6 +66,7 @@ let package = Package(
                 "CallsheetStore", "CallsheetProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -85,7 +86,7 @@ let package = Package(
         .testTarget(name: "TextIndexTests", dependencies: ["TextIndex"]),
         .testTarget(name: "ContactGeneratorTests", dependencies: ["ContactGenerator", "PhoneNumbers"]),
         .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),
-        .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TestSupport"]),
+        .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TextIndex", "PhoneNumbers", "TestSupport"]),
         .testTarget(name: "CallsheetStorageTests", dependencies: ["CallsheetStorage", "TestSupport"]),
         .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "TestSupport"]),
         .testTarget(name: "CallsheetServerTests", dependencies: ["CallsheetServer", "TestSupport"]),
