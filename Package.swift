@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),
         .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TextIndex", "PhoneNumbers", "TestSupport"]),
         .testTarget(name: "CallsheetStorageTests", dependencies: ["CallsheetStorage", "TestSupport"]),
-        .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "TestSupport"]),
+        .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "CallsheetStorage", "TestSupport"]),
         .testTarget(name: "CallsheetServerTests", dependencies: ["CallsheetServer", "TestSupport"]),
         .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
     ]

@@ -28,6 +28,7 @@ extension OrganizationState {
             written += 1
             last = id
         }
+        json.closeArray()
         json.key("next_cursor")
         if let last, position < orderedIDs.count { json.string(String(last)) } else { json.raw("null") }
         json.closeObject()
