@@ -9,7 +9,7 @@ struct Callsheet: AsyncParsableCommand {
         discussion: "Runs the interactive REPL on a data directory by default. See README.md and docs/.",
         version: "0.1.0",
         subcommands: [
-            ReplCommand.self, OrgCommand.self, SnapshotCommand.self,
+            ReplCommand.self, ServeCommand.self, OrgCommand.self, SnapshotCommand.self,
             RestoreCommand.self, VerifyCommand.self, GenCommand.self,
         ],
         defaultSubcommand: ReplCommand.self

@@ -43,7 +43,7 @@ struct DataOptions: ParsableArguments {
         do {
             return try ShardDirectory.open(configuration, logger: logger)
         } catch {
-            throw CleanExit.message("callsheet: \(error.message)")
+            throw CommandFailure("\(error.message)")
         }
     }
 }

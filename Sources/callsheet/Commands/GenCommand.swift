@@ -27,8 +27,8 @@ struct GenCommand: ParsableCommand {
     func run() throws {
         let handle: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil) else { throw CleanExit.message("cannot create \(output)") }
-            guard let file = FileHandle(forWritingAtPath: output) else { throw CleanExit.message("cannot open \(output)") }
+            guard FileManager.default.createFile(atPath: output, contents: nil) else { throw CommandFailure("cannot create \(output)") }
+            guard let file = FileHandle(forWritingAtPath: output) else { throw CommandFailure("cannot open \(output)") }
             handle = file
         } else {
             handle = FileHandle.standardOutput

@@ -32,7 +32,7 @@ struct OrgCommand: AsyncParsableCommand {
                 await directory.close()
             } catch {
                 await directory.close()
-                throw CleanExit.message("callsheet: \(error.code.rawValue) \(error.message)")
+                throw CommandFailure("\(error.code.rawValue) \(error.message)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallsheetCore
 import CallsheetStorage
 import CallsheetStore
 import Foundation
@@ -18,7 +19,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             await directory.close()
         } catch {
             await directory.close()
-            throw CleanExit.message("callsheet: \(error.code.rawValue) \(error.message)")
+            throw CommandFailure("\(error.code.rawValue) \(error.message)")
         }
     }
 }
@@ -36,7 +37,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             report = try StorageVerifier.verify(path: path)
         } catch {
-            throw CleanExit.message("callsheet: \(error)")
+            throw CommandFailure("\(error)")
         }
         print(report.description)
         if !report.isHealthy { throw ExitCode(1) }
@@ -57,13 +58,16 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let header = try StorageVerifier.restore(snapshot: from, into: data)
-            print("restored \(from) into \(data)/ (journal sequence \(header.sequence), written \(header.createdAtMilliseconds) ms after the epoch)")
+            print("restored \(from) into \(data)/ (journal sequence \(header.sequence), taken \(TimestampFormat.iso8601(header.createdAtMilliseconds)))")
         } catch {
-            throw CleanExit.message("callsheet: \(error)")
+            throw CommandFailure("\(error)")
         }
-        var options = DataOptions()
-        options.data = data
-        let directory = try options.open(logger: makeLogger())
+        let directory: ShardDirectory
+        do {
+            directory = try ShardDirectory.open(StoreConfiguration(directory: data), logger: makeLogger())
+        } catch {
+            throw CommandFailure("the restored directory does not open: \(error.message)")
+        }
         let ids = await directory.organizationIDs
         var contacts = 0
         for id in ids {

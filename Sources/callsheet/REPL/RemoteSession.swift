@@ -23,10 +23,10 @@ enum RemoteSession {
             } else if interactive, let typed = getpass("secret for \(user): ") {
                 secret = String(cString: typed)
             } else {
-                throw CleanExit.message("callsheet: set CALLSHEET_SECRET to sign in as \(user)")
+                throw CommandFailure("set CALLSHEET_SECRET to sign in as \(user)")
             }
             let reply = try connection.send(["AUTH", user, secret])
-            if case .error = reply { throw CleanExit.message("callsheet: \(renderer.render(reply))") }
+            if case .error = reply { throw CommandFailure("\(renderer.render(reply))") }
         }
         let editor = interactive ? LineEditor(historyPath: ReplCommand.historyPath) : nil
         if interactive { print("Connected to \(address). HELP lists commands, QUIT leaves.") }
@@ -61,7 +61,7 @@ final class BlockingConnection {
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-            throw CleanExit.message("callsheet: cannot resolve \(host)")
+            throw CommandFailure("cannot resolve \(host)")
         }
         defer { freeaddrinfo(result) }
         var candidate: UnsafeMutablePointer<addrinfo>? = first
@@ -75,7 +75,7 @@ final class BlockingConnection {
             if descriptor >= 0 { close(descriptor) }
             candidate = info.pointee.ai_next
         }
-        guard connected >= 0 else { throw CleanExit.message("callsheet: cannot connect to \(host):\(port): \(String(cString: strerror(errno)))") }
+        guard connected >= 0 else { throw CommandFailure("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))") }
         socket = connected
     }
 
@@ -86,7 +86,7 @@ final class BlockingConnection {
         var sent = 0
         while sent < request.count {
             let written = request[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw CleanExit.message("callsheet: connection lost") }
+            guard written > 0 else { throw CommandFailure("connection lost") }
             sent += written
         }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -96,7 +96,7 @@ final class BlockingConnection {
                 return decoded.value
             }
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw CleanExit.message("callsheet: the server closed the connection") }
+            guard count > 0 else { throw CommandFailure("the server closed the connection") }
             buffer.append(contentsOf: chunk[0..<count])
         }
     }
