@@ -12,6 +12,10 @@ final class LineEditor {
 
     init(historyPath: String?) {
         self.historyPath = historyPath
+        // libedit reads multibyte input only under a UTF-8 character type; names have accents.
+        if setlocale(LC_CTYPE, "") == nil || String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
         callsheet_set_completion(completeCommand)
         using_history()
         if let historyPath { read_history(historyPath) }
@@ -40,6 +44,7 @@ private nonisolated(unsafe) var completionIndex = 0
 
 /// libedit's completion hook: complete command names at the start of the line only.
 private func completeCommand(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    callsheet_completion_over()
     guard start == 0 else { return nil }
     let prefix = text.map { String(cString: $0) }?.uppercased() ?? ""
     completionCandidates = CommandCatalog.all.map(\.name).filter { $0.hasPrefix(prefix) }

@@ -43,7 +43,7 @@ struct ReplyRenderer {
         switch json {
         case .object(let members):
             if let contacts = json["contacts"], case .array(let rows) = contacts {
-                var text = rows.isEmpty ? "(no contacts)" : table(rows, preferred: ["id", "name", "phone", "email", "company", "tags", "department_id", "archived_at"])
+                var text = rows.isEmpty ? "(no contacts)" : table(rows, preferred: ["id", "name", "phone", "email", "company", "tags"])
                 for (key, value) in members where key != "contacts" && value != .null {
                     text += "\n\(key): \(cell(value))"
                 }
