@@ -1,0 +1,41 @@
+extension TrigramIndex {
+    /// Checks that the postings are exactly those the stored texts call for: every posting names
+    /// a stored document whose fields produce its key and every key of every stored document has
+    /// its posting, each list sorted and unique with consistent block headers, no empty lists,
+    /// and the text arena's accounting right. For tests.
+    ///
+    /// - Complexity: O(total postings × log), with a full model of the index in memory.
+    public func _checkInvariants() throws(TextIndexError) {
+        var expected: [UInt32: [UInt32]] = [:]
+        var documents = 0
+        for slot in texts.offsets.indices where texts.offsets[slot] != DocumentTexts.absent {
+            documents += 1
+            guard let fields = texts.fields(of: UInt32(slot)) else {
+                throw .invariant("slot \(slot) has an offset but no fields")
+            }
+            guard fields.count <= Self.maxFieldCount else {
+                throw .invariant("slot \(slot) has \(fields.count) fields")
+            }
+            for key in Self.keys(of: fields) {
+                expected[key.rawValue, default: []].append(UInt32(slot))
+            }
+        }
+        guard documents == count else {
+            throw .invariant("count is \(count) but \(documents) documents are stored")
+        }
+        let live = texts.liveBytes()
+        guard live + texts.garbage == texts.arena.count else {
+            throw .invariant("arena holds \(texts.arena.count) bytes; live \(live) + garbage \(texts.garbage)")
+        }
+        guard expected.count == postings.count else {
+            throw .invariant("\(postings.count) posting lists, the texts call for \(expected.count)")
+        }
+        for (key, list) in postings {
+            try list._checkInvariants(key: key)
+            let slots = list.decodedSlots()
+            guard slots == expected[key] else {
+                throw .invariant("list \(GramKey(rawValue: key)) holds \(slots.prefix(8))…, expected \(expected[key]?.prefix(8) ?? [])…")
+            }
+        }
+    }
+}
