@@ -25,7 +25,7 @@ import Testing
         let callers = [fixture.admin, fixture.salesManager, fixture.supportManager]
         for step in 0..<400 {
             let caller = callers[random.next(callers.count)]
-            let ids = fixture.state.orderedIDs
+            let ids = fixture.state.orderedIDs.ids
             let phone = "+1650253\(String(1000 + random.next(60)))"
             switch random.next(6) {
             case 0, 1:

@@ -15,6 +15,9 @@ extension OrganizationState {
         for id in orderedIDs {
             if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
         }
+        let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
+        writer.varint(allPresets.count)
+        for preset in allPresets { RecordCodec.encode(preset, into: &writer) }
     }
 
     /// Reads what ``encode(into:)`` wrote and rebuilds every index.
@@ -30,6 +33,7 @@ extension OrganizationState {
         state.contacts.reserveCapacity(contactCount)
         state.phoneIndex.reserveCapacity(contactCount)
         for _ in 0..<contactCount { state.apply(.putContact(try RecordCodec.decodeContact(&reader))) }
+        for _ in 0..<(try reader.int()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)

@@ -40,6 +40,8 @@ public enum RecordCodec {
         case .removeField(let name): writer.byte(7); writer.string(name)
         case .putContact(let value): writer.byte(8); encode(value, into: &writer)
         case .removeContact(let id): writer.byte(9); writer.varint(id)
+        case .putPreset(let value): writer.byte(10); encode(value, into: &writer)
+        case .removePreset(let user, let name): writer.byte(11); writer.varint(user); writer.string(name)
         }
     }
 
@@ -54,6 +56,8 @@ public enum RecordCodec {
         case 7: return .removeField(try reader.string())
         case 8: return .putContact(try decodeContact(&reader))
         case 9: return .removeContact(try reader.varint())
+        case 10: return .putPreset(try decodePreset(&reader))
+        case 11: return .removePreset(userID: try reader.varint(), name: try reader.string())
         case let tag: throw reader.corrupt("unknown change tag \(tag)")
         }
     }
@@ -110,6 +114,23 @@ public enum RecordCodec {
         let department = try reader.varint()
         let secret = SecretHash(salt: try reader.data(), digest: try reader.data())
         return User(id: id, name: name, role: roles[roleIndex], departmentID: department == 0 ? nil : department, secret: secret, createdAt: try reader.signed())
+    }
+
+    static func encode(_ value: Preset, into writer: inout BinaryWriter) {
+        writer.varint(value.userID)
+        writer.string(value.name)
+        writer.varint(value.arguments.count)
+        for argument in value.arguments { writer.string(argument) }
+        writer.signed(value.createdAt)
+    }
+
+    static func decodePreset(_ reader: inout BinaryReader) throws(CallsheetError) -> Preset {
+        let user = try reader.varint()
+        let name = try reader.string()
+        let count = try reader.int()
+        var arguments: [String] = []
+        for _ in 0..<count { arguments.append(try reader.string()) }
+        return Preset(userID: user, name: name, arguments: arguments, createdAt: try reader.signed())
     }
 
     static let fieldTypes: [FieldType] = [.text, .longText, .integer, .decimal, .date, .dropdown, .checkbox]

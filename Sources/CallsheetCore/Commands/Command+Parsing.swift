@@ -4,6 +4,7 @@ extension Command {
     public static func parse(_ arguments: [String]) throws(CallsheetError) -> Command {
         guard let first = arguments.first else { throw CallsheetError(.badRequest, "empty request") }
         let name = first.uppercased()
+        if let command = try ImportCommand.parse(name, Array(arguments.dropFirst())) { return .importing(command) }
         guard let spec = CommandCatalog.spec(named: name) else {
             throw CallsheetError(.unknownCommand, "unknown command '\(first)'; HELP lists the commands")
         }
@@ -133,9 +134,31 @@ struct ArgumentReader {
             let archived: ArchivedFilter = options["ALL"] != nil ? .all : options["ARCHIVED"] != nil ? .archived : .active
             return .contactList(cursor: cursor, limit: try limit(options["LIMIT"]), archived: archived)
         case "CONTACT.SEARCH":
-            let text = try next()
+            return .contactSearch(try ContactQuery.parse(rest()))
+        case "CONTACT.CALLERID":
+            let digits = try next()
             let options = try options(["LIMIT"])
-            return .contactSearch(text, limit: try limit(options["LIMIT"]))
+            return .contactCallerID(digits, limit: try limit(options["LIMIT"], default: 10, maximum: 100))
+        case "CONTACT.BULKEDIT":
+            var words = rest()[...]
+            let selection = try BulkSelection.parse(&words, command: spec.name)
+            guard words.popFirst()?.uppercased() == "DO" else { throw wrong }
+            let actions = try BulkAction.parseList(&words)
+            let strict = words.popFirst()?.uppercased() == "STRICT"
+            guard words.isEmpty else { throw wrong }
+            return .contactBulkEdit(selection, actions, strict: strict)
+        case "CONTACT.BULKDELETE":
+            var words = rest()[...]
+            let selection = try BulkSelection.parse(&words, command: spec.name)
+            var permanent = false, strict = false
+            while let word = words.popFirst()?.uppercased() {
+                switch word {
+                case "PERMANENT": permanent = true
+                case "STRICT": strict = true
+                default: throw wrong
+                }
+            }
+            return .contactBulkDelete(selection, permanent: permanent, strict: strict)
         case "CONTACT.LOGCALL":
             let id = try id()
             let outcome = try next()
@@ -161,6 +184,24 @@ struct ArgumentReader {
         case "FIELD.UNARCHIVE": return .fieldUnarchive(try next())
         case "FIELD.DELETE": return .fieldDelete(try next())
         case "TAG.LIST": return .tagList
+        case "TAG.RENAME": return .tagMerge([try next()], into: try next())
+        case "TAG.MERGE":
+            let words = rest()
+            guard let into = words.lastIndex(where: { $0.uppercased() == "INTO" }), into > 0, into == words.count - 2 else { throw wrong }
+            return .tagMerge(Array(words[..<into]), into: words[into + 1])
+        case "TAG.DELETE":
+            let tag = try next()
+            let options = try options([], flags: ["FORCE"])
+            return .tagDelete(tag, force: options["FORCE"] != nil)
+        case "PRESET.SAVE":
+            let name = try next()
+            let query = rest()
+            guard !query.isEmpty else { throw wrong }
+            return .presetSave(name, query)
+        case "PRESET.LIST": return .presetList
+        case "PRESET.GET": return .presetGet(try next())
+        case "PRESET.RENAME": return .presetRename(try next(), try next())
+        case "PRESET.DELETE": return .presetDelete(try next())
         case "SNAPSHOT": return .snapshot
         case "INFO":
             _ = optional()

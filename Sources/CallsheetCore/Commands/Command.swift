@@ -34,7 +34,10 @@ public enum Command: Sendable, Hashable {
     case contactDelete(ContactID, permanent: Bool)
     case contactRestore(ContactID)
     case contactList(cursor: ContactID?, limit: Int, archived: ArchivedFilter)
-    case contactSearch(String, limit: Int)
+    case contactSearch(ContactQuery)
+    case contactCallerID(String, limit: Int)
+    case contactBulkEdit(BulkSelection, [BulkAction], strict: Bool)
+    case contactBulkDelete(BulkSelection, permanent: Bool, strict: Bool)
     case contactLogCall(ContactID, outcome: String, at: Timestamp?)
     case contactCount
 
@@ -48,10 +51,22 @@ public enum Command: Sendable, Hashable {
     case fieldUnarchive(String)
     case fieldDelete(String)
     case tagList
+    case tagMerge([String], into: String)
+    case tagDelete(String, force: Bool)
+
+    // Saved searches
+    case presetSave(String, [String])
+    case presetList
+    case presetGet(String)
+    case presetRename(String, String)
+    case presetDelete(String)
 
     // Operations
     case snapshot
     case info
+
+    // Import (Sources/CallsheetCore/Import)
+    case importing(ImportCommand)
 }
 
 /// Which contacts a listing includes.
@@ -73,8 +88,11 @@ extension Command {
         switch self {
         case .orgCreate, .orgSet, .deptCreate, .deptRename, .deptDelete, .userCreate, .userDelete, .userResetSecret,
              .userSetRole, .contactAdd, .contactUpdate, .contactDelete, .contactRestore, .contactLogCall, .fieldCreate,
-             .fieldUpdate, .fieldReorder, .fieldArchive, .fieldUnarchive, .fieldDelete:
+             .fieldUpdate, .fieldReorder, .fieldArchive, .fieldUnarchive, .fieldDelete, .contactBulkEdit, .contactBulkDelete,
+             .tagMerge, .tagDelete, .presetSave, .presetRename, .presetDelete:
             true
+        case .importing(let command):
+            command.isWrite
         default:
             false
         }

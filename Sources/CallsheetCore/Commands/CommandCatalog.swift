@@ -52,7 +52,10 @@ public enum CommandCatalog {
         CommandSpec("CONTACT.DELETE", "CONTACT.DELETE <id> [PERMANENT]", "contacts", .manager, "Archives a contact, or removes it for good with PERMANENT."),
         CommandSpec("CONTACT.RESTORE", "CONTACT.RESTORE <id>", "contacts", .manager, "Brings an archived contact back."),
         CommandSpec("CONTACT.LIST", "CONTACT.LIST [CURSOR <c>] [LIMIT <n>] [ARCHIVED|ALL]", "contacts", .manager, "Contacts in id order, a page at a time."),
-        CommandSpec("CONTACT.SEARCH", "CONTACT.SEARCH <text> [LIMIT <n>]", "contacts", .manager, "Contacts whose name, phone, email or company contains the text."),
+        CommandSpec("CONTACT.SEARCH", "CONTACT.SEARCH <text|*> [filters…] [SORT <key> [ASC|DESC]] [LIMIT <n>] [CURSOR <c>] [COUNT] [PRESET <name>]", "contacts", .manager, "Quick search (name, phone, email, company contain the text) with filters: TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value]."),
+        CommandSpec("CONTACT.CALLERID", "CONTACT.CALLERID <digits> [LIMIT <n>]", "contacts", .agent, "Contacts whose phone ends with the 4–12 digits (caller id without country code)."),
+        CommandSpec("CONTACT.BULKEDIT", "CONTACT.BULKEDIT IDS <id,…>|PRESET <name>|MATCH <text|*> [filters…] DO <actions…> [STRICT]", "contacts", .manager, "Edits many contacts in one atomic change: ADDTAGS <t,…>, REMOVETAGS <t,…>, SET <field> <value>, CLEAR <field>, MOVE <dept> (admin)."),
+        CommandSpec("CONTACT.BULKDELETE", "CONTACT.BULKDELETE IDS <id,…>|PRESET <name>|MATCH <text|*> [filters…] [PERMANENT] [STRICT]", "contacts", .manager, "Archives (or with PERMANENT removes) many contacts in one atomic change."),
         CommandSpec("CONTACT.LOGCALL", "CONTACT.LOGCALL <id> <outcome> [AT <iso-time>]", "contacts", .manager, "Records a call: last call time and outcome, call count."),
         CommandSpec("CONTACT.COUNT", "CONTACT.COUNT", "contacts", .manager, "How many contacts you can see (active, archived)."),
 
@@ -65,10 +68,19 @@ public enum CommandCatalog {
         CommandSpec("FIELD.UNARCHIVE", "FIELD.UNARCHIVE <name>", "fields", .admin, "Shows an archived field again."),
         CommandSpec("FIELD.DELETE", "FIELD.DELETE <name>", "fields", .admin, "Deletes a field and its value on every contact. Cannot be undone."),
         CommandSpec("TAG.LIST", "TAG.LIST", "tags", .manager, "Tags with the number of contacts (in your scope) carrying each."),
+        CommandSpec("TAG.RENAME", "TAG.RENAME <old> <new>", "tags", .manager, "Renames a tag on every contact in your scope; onto an existing tag, merges."),
+        CommandSpec("TAG.MERGE", "TAG.MERGE <tag> [<tag> ...] INTO <tag>", "tags", .manager, "Merges tags into one on every contact in your scope."),
+        CommandSpec("TAG.DELETE", "TAG.DELETE <tag> [FORCE]", "tags", .manager, "Deletes a tag; refuses while contacts carry it unless FORCE removes it from them."),
+
+        CommandSpec("PRESET.SAVE", "PRESET.SAVE <name> <text|*> [filters…] [SORT <key> [ASC|DESC]]", "presets", .manager, "Saves a search under a name (yours alone); use it with PRESET <name> in CONTACT.SEARCH and bulk commands."),
+        CommandSpec("PRESET.LIST", "PRESET.LIST", "presets", .manager, "Your saved searches."),
+        CommandSpec("PRESET.GET", "PRESET.GET <name>", "presets", .manager, "One saved search."),
+        CommandSpec("PRESET.RENAME", "PRESET.RENAME <name> <new name>", "presets", .manager, "Renames a saved search."),
+        CommandSpec("PRESET.DELETE", "PRESET.DELETE <name>", "presets", .manager, "Deletes a saved search."),
 
         CommandSpec("SNAPSHOT", "SNAPSHOT", "operations", .admin, "Writes a snapshot of the whole data directory now."),
         CommandSpec("INFO", "INFO", "operations", .agent, "Health and figures of the store."),
-    ]
+    ] + ImportCommand.catalog
 
     private static let byName: [String: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

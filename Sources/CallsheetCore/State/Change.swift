@@ -12,6 +12,8 @@ public enum Change: Sendable, Hashable {
     case removeField(String)
     case putContact(Contact)
     case removeContact(ContactID)
+    case putPreset(Preset)
+    case removePreset(userID: UserID, name: String)
 }
 
 /// The changes of one command, applied and journaled as a unit: after a crash it is there whole or not at all.

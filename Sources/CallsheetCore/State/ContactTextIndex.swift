@@ -4,9 +4,11 @@ import TextIndex
 /// contact ids to the dense document slots ``TrigramIndex`` works on.
 public struct ContactTextIndex: Sendable {
     private var trigrams = TrigramIndex()
+    private var suffixes = PhoneSuffixIndex()
     private var slotOfContact: [ContactID: UInt32] = [:]
+    /// Slot → contact (0 for a removed contact). Slots are never reused: appending above the
+    /// highest slot is O(1) in the trigram index, reusing one re-encodes a posting block.
     private var contactOfSlot: [ContactID] = []
-    private var freeSlots: [UInt32] = []
 
     public init() {}
 
@@ -27,26 +29,27 @@ public struct ContactTextIndex: Sendable {
     mutating func put(_ contact: Contact) {
         let fields = Self.fields(of: contact)
         if let slot = slotOfContact[contact.id] {
-            if trigrams.fields(of: slot) != fields { trigrams.update(slot, fields: fields) }
+            if let old = trigrams.fields(of: slot), old != fields {
+                trigrams.update(slot, fields: fields)
+                if old[3] != fields[3] {
+                    suffixes.remove(slot, digits: old[3])
+                    suffixes.insert(slot, digits: fields[3])
+                }
+            }
             return
         }
-        let slot: UInt32
-        if let free = freeSlots.popLast() {
-            slot = free
-            contactOfSlot[Int(slot)] = contact.id
-        } else {
-            slot = UInt32(contactOfSlot.count)
-            contactOfSlot.append(contact.id)
-        }
+        let slot = UInt32(contactOfSlot.count)
+        contactOfSlot.append(contact.id)
         slotOfContact[contact.id] = slot
         trigrams.insert(slot, fields: fields)
+        suffixes.insert(slot, digits: fields[3])
     }
 
     mutating func remove(_ id: ContactID) {
         guard let slot = slotOfContact.removeValue(forKey: id) else { return }
+        if let old = trigrams.fields(of: slot) { suffixes.remove(slot, digits: old[3]) }
         trigrams.remove(slot)
         contactOfSlot[Int(slot)] = 0
-        freeSlots.append(slot)
     }
 
     /// Contact ids whose fields contain `text`, best first: name before email before company,
@@ -68,8 +71,43 @@ public struct ContactTextIndex: Sendable {
         return matches.map { contactOfSlot[Int($0.doc)] }
     }
 
+    /// A ranked hit: the contact, its relevance score (lower is better) and its slot, which
+    /// together order the results and make a stable cursor.
+    public struct RankedHit: Sendable, Hashable {
+        public var id: ContactID
+        public var score: Int
+        public var slot: UInt32
+    }
+
+    /// Ranked matches after the hit `after` (score, slot), best first; see ``search(_:limit:where:)``.
+    public func rankedSearch(_ text: String, limit: Int, after: (score: Int, slot: UInt32)? = nil, where accept: (ContactID) -> Bool) -> [RankedHit] {
+        let folded = TextFolding.fold(text)
+        guard !folded.isEmpty else { return [] }
+        let digits = TextFolding.digits(text)
+        let looksLikePhone = !digits.isEmpty && text.allSatisfy { $0.isNumber || " +-().".contains($0) }
+        let queries: [String?] = looksLikePhone ? [nil, nil, nil, digits] : [folded, folded, folded, digits.count >= 3 && digits == folded ? digits : nil]
+        var previous: TrigramIndex.Match?
+        if let after, let kind = TrigramIndex.MatchKind(rawValue: after.score / 4) {
+            previous = TrigramIndex.Match(doc: after.slot, field: after.score % 4, kind: kind)
+        }
+        let slots = contactOfSlot
+        let matches = withoutActuallyEscaping(accept) { accept in
+            trigrams.search(fieldQueries: queries, limit: limit, after: previous) { slot in
+                let id = slots[Int(slot)]
+                return id != 0 && accept(id)
+            }
+        }
+        return matches.map { RankedHit(id: contactOfSlot[Int($0.doc)], score: $0.score, slot: $0.doc) }
+    }
+
+    /// Contacts whose phone ends with `digits` (4–12), for caller id arriving without a country code.
+    /// - Complexity: about O(log n) in the contacts sharing the last four digits.
+    public func phoneSuffix(_ digits: String, limit: Int) -> [ContactID] {
+        suffixes.lookup(suffix: digits, limit: limit).map { contactOfSlot[Int($0)] }.filter { $0 != 0 }
+    }
+
     /// Bytes the index holds, approximately.
-    public var memoryFootprint: Int { trigrams.memoryFootprint + slotOfContact.count * 24 + contactOfSlot.count * 8 }
+    public var memoryFootprint: Int { trigrams.memoryFootprint + suffixes.memoryFootprint + slotOfContact.count * 24 + contactOfSlot.count * 8 }
 
     /// Checks the index against the contacts, for tests.
     func _checkInvariants(against contacts: [ContactID: Contact]) -> [String] {
@@ -81,6 +119,8 @@ public struct ContactTextIndex: Sendable {
             if trigrams.fields(of: slot) != Self.fields(of: contact) { problems.append("text index fields of \(id) are stale") }
         }
         do { try trigrams._checkInvariants() } catch { problems.append("trigram index: \(error)") }
+        do { try suffixes._checkInvariants() } catch { problems.append("suffix index: \(error)") }
+        if suffixes.count != slotOfContact.count { problems.append("suffix index holds \(suffixes.count) phones, store \(slotOfContact.count)") }
         return problems
     }
 }

@@ -3,8 +3,8 @@ extension OrganizationState {
     public func _checkInvariants() -> [String] {
         var problems: [String] = []
         var phones: [String: ContactID] = [:]
-        var tags: [TagKey: Set<ContactID>] = [:]
-        var departmentsSeen: [DepartmentID: Set<ContactID>] = [:]
+        var tags: [TagKey: SortedIDs] = [:]
+        var departmentsSeen: [DepartmentID: SortedIDs] = [:]
         for contact in contacts.values {
             if let other = phones[contact.phone] { problems.append("phone \(contact.phone) on contacts \(other) and \(contact.id)") }
             phones[contact.phone] = contact.id
@@ -20,7 +20,7 @@ extension OrganizationState {
         if tags != tagIndex { problems.append("tag index differs from contacts") }
         if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }
         if departmentsSeen != departmentIndex { problems.append("department index differs from contacts") }
-        if orderedIDs != contacts.keys.sorted() { problems.append("ordered id list differs from contacts") }
+        if orderedIDs.ids != contacts.keys.sorted() { problems.append("ordered id list differs from contacts") }
         problems.append(contentsOf: textIndex._checkInvariants(against: contacts))
         return problems
     }

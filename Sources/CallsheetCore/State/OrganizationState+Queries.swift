@@ -16,11 +16,12 @@ extension OrganizationState {
         json.openObject()
         json.key("contacts", first: true)
         json.openArray()
-        var position = cursor.map { id in orderedIDs.partitioningIndex { $0 > id } } ?? 0
+        let ids = orderedIDs.ids
+        var position = cursor.map { orderedIDs.position(after: $0) } ?? 0
         var written = 0
         var last: ContactID?
-        while position < orderedIDs.count, written < limit {
-            let id = orderedIDs[position]
+        while position < ids.count, written < limit {
+            let id = ids[position]
             position += 1
             guard let contact = contacts[id], caller.canSee(contact), archived.includes(contact) else { continue }
             if written > 0 { json.comma() }
@@ -30,7 +31,7 @@ extension OrganizationState {
         }
         json.closeArray()
         json.key("next_cursor")
-        if let last, position < orderedIDs.count { json.string(String(last)) } else { json.raw("null") }
+        if let last, position < ids.count { json.string(String(last)) } else { json.raw("null") }
         json.closeObject()
         return json.bytes
     }
@@ -69,7 +70,7 @@ extension OrganizationState {
             let archived = contacts.values.lazy.filter { $0.archivedAt != nil }.count
             return (contacts.count - archived, archived)
         }
-        ids = caller.departmentID.flatMap { departmentIndex[$0].map(Array.init) } ?? []
+        ids = caller.departmentID.flatMap { departmentIndex[$0]?.ids } ?? []
         let archived = ids.lazy.filter { contacts[$0]?.archivedAt != nil }.count
         return (ids.count - archived, archived)
     }

@@ -10,17 +10,19 @@ public struct OrganizationState: Sendable {
     public internal(set) var users: [UserID: User] = [:]
     public internal(set) var fields: [String: FieldDefinition] = [:]
     public internal(set) var contacts: [ContactID: Contact] = [:]
+    /// Saved searches: user → lower-cased name → preset.
+    public internal(set) var presets: [UserID: [String: Preset]] = [:]
 
     /// E.164 → contact. Phones are unique within an organization, archived contacts included.
     public internal(set) var phoneIndex: [String: ContactID] = [:]
     /// Tag key → contacts carrying it.
-    public internal(set) var tagIndex: [TagKey: Set<ContactID>] = [:]
+    public internal(set) var tagIndex: [TagKey: SortedIDs] = [:]
     /// Tag key → display form (the spelling the organization first used).
     public internal(set) var tagDisplay: [TagKey: String] = [:]
     /// Department → its contacts.
-    public internal(set) var departmentIndex: [DepartmentID: Set<ContactID>] = [:]
+    public internal(set) var departmentIndex: [DepartmentID: SortedIDs] = [:]
     /// Contact ids in ascending order, for stable cursor pagination.
-    public internal(set) var orderedIDs: [ContactID] = []
+    public internal(set) var orderedIDs = SortedIDs()
     /// Trigram index over name, email, company and phone digits.
     public internal(set) var textIndex = ContactTextIndex()
 
@@ -56,6 +58,13 @@ public struct OrganizationState: Sendable {
         case .removeUser(let id):
             guard let previous = users.removeValue(forKey: id) else { return .removeUser(id) }
             return .putUser(previous)
+        case .putPreset(let preset):
+            let previous = presets[preset.userID, default: [:]].updateValue(preset, forKey: preset.name.lowercased())
+            return previous.map { .putPreset($0) } ?? .removePreset(userID: preset.userID, name: preset.name)
+        case .removePreset(let user, let name):
+            guard let previous = presets[user]?.removeValue(forKey: name.lowercased()) else { return .removePreset(userID: user, name: name) }
+            if presets[user]?.isEmpty == true { presets[user] = nil }
+            return .putPreset(previous)
         case .putField(let field):
             let previous = fields.updateValue(field, forKey: field.name)
             return previous.map { .putField($0) } ?? .removeField(field.name)
@@ -73,7 +82,7 @@ public struct OrganizationState: Sendable {
             guard let previous = contacts.removeValue(forKey: id) else { return .removeContact(id) }
             unindex(previous)
             textIndex.remove(previous.id)
-            if let position = orderedPosition(of: id) { orderedIDs.remove(at: position) }
+            orderedIDs.remove(id)
             return .putContact(previous)
         }
     }
@@ -92,18 +101,13 @@ public struct OrganizationState: Sendable {
         for tag in contact.tags {
             guard let key = TagKey(tag) else { continue }
             tagIndex[key, default: []].insert(contact.id)
-            if tagDisplay[key] == nil { tagDisplay[key] = tag }
+            // Plans write every tag in the organization's display form, so the latest spelling
+            // applied is the display form (a re-spelling changes every carrier in one change set).
+            tagDisplay[key] = tag
         }
         departmentIndex[contact.departmentID, default: []].insert(contact.id)
         textIndex.put(contact)
-        if isNew {
-            if let last = orderedIDs.last, last > contact.id {
-                let position = orderedIDs.partitioningIndex { $0 >= contact.id }
-                orderedIDs.insert(contact.id, at: position)
-            } else {
-                orderedIDs.append(contact.id)
-            }
-        }
+        if isNew { orderedIDs.insert(contact.id) }
     }
 
     private mutating func unindex(_ contact: Contact) {
@@ -118,11 +122,6 @@ public struct OrganizationState: Sendable {
         }
         departmentIndex[contact.departmentID]?.remove(contact.id)
         if departmentIndex[contact.departmentID]?.isEmpty == true { departmentIndex[contact.departmentID] = nil }
-    }
-
-    func orderedPosition(of id: ContactID) -> Int? {
-        let position = orderedIDs.partitioningIndex { $0 >= id }
-        return position < orderedIDs.count && orderedIDs[position] == id ? position : nil
     }
 
     /// Custom field definitions in display order.

@@ -45,9 +45,29 @@ struct OrganizationCommands {
         case .contactList(let cursor, let limit, let archived):
             try caller.require(.manager, for: "CONTACT.LIST")
             return try await shard.read { state in .bulkString(state.listJSON(after: cursor, limit: limit, archived: archived, for: caller)) }
-        case .contactSearch(let text, let limit):
+        case .contactSearch(let query):
             try caller.require(.manager, for: "CONTACT.SEARCH")
-            return try await shard.read { state in .bulkString(state.searchJSON(text, limit: limit, for: caller)) }
+            return try await shard.read { state throws(CallsheetError) in
+                .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role))
+            }
+        case .contactCallerID(let digits, let limit):
+            try caller.require(.agent, for: "CONTACT.CALLERID")
+            let clean = digits.filter(\.isNumber)
+            guard (4...12).contains(clean.count), clean.count == digits.filter({ !" -().+".contains($0) }).count else {
+                throw CallsheetError(.badRequest, "CONTACT.CALLERID takes the last 4–12 digits of a phone number, got '\(digits)'")
+            }
+            return try await shard.read { state in
+                let found = state.textIndex.phoneSuffix(clean, limit: limit * 4).compactMap { state.contacts[$0] }.filter(caller.canSee).prefix(limit)
+                return .bulkString(state.pageJSON(SearchPage(contacts: Array(found), nextCursor: nil, total: nil), for: caller.role))
+            }
+        case .contactBulkEdit(let selection, let actions, let strict):
+            return try await bulk(strict: strict) { state throws(CallsheetError) in
+                try state.planBulkEdit(selection, actions, by: caller, context: context)
+            }
+        case .contactBulkDelete(let selection, let permanent, let strict):
+            return try await bulk(strict: strict) { state throws(CallsheetError) in
+                try state.planBulkDelete(selection, permanent: permanent, by: caller, context: context)
+            }
         case .contactCount:
             try caller.require(.manager, for: "CONTACT.COUNT")
             return try await shard.read { state in
@@ -96,6 +116,41 @@ struct OrganizationCommands {
         case .tagList:
             try caller.require(.manager, for: "TAG.LIST")
             return try await shard.read { state in .bulk(state.tagListJSON(for: caller).serialized) }
+        case .tagMerge(let sources, let target):
+            return try await write { state throws(CallsheetError) in
+                let changes = try state.planMergeTags(sources, into: target, by: caller, context: context)
+                return (changes, RESPValue.integer(Int64(changes.count)))
+            }
+        case .tagDelete(let tag, let force):
+            return try await write { state throws(CallsheetError) in
+                let changes = try state.planDeleteTag(tag, force: force, by: caller, context: context)
+                return (changes, RESPValue.integer(Int64(changes.count)))
+            }
+
+        // MARK: Presets
+        case .presetSave(let name, let arguments):
+            return try await write { state throws(CallsheetError) in
+                let preset = try state.planSavePreset(name, arguments, by: caller, context: context)
+                return ([.putPreset(preset)], RESPValue.bulk(state.presetJSON(preset).serialized))
+            }
+        case .presetList:
+            try caller.require(.manager, for: "PRESET.LIST")
+            return try await shard.read { state in
+                let mine = (state.presets[caller.userID] ?? [:]).values.sorted { $0.name.lowercased() < $1.name.lowercased() }
+                return .bulk(JSONValue.array(mine.map { state.presetJSON($0) }).serialized)
+            }
+        case .presetGet(let name):
+            try caller.require(.manager, for: "PRESET.GET")
+            return try await shard.read { state throws(CallsheetError) in .bulk(state.presetJSON(try state.preset(name, for: caller)).serialized) }
+        case .presetRename(let name, let newName):
+            try caller.require(.manager, for: "PRESET.RENAME")
+            return try await write { state throws(CallsheetError) in (try state.planRenamePreset(name, to: newName, by: caller), RESPValue.ok) }
+        case .presetDelete(let name):
+            try caller.require(.manager, for: "PRESET.DELETE")
+            return try await write { state throws(CallsheetError) in
+                let preset = try state.preset(name, for: caller)
+                return ([.removePreset(userID: caller.userID, name: preset.name)], RESPValue.ok)
+            }
 
         // MARK: Organization
         case .orgInfo:
@@ -144,7 +199,13 @@ struct OrganizationCommands {
                 throw error
             }
         case .userDelete(let name):
-            let reply = try await write { state throws(CallsheetError) in ([try state.planDeleteUser(name, by: caller)], RESPValue.ok) }
+            let reply = try await write { state throws(CallsheetError) in
+                let removal = try state.planDeleteUser(name, by: caller)
+                guard case .removeUser(let id) = removal else { return ([removal], RESPValue.ok) }
+                // The user's saved searches go with them.
+                let presets = (state.presets[id] ?? [:]).values.map { Change.removePreset(userID: id, name: $0.name) }
+                return ([removal] + presets, RESPValue.ok)
+            }
             await directory.releaseLogin(name)
             return reply
         case .userResetSecret(let name):
@@ -159,6 +220,17 @@ struct OrganizationCommands {
             }
         default:
             throw CallsheetError(.badRequest, "command not available in an organization context")
+        }
+    }
+
+    /// A bulk command: one atomic change set. With STRICT, any refused contact cancels it all.
+    private func bulk(strict: Bool, _ plan: @Sendable @escaping (OrganizationState) throws(CallsheetError) -> BulkReport) async throws(CallsheetError) -> RESPValue {
+        try await write { state throws(CallsheetError) in
+            let report = try plan(state)
+            if strict, let (id, reason) = report.refused.first {
+                throw CallsheetError(.conflict, "STRICT: \(report.refused.count) contact\(report.refused.count == 1 ? "" : "s") refused (first: \(id): \(reason)); nothing changed")
+            }
+            return (report.changes, RESPValue.bulk(report.json.serialized))
         }
     }
 

@@ -1,0 +1,232 @@
+import TextIndex
+
+/// A query checked against the organization and ready to run.
+public struct ResolvedQuery: Sendable {
+    var query: ContactQuery
+    var tests: [ContactPredicate]
+    var archived: ArchivedFilter
+    var caller: Caller
+    /// Clauses that can pick a short candidate list (tags, departments).
+    var clauses: [FilterClause]
+
+    /// True when the contact passes scope, the archived filter and every clause.
+    func accepts(_ contact: Contact) -> Bool {
+        caller.canSee(contact) && archived.includes(contact) && tests.allSatisfy { $0.test(contact) }
+    }
+}
+
+/// One page of results.
+public struct SearchPage: Sendable {
+    public var contacts: [Contact]
+    public var nextCursor: String?
+    /// Every match, when the query asked for COUNT.
+    public var total: Int?
+
+    public init(contacts: [Contact], nextCursor: String?, total: Int? = nil) {
+        self.contacts = contacts
+        self.nextCursor = nextCursor
+        self.total = total
+    }
+}
+
+extension OrganizationState {
+    /// Merges the query's preset and checks every clause.
+    public func resolve(_ query: ContactQuery, for caller: Caller) throws(CallsheetError) -> ResolvedQuery {
+        var merged = query
+        if let name = query.preset {
+            let saved = try ContactQuery.parse(try preset(name, for: caller).arguments)
+            if merged.text == nil { merged.text = saved.text }
+            merged.clauses = saved.clauses + merged.clauses
+            if merged.sort == nil { merged.sort = saved.sort }
+            merged.preset = nil
+        }
+        let (tests, archived) = try predicates(for: merged.clauses, caller: caller)
+        return ResolvedQuery(query: merged, tests: tests, archived: archived, caller: caller, clauses: merged.clauses)
+    }
+
+    /// Runs a query: ranked quick search, filters in id order, or a sorted listing; then one page.
+    /// - Complexity: ranked and id-order pages stop after `limit` matches (plus the candidates they
+    ///   reject); SORT and COUNT evaluate every candidate.
+    public func search(_ query: ContactQuery, for caller: Caller) throws(CallsheetError) -> SearchPage {
+        let resolved = try resolve(query, for: caller)
+        let limit = resolved.query.limit
+        var page: SearchPage
+        if let sort = resolved.query.sort {
+            page = try sortedPage(resolved, sort: sort)
+        } else if let text = resolved.query.text {
+            var after: (Int, UInt32)?
+            if let cursor = resolved.query.cursor {
+                let parts = cursor.dropFirst().split(separator: "-")
+                guard cursor.first == "r", parts.count == 2, let score = Int(parts[0]), let slot = UInt32(parts[1]) else {
+                    throw Self.badCursor(cursor)
+                }
+                after = (score, slot)
+            }
+            let hits = textIndex.rankedSearch(text, limit: limit + 1, after: after) { id in
+                contacts[id].map(resolved.accepts) ?? false
+            }
+            let shown = hits.prefix(limit)
+            page = SearchPage(contacts: shown.compactMap { contacts[$0.id] },
+                              nextCursor: hits.count > limit ? shown.last.map { "r\($0.score)-\($0.slot)" } : nil)
+        } else {
+            let source = candidateList(resolved)
+            var position = 0
+            if let cursor = resolved.query.cursor {
+                guard cursor.first == "i", let id = ContactID(cursor.dropFirst()) else { throw Self.badCursor(cursor) }
+                position = source.partitioningIndex { $0 > id }
+            }
+            var found: [Contact] = []
+            var more = false
+            while position < source.count {
+                if let contact = contacts[source[position]], resolved.accepts(contact) {
+                    if found.count == limit { more = true; break }
+                    found.append(contact)
+                }
+                position += 1
+            }
+            page = SearchPage(contacts: found, nextCursor: more ? found.last.map { "i\($0.id)" } : nil)
+        }
+        if resolved.query.withTotal { page.total = total(resolved) }
+        return page
+    }
+
+    /// Every match, for COUNT, bulk edits and exports.
+    public func allMatches(_ resolved: ResolvedQuery) -> [Contact] {
+        if let text = resolved.query.text {
+            return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.compactMap { contacts[$0.id] }
+        }
+        return candidateList(resolved).compactMap { id in contacts[id].flatMap { resolved.accepts($0) ? $0 : nil } }
+    }
+
+    private func total(_ resolved: ResolvedQuery) -> Int {
+        if let text = resolved.query.text {
+            return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.count
+        }
+        return candidateList(resolved).reduce(0) { count, id in count + (contacts[id].map(resolved.accepts) == true ? 1 : 0) }
+    }
+
+    /// The shortest sorted id list every match must be in: one tag's contacts (TAGS ALL, or ANY of
+    /// one tag), one department's, or everyone's.
+    func candidateList(_ resolved: ResolvedQuery) -> [ContactID] {
+        var best = orderedIDs.ids
+        func consider(_ list: [ContactID]) { if list.count < best.count { best = list } }
+        if resolved.caller.role != .admin, let own = resolved.caller.departmentID {
+            consider(departmentIndex[own]?.ids ?? [])
+        }
+        for clause in resolved.clauses {
+            switch clause {
+            case .tags(.all, let tags), .tags(.any, let tags) where tags.count == 1:
+                for tag in tags { consider(TagKey(tag).flatMap { tagIndex[$0]?.ids } ?? []) }
+            case .tags(.any, let tags):
+                let lists = tags.compactMap { TagKey($0).flatMap { tagIndex[$0]?.ids } }
+                if lists.reduce(0, { $0 + $1.count }) < best.count { consider(Array(Set(lists.joined())).sorted()) }
+            case .departments(let ids) where ids.count == 1:
+                consider(departmentIndex[ids[0]]?.ids ?? [])
+            default:
+                break
+            }
+        }
+        return best
+    }
+
+    private func sortedPage(_ resolved: ResolvedQuery, sort: SortOrder) throws(CallsheetError) -> SearchPage {
+        let matches = allMatches(resolved)
+        var keyed = matches.map { (key: SortKeyValue(sort.key, $0), contact: $0) }
+        keyed.sort { a, b in
+            if a.key != b.key { return sort.descending ? a.key > b.key : a.key < b.key }
+            return sort.descending ? a.contact.id > b.contact.id : a.contact.id < b.contact.id
+        }
+        var start = 0
+        if let cursor = resolved.query.cursor {
+            guard let (key, id) = SortKeyValue.decodeCursor(cursor, sort.key) else { throw Self.badCursor(cursor) }
+            start = keyed.partitioningIndex { element in
+                if element.key != key { return sort.descending ? element.key < key : element.key > key }
+                return sort.descending ? element.contact.id < id : element.contact.id > id
+            }
+        }
+        let limit = resolved.query.limit
+        let shown = keyed[start...].prefix(limit)
+        let more = start + shown.count < keyed.count
+        return SearchPage(contacts: shown.map(\.contact), nextCursor: more ? shown.last.map { $0.key.cursor(id: $0.contact.id) } : nil,
+                          total: nil)
+    }
+
+    static func badCursor(_ cursor: String) -> CallsheetError {
+        CallsheetError(.badRequest, "CURSOR '\(cursor)' is not a next_cursor of this query; start again without CURSOR")
+    }
+
+    /// A search page as JSON: `{"contacts":[…],"count":n,"next_cursor":…[,"total":n]}`.
+    public func pageJSON(_ page: SearchPage, for role: Role) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 * max(page.contacts.count, 1))
+        json.openObject()
+        json.key("contacts", first: true)
+        json.openArray()
+        for (position, contact) in page.contacts.enumerated() {
+            if position > 0 { json.comma() }
+            writeContact(contact, for: role, into: &json)
+        }
+        json.closeArray()
+        json.key("count")
+        json.integer(Int64(page.contacts.count))
+        json.key("next_cursor")
+        if let cursor = page.nextCursor { json.string(cursor) } else { json.raw("null") }
+        if let total = page.total {
+            json.key("total")
+            json.integer(Int64(total))
+        }
+        json.closeObject()
+        return json.bytes
+    }
+}
+
+/// A contact's value for a sort key, comparable, and encodable in a cursor.
+enum SortKeyValue: Comparable {
+    case text(String)
+    case time(Int64)
+
+    init(_ key: SortOrder.Key, _ contact: Contact) {
+        switch key {
+        case .name: self = .text(TextFolding.fold(contact.name))
+        case .created: self = .time(contact.createdAt)
+        case .updated: self = .time(contact.updatedAt)
+        case .called: self = .time(contact.lastCalledAt ?? .min)
+        }
+    }
+
+    static func < (lhs: SortKeyValue, rhs: SortKeyValue) -> Bool {
+        switch (lhs, rhs) {
+        case let (.text(a), .text(b)): Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        case let (.time(a), .time(b)): a < b
+        default: false
+        }
+    }
+
+    func cursor(id: ContactID) -> String {
+        switch self {
+        case .text(let text): "s" + text.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "-\(id)"
+        case .time(let time): "t\(time)-\(id)"
+        }
+    }
+
+    static func decodeCursor(_ cursor: String, _ key: SortOrder.Key) -> (SortKeyValue, ContactID)? {
+        guard let dash = cursor.lastIndex(of: "-"), let id = ContactID(cursor[cursor.index(after: dash)...]) else { return nil }
+        let body = cursor[cursor.index(after: cursor.startIndex)..<dash]
+        switch (cursor.first, key) {
+        case ("s", .name):
+            var bytes: [UInt8] = []
+            var index = body.startIndex
+            while index < body.endIndex {
+                let next = body.index(index, offsetBy: 2, limitedBy: body.endIndex) ?? body.endIndex
+                guard let byte = UInt8(body[index..<next], radix: 16) else { return nil }
+                bytes.append(byte)
+                index = next
+            }
+            return (.text(String(decoding: bytes, as: UTF8.self)), id)
+        case ("t", .created), ("t", .updated), ("t", .called):
+            guard let time = Int64(body) else { return nil }
+            return (.time(time), id)
+        default:
+            return nil
+        }
+    }
+}
