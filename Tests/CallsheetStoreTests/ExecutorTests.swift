@@ -179,3 +179,39 @@ import Testing
     }
 }
 
+
+/// Search, presets, tags and bulk commands through the executor, with the replies clients see.
+@Suite struct OrganizeCommandTests {
+    @Test func searchPresetBulkAndTags() async throws {
+        let base = ExecutorTests()
+        let store = try ExecutorTests.Store()
+        var (owner, _, bobSecret, daveSecret, _) = try await base.populate(store)
+        for index in 0..<12 {
+            let tags = index % 3 == 0 ? #"["Cold","DNC"]"# : #"["Cold"]"#
+            _ = await store.run(&owner, "CONTACT.ADD", #"{"name":"Lead \#(index)","phone":"+1650253\#(String(2000 + index))","department_id":\#(2 + index % 2),"tags":\#(tags)}"#)
+        }
+        var bob = Session(isLocalOwner: false)
+        _ = await store.executor.execute(["AUTH", "bob", bobSecret], session: &bob)
+        let page = try base.json(await store.run(&bob, "CONTACT.SEARCH", "*", "TAGS", "NONE", "DNC", "SORT", "name", "DESC", "LIMIT", "2", "COUNT"))
+        #expect(page["count"] == .integer(2))
+        #expect(page["total"] == .integer(4))
+        #expect(page["next_cursor"] != .null)
+        #expect(base.code(await store.run(&bob, "CONTACT.SEARCH", "*", "FIELD", "nope", "SET")) == "INVALID_FIELD")
+        #expect(await store.run(&bob, "PRESET.SAVE", "cold-callable", "*", "TAGS", "ANY", "cold", "TAGS", "NONE", "DNC").string?.contains(#""name":"cold-callable""#) == true)
+        let report = try base.json(await store.run(&bob, "CONTACT.BULKEDIT", "PRESET", "cold-callable", "DO", "ADDTAGS", "Q1", "REMOVETAGS", "Cold"))
+        #expect(report == .object([("matched", .integer(4)), ("changed", .integer(4)), ("refused", .array([]))]))
+        #expect(try base.json(await store.run(&bob, "CONTACT.SEARCH", "*", "TAGS", "ALL", "Q1", "COUNT"))["total"] == .integer(4))
+        // STRICT: an id out of bob's department refuses the whole command.
+        #expect(base.code(await store.run(&bob, "CONTACT.BULKEDIT", "IDS", "1,2", "DO", "ADDTAGS", "X", "STRICT")) == "CONFLICT")
+        #expect(try base.json(await store.run(&bob, "CONTACT.SEARCH", "*", "TAGS", "ANY", "X", "COUNT"))["total"] == .integer(0))
+        #expect(await store.run(&bob, "TAG.DELETE", "DNC") == .error("CONFLICT the tag 'DNC' is on 2 contacts; TAG.DELETE DNC FORCE removes it from them"))
+        #expect(await store.run(&bob, "TAG.RENAME", "Q1", "Q1-2026") == .integer(4))
+        var dave = Session(isLocalOwner: false)
+        _ = await store.executor.execute(["AUTH", "dave", daveSecret], session: &dave)
+        let callers = try base.json(await store.run(&dave, "CONTACT.CALLERID", "2532000"))
+        #expect(callers["count"] == .integer(1))
+        #expect(base.code(await store.run(&dave, "CONTACT.SEARCH", "lead")) == "FORBIDDEN")
+        #expect(base.code(await store.run(&dave, "TAG.RENAME", "a", "b")) == "FORBIDDEN")
+        await store.close()
+    }
+}
