@@ -80,6 +80,13 @@ let package = Package(
             ]
         ),
 
+        // MARK: Benchmarks (run by hand: scripts/bench/)
+        .executableTarget(
+            name: "callsheet-search-bench",
+            dependencies: ["CallsheetStore", "CallsheetCore", "ContactGenerator", .product(name: "Logging", package: "swift-log")],
+            path: "scripts/bench/SearchBench"
+        ),
+
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),

@@ -69,20 +69,18 @@ extension OrganizationState {
             page = SearchPage(contacts: shown.compactMap { contacts[$0.id] },
                               nextCursor: hits.count > limit ? shown.last.map { "r\($0.score)-\($0.slot)" } : nil)
         } else {
-            let source = candidateList(resolved)
-            var position = 0
+            var after: ContactID = 0
             if let cursor = resolved.query.cursor {
                 guard cursor.first == "i", let id = ContactID(cursor.dropFirst()) else { throw Self.badCursor(cursor) }
-                position = source.partitioningIndex { $0 > id }
+                after = id
             }
+            var candidates = CandidateStream(lists: candidateLists(resolved), after: after)
             var found: [Contact] = []
             var more = false
-            while position < source.count {
-                if let contact = contacts[source[position]], resolved.accepts(contact) {
-                    if found.count == limit { more = true; break }
-                    found.append(contact)
-                }
-                position += 1
+            while let id = candidates.next() {
+                guard let contact = contacts[id], resolved.accepts(contact) else { continue }
+                if found.count == limit { more = true; break }
+                found.append(contact)
             }
             page = SearchPage(contacts: found, nextCursor: more ? found.last.map { "i\($0.id)" } : nil)
         }
@@ -95,33 +93,47 @@ extension OrganizationState {
         if let text = resolved.query.text {
             return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.compactMap { contacts[$0.id] }
         }
-        return candidateList(resolved).compactMap { id in contacts[id].flatMap { resolved.accepts($0) ? $0 : nil } }
+        var candidates = CandidateStream(lists: candidateLists(resolved), after: 0)
+        var found: [Contact] = []
+        while let id = candidates.next() {
+            if let contact = contacts[id], resolved.accepts(contact) { found.append(contact) }
+        }
+        return found
     }
 
     private func total(_ resolved: ResolvedQuery) -> Int {
         if let text = resolved.query.text {
             return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.count
         }
-        return candidateList(resolved).reduce(0) { count, id in count + (contacts[id].map(resolved.accepts) == true ? 1 : 0) }
+        var candidates = CandidateStream(lists: candidateLists(resolved), after: 0)
+        var count = 0
+        while let id = candidates.next() {
+            if contacts[id].map(resolved.accepts) == true { count += 1 }
+        }
+        return count
     }
 
-    /// The shortest sorted id list every match must be in: one tag's contacts (TAGS ALL, or ANY of
-    /// one tag), one department's, or everyone's.
-    func candidateList(_ resolved: ResolvedQuery) -> [ContactID] {
-        var best = orderedIDs.ids
-        func consider(_ list: [ContactID]) { if list.count < best.count { best = list } }
+    /// Sorted id lists whose union holds every match, as short as the clauses allow: one tag's
+    /// contacts (TAGS ALL), the tags' lists (TAGS ANY, merged as they are read), one department's,
+    /// or everyone's.
+    func candidateLists(_ resolved: ResolvedQuery) -> [[ContactID]] {
+        var best = [orderedIDs.ids]
+        var bestCount = orderedIDs.count
+        func consider(_ lists: [[ContactID]]) {
+            let count = lists.reduce(0) { $0 + $1.count }
+            if count < bestCount { best = lists; bestCount = count }
+        }
         if resolved.caller.role != .admin, let own = resolved.caller.departmentID {
-            consider(departmentIndex[own]?.ids ?? [])
+            consider([departmentIndex[own]?.ids ?? []])
         }
         for clause in resolved.clauses {
             switch clause {
-            case .tags(.all, let tags), .tags(.any, let tags) where tags.count == 1:
-                for tag in tags { consider(TagKey(tag).flatMap { tagIndex[$0]?.ids } ?? []) }
+            case .tags(.all, let tags):
+                for tag in tags { consider([TagKey(tag).flatMap { tagIndex[$0]?.ids } ?? []]) }
             case .tags(.any, let tags):
-                let lists = tags.compactMap { TagKey($0).flatMap { tagIndex[$0]?.ids } }
-                if lists.reduce(0, { $0 + $1.count }) < best.count { consider(Array(Set(lists.joined())).sorted()) }
-            case .departments(let ids) where ids.count == 1:
-                consider(departmentIndex[ids[0]]?.ids ?? [])
+                consider(tags.compactMap { TagKey($0).flatMap { tagIndex[$0]?.ids } })
+            case .departments(let ids):
+                consider(ids.map { departmentIndex[$0]?.ids ?? [] })
             default:
                 break
             }
@@ -131,7 +143,10 @@ extension OrganizationState {
 
     private func sortedPage(_ resolved: ResolvedQuery, sort: SortOrder) throws(CallsheetError) -> SearchPage {
         let matches = allMatches(resolved)
-        var keyed = matches.map { (key: SortKeyValue(sort.key, $0), contact: $0) }
+        var keyed = matches.map { contact in
+            let key = sort.key == .name ? SortKeyValue.text(textIndex.foldedName(of: contact.id) ?? TextFolding.fold(contact.name)) : SortKeyValue(sort.key, contact)
+            return (key: key, contact: contact)
+        }
         keyed.sort { a, b in
             if a.key != b.key { return sort.descending ? a.key > b.key : a.key < b.key }
             return sort.descending ? a.contact.id > b.contact.id : a.contact.id < b.contact.id
@@ -176,6 +191,36 @@ extension OrganizationState {
         }
         json.closeObject()
         return json.bytes
+    }
+}
+
+/// Reads the union of a few sorted id lists in ascending order, each id once, starting after an id.
+/// - Complexity: O(k) per id for k lists (k is the number of tags in a TAGS ANY clause).
+struct CandidateStream {
+    private let lists: [[ContactID]]
+    private var positions: [Int]
+    private var last: ContactID
+
+    init(lists: [[ContactID]], after: ContactID) {
+        self.lists = lists
+        positions = lists.map { $0.partitioningIndex { $0 > after } }
+        last = after
+    }
+
+    mutating func next() -> ContactID? {
+        var smallest: ContactID?
+        for index in lists.indices {
+            while positions[index] < lists[index].count, lists[index][positions[index]] <= last {
+                positions[index] += 1
+            }
+            if positions[index] < lists[index].count {
+                let candidate = lists[index][positions[index]]
+                if smallest.map({ candidate < $0 }) ?? true { smallest = candidate }
+            }
+        }
+        guard let smallest else { return nil }
+        last = smallest
+        return smallest
     }
 }
 

@@ -106,6 +106,11 @@ public struct ContactTextIndex: Sendable {
         suffixes.lookup(suffix: digits, limit: limit).map { contactOfSlot[Int($0)] }.filter { $0 != 0 }
     }
 
+    /// The folded name the index holds for a contact (sorting by name reuses it).
+    public func foldedName(of id: ContactID) -> String? {
+        slotOfContact[id].flatMap { trigrams.fields(of: $0)?.first }
+    }
+
     /// Bytes the index holds, approximately.
     public var memoryFootprint: Int { trigrams.memoryFootprint + suffixes.memoryFootprint + slotOfContact.count * 24 + contactOfSlot.count * 8 }
 

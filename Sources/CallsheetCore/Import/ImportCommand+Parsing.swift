@@ -1,0 +1,104 @@
+extension ImportCommand {
+    /// Parses an import command; nil when `name` is not one (the catalog handles the rest).
+    /// - Parameters:
+    ///   - name: the command name, upper-cased.
+    ///   - arguments: what follows the name.
+    /// - Throws: `WRONG_ARGS` with the usage.
+    public static func parse(_ name: String, _ arguments: [String]) throws(CallsheetError) -> ImportCommand? {
+        guard let spec = catalog.first(where: { $0.name == name }) else { return nil }
+        var reader = ArgumentReader(spec: spec, arguments: arguments)
+        let command: ImportCommand
+        switch name {
+        case "IMPORT.PREVIEW":
+            let source = try reader.importSource()
+            let options = try reader.options(["ROWS", "ENCODING"])
+            let rows = try reader.limit(options["ROWS"], default: 5, maximum: 1000)
+            command = .preview(source, rows: rows, encoding: try encoding(options["ENCODING"]))
+        case "IMPORT.VALIDATE", "IMPORT.COMMIT", "IMPORT.START":
+            let source = try reader.importSource()
+            let found = try reader.options(["MAP", "DUPLICATES", "TAG", "DEPT", "ENCODING", "SHOW"], flags: ["STRICT", "LENIENT", "NOTAG"])
+            let options = try importOptions(found, spec: spec)
+            if name == "IMPORT.VALIDATE" {
+                command = .validate(source, options, show: try found["SHOW"].map { text throws(CallsheetError) in try reader.limit(text, maximum: Int.max) })
+            } else {
+                guard found["SHOW"] == nil else { throw reader.wrong }
+                command = name == "IMPORT.COMMIT" ? .commit(source, options) : .start(source, options)
+            }
+        case "IMPORT.STATUS": command = .status(try reader.id("job id"))
+        case "IMPORT.ERRORS": command = .errors(try reader.id("job id"))
+        case "IMPORT.CANCEL": command = .cancel(try reader.id("job id"))
+        case "IMPORT.JOBS": command = .jobs
+        case "IMPORT.SETTINGS":
+            let key = reader.optional()
+            let value = key == nil ? nil : try reader.next()
+            command = .settings(key: key, value: value)
+        case "CONTACT.BULK":
+            let value = try reader.json()
+            guard case .array = value else {
+                throw CallsheetError(.badRequest, "CONTACT.BULK expects a JSON array of contacts, e.g. [{\"name\":\"Ann\",\"phone\":\"+15551234567\"}]")
+            }
+            command = .bulk(value)
+        default:
+            return nil
+        }
+        try reader.finish()
+        return command
+    }
+
+    private static func encoding(_ text: String?) throws(CallsheetError) -> CSVEncoding {
+        guard let text else { return .utf8 }
+        guard let encoding = CSVEncoding.parse(text) else {
+            throw CallsheetError(.wrongArguments, "ENCODING is utf-8 or windows-1252, got '\(text)'")
+        }
+        return encoding
+    }
+
+    private static func importOptions(_ found: [String: String], spec: CommandSpec) throws(CallsheetError) -> ImportOptions {
+        var options = ImportOptions(mapping: found["MAP"], encoding: try encoding(found["ENCODING"]))
+        if let text = found["DUPLICATES"] {
+            guard let policy = DuplicatePolicy(rawValue: text.lowercased()) else {
+                throw CallsheetError(.wrongArguments, "\(spec.name): DUPLICATES is skip, update or ask, got '\(text)'")
+            }
+            options.duplicates = policy
+        }
+        if found["STRICT"] != nil, found["LENIENT"] != nil {
+            throw CallsheetError(.wrongArguments, "\(spec.name): give STRICT or LENIENT, not both")
+        }
+        if found["STRICT"] != nil { options.strictness = .strict }
+        if found["LENIENT"] != nil { options.strictness = .lenient }
+        if let tag = found["TAG"] {
+            guard found["NOTAG"] == nil else { throw CallsheetError(.wrongArguments, "\(spec.name): give TAG or NOTAG, not both") }
+            guard TagKey(tag) != nil, tag.count <= TagKey.maximumLength else {
+                throw CallsheetError(.wrongArguments, "\(spec.name): TAG must be 1–\(TagKey.maximumLength) characters, e.g. Imported-2026-11")
+            }
+            options.autoTag = .some(tag)
+        }
+        if found["NOTAG"] != nil { options.autoTag = .some(nil) }
+        if let text = found["DEPT"] {
+            guard let id = UInt64(text), id > 0 else { throw CallsheetError(.wrongArguments, "\(spec.name): DEPT expects a department id, got '\(text)'") }
+            options.department = id
+        }
+        return options
+    }
+}
+
+extension ArgumentReader {
+    /// `FILE <path>`, `CSV <bytes>`, `BASE64 <text>`, `SHEET <url>`, or a bare path or `https://` URL.
+    mutating func importSource() throws(CallsheetError) -> ImportSource {
+        let word = try next()
+        switch word.uppercased() {
+        case "FILE": return .file(try next())
+        case "CSV": return .bytes(Array(try next().utf8))
+        case "BASE64":
+            let text = try next()
+            guard let bytes = Base64.decode(text) else {
+                throw CallsheetError(.wrongArguments, "\(spec.name): BASE64 expects standard base64 text (A–Z a–z 0–9 + /, = padding)")
+            }
+            return .bytes(bytes)
+        case "SHEET", "URL": return .sheet(try next())
+        default:
+            let lower = word.lowercased()
+            return lower.hasPrefix("https://") || lower.hasPrefix("http://") ? .sheet(word) : .file(word)
+        }
+    }
+}
