@@ -98,5 +98,13 @@ let package = Package(
         .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "CallsheetStorage", "TestSupport"]),
         .testTarget(name: "CallsheetServerTests", dependencies: ["CallsheetServer", "TestSupport"]),
         .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "CallsheetImportTests",
+            dependencies: [
+                "CallsheetCore", "CallsheetStore", "ContactGenerator", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]
+        ),
     ]
 )

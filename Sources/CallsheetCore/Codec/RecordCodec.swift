@@ -71,6 +71,9 @@ public enum RecordCodec {
         writer.byte(value.settings.phoneValidation == .valid ? 0 : 1)
         writer.varint(value.settings.maxImportRows)
         writer.varint(value.settings.maxImportBytes)
+        writer.byte(UInt8(DuplicatePolicy.allCases.firstIndex(of: value.settings.importing.duplicates) ?? 0))
+        writer.byte(UInt8(ImportStrictness.allCases.firstIndex(of: value.settings.importing.strictness) ?? 0))
+        writer.optionalString(value.settings.importing.autoTag)
         writer.signed(value.createdAt)
     }
 
@@ -82,6 +85,13 @@ public enum RecordCodec {
         settings.phoneValidation = try reader.byte() == 0 ? .valid : .possible
         settings.maxImportRows = try reader.int()
         settings.maxImportBytes = try reader.int()
+        let duplicates = Int(try reader.byte())
+        let strictness = Int(try reader.byte())
+        guard duplicates < DuplicatePolicy.allCases.count, strictness < ImportStrictness.allCases.count else {
+            throw reader.corrupt("unknown import setting")
+        }
+        settings.importing = ImportSettings(
+            duplicates: DuplicatePolicy.allCases[duplicates], strictness: ImportStrictness.allCases[strictness], autoTag: try reader.optionalString())
         return Organization(id: id, name: name, defaultRegion: region, settings: settings, createdAt: try reader.signed())
     }
 

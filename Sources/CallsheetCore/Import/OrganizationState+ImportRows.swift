@@ -56,7 +56,10 @@ extension OrganizationState {
         var warnings: [ImportIssue] = []
         func cell(_ index: Int?) -> String? {
             guard let index else { return nil }
-            let text = record.fields[index].trimmingSpaces()
+            let raw = record.fields[index]
+            // Most cells start and end with a visible ASCII character: skip the Unicode trim.
+            if let first = raw.utf8.first, let last = raw.utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) { return raw }
+            let text = raw.trimmingSpaces()
             return text.isEmpty ? nil : text
         }
         func issue(_ index: Int?, _ code: ImportIssue.Code, _ reason: String) {

@@ -26,6 +26,8 @@ public struct OrganizationSettings: Sendable, Hashable {
     public var maxImportRows: Int = 10_000
     /// Largest CSV file one import may carry, in bytes.
     public var maxImportBytes: Int = 50 * 1024 * 1024
+    /// Import defaults: duplicate handling, strictness, auto-tag.
+    public var importing = ImportSettings()
 
     public init() {}
 }

@@ -88,15 +88,20 @@ extension OrganizationState {
         return page
     }
 
-    /// Every match, for COUNT, bulk edits and exports.
+    /// Every match, for bulk edits and exports.
     public func allMatches(_ resolved: ResolvedQuery) -> [Contact] {
+        allMatchIDs(resolved).compactMap { contacts[$0] }
+    }
+
+    /// The ids of every match: ranked for text, ascending otherwise.
+    func allMatchIDs(_ resolved: ResolvedQuery) -> [ContactID] {
         if let text = resolved.query.text {
-            return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.compactMap { contacts[$0.id] }
+            return textIndex.rankedSearch(text, limit: .max) { id in contacts[id].map(resolved.accepts) ?? false }.map(\.id)
         }
         var candidates = CandidateStream(lists: candidateLists(resolved), after: 0)
-        var found: [Contact] = []
+        var found: [ContactID] = []
         while let id = candidates.next() {
-            if let contact = contacts[id], resolved.accepts(contact) { found.append(contact) }
+            if contacts[id].map(resolved.accepts) == true { found.append(id) }
         }
         return found
     }
@@ -142,28 +147,29 @@ extension OrganizationState {
     }
 
     private func sortedPage(_ resolved: ResolvedQuery, sort: SortOrder) throws(CallsheetError) -> SearchPage {
-        let matches = allMatches(resolved)
-        var keyed = matches.map { contact in
-            let key = sort.key == .name ? SortKeyValue.text(textIndex.foldedName(of: contact.id) ?? TextFolding.fold(contact.name)) : SortKeyValue(sort.key, contact)
-            return (key: key, contact: contact)
+        // Sort (key, id) pairs, small to move; contacts are fetched for the page only.
+        var keyed: [(key: SortKeyValue, id: ContactID)] = allMatchIDs(resolved).compactMap { id in
+            guard let contact = contacts[id] else { return nil }
+            if sort.key == .name {
+                return (.text(Array((textIndex.foldedName(of: id) ?? TextFolding.fold(contact.name)).utf8)), id)
+            }
+            return (SortKeyValue(sort.key, contact), id)
         }
         keyed.sort { a, b in
             if a.key != b.key { return sort.descending ? a.key > b.key : a.key < b.key }
-            return sort.descending ? a.contact.id > b.contact.id : a.contact.id < b.contact.id
+            return sort.descending ? a.id > b.id : a.id < b.id
         }
         var start = 0
         if let cursor = resolved.query.cursor {
             guard let (key, id) = SortKeyValue.decodeCursor(cursor, sort.key) else { throw Self.badCursor(cursor) }
             start = keyed.partitioningIndex { element in
                 if element.key != key { return sort.descending ? element.key < key : element.key > key }
-                return sort.descending ? element.contact.id < id : element.contact.id > id
+                return sort.descending ? element.id < id : element.id > id
             }
         }
-        let limit = resolved.query.limit
-        let shown = keyed[start...].prefix(limit)
+        let shown = keyed[start...].prefix(resolved.query.limit)
         let more = start + shown.count < keyed.count
-        return SearchPage(contacts: shown.map(\.contact), nextCursor: more ? shown.last.map { $0.key.cursor(id: $0.contact.id) } : nil,
-                          total: nil)
+        return SearchPage(contacts: shown.compactMap { contacts[$0.id] }, nextCursor: more ? shown.last.map { $0.key.cursor(id: $0.id) } : nil)
     }
 
     static func badCursor(_ cursor: String) -> CallsheetError {
@@ -226,12 +232,13 @@ struct CandidateStream {
 
 /// A contact's value for a sort key, comparable, and encodable in a cursor.
 enum SortKeyValue: Comparable {
-    case text(String)
+    /// Folded text as UTF-8 bytes, compared bytewise (no allocation per comparison).
+    case text([UInt8])
     case time(Int64)
 
     init(_ key: SortOrder.Key, _ contact: Contact) {
         switch key {
-        case .name: self = .text(TextFolding.fold(contact.name))
+        case .name: self = .text(Array(TextFolding.fold(contact.name).utf8))
         case .created: self = .time(contact.createdAt)
         case .updated: self = .time(contact.updatedAt)
         case .called: self = .time(contact.lastCalledAt ?? .min)
@@ -240,7 +247,7 @@ enum SortKeyValue: Comparable {
 
     static func < (lhs: SortKeyValue, rhs: SortKeyValue) -> Bool {
         switch (lhs, rhs) {
-        case let (.text(a), .text(b)): Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        case let (.text(a), .text(b)): a.lexicographicallyPrecedes(b)
         case let (.time(a), .time(b)): a < b
         default: false
         }
@@ -248,7 +255,7 @@ enum SortKeyValue: Comparable {
 
     func cursor(id: ContactID) -> String {
         switch self {
-        case .text(let text): "s" + text.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "-\(id)"
+        case .text(let bytes): "s" + bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() + "-\(id)"
         case .time(let time): "t\(time)-\(id)"
         }
     }
@@ -266,7 +273,7 @@ enum SortKeyValue: Comparable {
                 bytes.append(byte)
                 index = next
             }
-            return (.text(String(decoding: bytes, as: UTF8.self)), id)
+            return (.text(bytes), id)
         case ("t", .created), ("t", .updated), ("t", .called):
             guard let time = Int64(body) else { return nil }
             return (.time(time), id)

@@ -132,8 +132,10 @@ extension OrganizationState {
         case "max_import_bytes":
             guard let bytes = Int(value), bytes > 0, bytes <= 4 << 30 else { throw CallsheetError(.badRequest, "max_import_bytes is a whole number of bytes up to 4 GiB") }
             organization.settings.maxImportBytes = bytes
+        case let importKey where ImportSettings.keys.contains(importKey.lowercased()):
+            organization.settings.importing = try organization.settings.importing.setting(importKey, value)
         default:
-            throw CallsheetError(.badRequest, "unknown setting '\(key)'; settings: name, region, phone_validation, max_import_rows, max_import_bytes")
+            throw CallsheetError(.badRequest, "unknown setting '\(key)'; settings: name, region, phone_validation, max_import_rows, max_import_bytes, \(ImportSettings.keys.joined(separator: ", "))")
         }
         return organization
     }

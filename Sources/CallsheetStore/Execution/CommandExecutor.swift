@@ -85,6 +85,9 @@ public struct CommandExecutor: Sendable {
         guard let shard = session.shard else {
             throw CallsheetError(.noOrganization, "no organization chosen: USE <id|name> (ORG.LIST shows them, ORG.CREATE makes one)")
         }
+        if case .importing(let importCommand) = command {
+            return try await ImportRunner.for(directory).run(importCommand, caller: caller, shard: shard, isLocalOwner: session.isLocalOwner)
+        }
         return try await OrganizationCommands(shard: shard, caller: caller, directory: directory, phones: phones).run(command)
     }
 

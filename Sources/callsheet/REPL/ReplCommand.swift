@@ -77,6 +77,7 @@ struct ReplCommand: AsyncParsableCommand {
             if ["QUIT", "EXIT"].contains(first.uppercased()) { break }
             let reply = await executor.execute(arguments, session: &session)
             print(renderer.render(reply))
+            if interactive, first.uppercased() == "IMPORT.START" { await ImportProgressBar.follow(reply, executor: executor, session: &session) }
             fflush(nil)
         }
         snapshotter.cancel()

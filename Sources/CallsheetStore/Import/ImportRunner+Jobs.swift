@@ -1,0 +1,106 @@
+import CallsheetCore
+import Foundation
+
+/// Jobs: every commit is one, whether the caller waits for it (`IMPORT.COMMIT`) or not (`IMPORT.START`).
+extension ImportRunner {
+    func newJob(_ source: ImportSource, caller: Caller, organization: OrganizationID) -> ImportJob {
+        let job = ImportJob(id: nextJobID, organizationID: organization, userID: caller.userID, userName: caller.name,
+                            source: source.description, startedAt: Clock.now())
+        nextJobID += 1
+        jobs[job.id] = job
+        progress[job.id] = ProgressCounter()
+        files.save(job)
+        return job
+    }
+
+    func update(_ id: ImportJobID, _ change: (inout ImportJob) -> Void) {
+        guard var job = jobs[id] else { return }
+        change(&job)
+        jobs[id] = job
+        files.save(job)
+    }
+
+    /// Runs job `id` to its end and returns it with the plan (nil when it failed before planning).
+    func runJob(_ id: ImportJobID, source: ImportSource, options: ImportOptions, caller: Caller,
+                shard: OrganizationShard, isLocalOwner: Bool) async -> (ImportJob, ImportPlan?) {
+        var plan: ImportPlan?
+        do {
+            let organization = try await shard.read { state in state.organization }
+            update(id) { $0.state = .fetching }
+            let bytes = try await load(source, caller: caller, organization: organization, isLocalOwner: isLocalOwner)
+            update(id) { $0.state = .validating }
+            let prepared = try await prepare(bytes, options: options, settings: organization.settings.importing, caller: caller, shard: shard)
+            update(id) { $0.totalRows = prepared.document.records.count }
+            let counter = progress[id] ?? ProgressCounter()
+            guard let checked = await OrganizationState.checkRows(prepared.document.records, layout: prepared.layout, phones: phones, progress: { counter.set($0) }),
+                  !Task.isCancelled, jobs[id]?.state != .cancelled else {
+                return (finish(id, state: .cancelled, message: "cancelled before anything was stored", issues: []), nil)
+            }
+            update(id) { $0.state = .committing }
+            let files = self.files
+            let committing = jobs[id]
+            let planned = try await commit(checked, prepared: prepared, caller: caller, shard: shard) { plan in
+                guard var job = committing, case .putContact(let first)? = plan.changes.first else { return }
+                job.marker = ImportJob.CommitMarker(contactID: first.id, phone: first.phone, time: first.updatedAt)
+                files.save(job)
+            }
+            plan = planned
+            update(id) { job in
+                job.record(planned)
+                if case .putContact(let first)? = planned.changes.first {
+                    job.marker = ImportJob.CommitMarker(contactID: first.id, phone: first.phone, time: first.updatedAt)
+                }
+            }
+            let issues = prepared.document.warnings + planned.issues
+            if planned.options.strictness == .strict, planned.rejected > 0 {
+                let first = planned.issues.first.map { " First: row \($0.row)\($0.column.map { ", column \($0)" } ?? ""): \($0.reason)" } ?? ""
+                return (finish(id, state: .rejected, message: "strict import refused: \(planned.rejected) of \(planned.rows.count) rows are invalid; nothing was stored.\(first)", issues: issues), plan)
+            }
+            if planned.needsReview > 0 {
+                return (finish(id, state: .needsReview, message: "\(planned.needsReview) rows match existing contacts; nothing was stored. Review them, then run again with DUPLICATES skip or update", issues: issues), plan)
+            }
+            return (finish(id, state: .completed, message: "created \(planned.created), updated \(planned.updated), skipped \(planned.skipped), rejected \(planned.rejected)", issues: issues), plan)
+        } catch {
+            let issue = ImportIssue(row: 0, column: nil, code: .init(rawValue: error.code.rawValue), reason: error.message)
+            return (finish(id, state: .failed, message: "\(error.code.rawValue) \(error.message)", issues: [issue]), plan)
+        }
+    }
+
+    /// Records the outcome, the error report and the log line.
+    func finish(_ id: ImportJobID, state: ImportJob.State, message: String, issues: [ImportIssue]) -> ImportJob {
+        update(id) { job in
+            job.state = state
+            job.message = message
+            job.finishedAt = Clock.now()
+            if state != .completed {
+                job.created = 0
+                job.updated = 0
+            }
+        }
+        let report = ImportReport.errorsCSV(issues)
+        if files.root == nil { errorReports[id] = report } else { files.saveErrors(report, job: id) }
+        tasks[id] = nil
+        progress[id] = nil
+        guard let job = jobs[id] else { return ImportJob(id: id, organizationID: 0, userID: 0, userName: "", source: "", startedAt: 0) }
+        files.log(logLine(job))
+        return job
+    }
+
+    /// The job if `caller` may see it: admins see their organization's, managers their own.
+    func visibleJob(_ id: ImportJobID, caller: Caller, organization: OrganizationID) throws(CallsheetError) -> ImportJob {
+        try caller.require(.manager, for: "IMPORT.STATUS")
+        guard let job = jobs[id], job.organizationID == organization, caller.role == .admin || job.userID == caller.userID else {
+            throw CallsheetError(.notFound, "no import job \(id) (IMPORT.JOBS lists yours)")
+        }
+        return job
+    }
+
+    /// The job as JSON, with live progress while it runs.
+    func statusJSON(_ job: ImportJob) -> JSONValue {
+        var job = job
+        if let counter = progress[job.id], !job.state.isFinished { job.processedRows = counter.current }
+        guard case .object(var members) = job.json else { return job.json }
+        members.removeAll { $0.0 == "marker" }
+        return .object(members)
+    }
+}

@@ -1,0 +1,89 @@
+import CallsheetCore
+import Foundation
+
+/// The steps of an import: load the source, read the CSV, map, check rows (in parallel, off the
+/// actors), then plan and commit on the shard as one change set.
+extension ImportRunner {
+    /// A file read and mapped, with the state it was checked against.
+    struct Prepared: Sendable {
+        var document: CSVDocument
+        var mapping: ColumnMapping
+        var layout: OrganizationState.ImportLayout
+        var snapshot: OrganizationState
+        var options: ResolvedImportOptions
+    }
+
+    /// The bytes of `source`, within the organization's size limit.
+    /// - Throws: `FORBIDDEN` for a path over TCP, `NOT_FOUND`, `LIMIT`, the sheet errors, `RATE_LIMITED`.
+    func load(_ source: ImportSource, caller: Caller, organization: Organization, isLocalOwner: Bool) async throws(CallsheetError) -> [UInt8] {
+        let maxBytes = organization.settings.maxImportBytes
+        let bytes: [UInt8]
+        switch source {
+        case .bytes(let data):
+            bytes = data
+        case .file(let path):
+            guard isLocalOwner else {
+                throw CallsheetError(.forbidden, "FILE paths are read only by the local REPL; over TCP send the file's bytes: IMPORT.COMMIT CSV <bytes> (redis-cli -x ... CSV < file.csv)")
+            }
+            bytes = try Self.readFile(path, maxBytes: maxBytes)
+        case .sheet(let url):
+            _ = try GoogleSheetURL(url)
+            try limiter.admit("\(organization.id)/\(caller.userID)", now: Clock.now())
+            let fetcher = SheetFetcher(baseURL: configuration.sheetsBaseURL, timeout: configuration.sheetTimeout)
+            bytes = try await fetcher.fetch(url, maxBytes: maxBytes)
+        }
+        guard bytes.count <= maxBytes else {
+            throw CallsheetError(.limit, "the file is \(bytes.count) bytes; this organization imports at most \(maxBytes) bytes at once (ORG.SET max_import_bytes)")
+        }
+        return bytes
+    }
+
+    private static func readFile(_ path: String, maxBytes: Int) throws(CallsheetError) -> [UInt8] {
+        let lower = path.lowercased()
+        if [".xlsx", ".xls", ".numbers", ".ods"].contains(where: { lower.hasSuffix($0) }) {
+            throw CallsheetError(.badRequest, "\(path) is a spreadsheet, not CSV; save it as CSV UTF-8 (.csv) first")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int else {
+            throw CallsheetError(.notFound, "cannot read \(path): no such file (paths are relative to \(FileManager.default.currentDirectoryPath))")
+        }
+        guard size <= maxBytes else {
+            throw CallsheetError(.limit, "\(path) is \(size) bytes; this organization imports at most \(maxBytes) bytes at once (ORG.SET max_import_bytes)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CallsheetError(.notFound, "cannot read \(path)") }
+        return Array(data)
+    }
+
+    /// Reads and maps a file against the shard's current state. Runs off the actor.
+    nonisolated func prepare(_ bytes: [UInt8], options: ImportOptions, settings: ImportSettings, caller: Caller, shard: OrganizationShard) async throws(CallsheetError) -> Prepared {
+        try caller.require(.manager, for: "IMPORT")
+        let document = try CSVReader.read(bytes, encoding: options.encoding)
+        let snapshot = try await shard.read { state in state }
+        let maxRows = snapshot.organization.settings.maxImportRows
+        guard document.records.count <= maxRows else {
+            throw CallsheetError(.limit, "the file has \(document.records.count) rows; this organization imports at most \(maxRows) at once (ORG.SET max_import_rows, admins)")
+        }
+        var mapping = ColumnMapping.suggest(header: document.header, fields: snapshot.orderedFields.filter { $0.isVisible(to: caller.role) || caller.role == .admin })
+        if let overrides = options.mapping { mapping = try mapping.applying(overrides) }
+        let layout = try snapshot.importLayout(mapping, for: caller)
+        return Prepared(document: document, mapping: mapping, layout: layout, snapshot: snapshot, options: options.resolved(with: settings, now: Clock.now()))
+    }
+
+    /// Plans `checked` on the shard's live state and journals the plan's changes as one change set.
+    /// `onPlanned` runs on the shard before the journal write (the job records its commit marker).
+    nonisolated func commit(_ checked: [CheckedRow], prepared: Prepared, caller: Caller, shard: OrganizationShard,
+                            onPlanned: @escaping @Sendable (ImportPlan) -> Void) async throws(CallsheetError) -> ImportPlan {
+        let context = PlanningContext(now: Clock.now(), phones: phones)
+        let snapshot = prepared.snapshot
+        let layout = prepared.layout
+        let options = prepared.options
+        return try await shard.write { state throws(CallsheetError) in
+            guard state.fields == snapshot.fields, state.organization.defaultRegion == snapshot.organization.defaultRegion,
+                  state.organization.settings.phoneValidation == snapshot.organization.settings.phoneValidation else {
+                throw CallsheetError(.conflict, "custom fields or phone settings changed while the file was being checked; nothing was imported, run it again")
+            }
+            let plan = try state.planImport(checked, layout: layout, options: options, by: caller, context: context)
+            onPlanned(plan)
+            return (plan.changes, plan)
+        }
+    }
+}

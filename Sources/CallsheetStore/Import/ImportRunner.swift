@@ -1,0 +1,123 @@
+import CallsheetCore
+import CallsheetProtocol
+import Foundation
+import PhoneNumbers
+import Synchronization
+
+/// Runs the import commands of one data directory: reads sources, checks rows in parallel,
+/// commits each import as one change set on the organization's shard, and keeps the jobs, their
+/// error reports, the import defaults and `contact-import.log` under `<data>/imports/`.
+///
+/// One runner per ``ShardDirectory``, found with ``for(_:)``. Jobs interrupted by a crash are
+/// settled when the runner starts: completed if their change set reached the journal, else failed.
+public actor ImportRunner {
+    /// Where Google Sheets are fetched from and how patiently.
+    public struct Configuration: Sendable {
+        /// Base of the export URL; `CALLSHEET_SHEETS_BASE_URL` overrides the default.
+        public var sheetsBaseURL: String
+        /// Seconds before a sheet download is abandoned.
+        public var sheetTimeout: Double = 30
+        /// Google Sheets imports allowed per user per hour.
+        public var sheetsPerHour: Int = 10
+
+        public init(sheetsBaseURL: String? = nil, sheetTimeout: Double = 30, sheetsPerHour: Int = 10) {
+            self.sheetsBaseURL = sheetsBaseURL ?? ProcessInfo.processInfo.environment["CALLSHEET_SHEETS_BASE_URL"] ?? "https://docs.google.com"
+            self.sheetTimeout = sheetTimeout
+            self.sheetsPerHour = sheetsPerHour
+        }
+    }
+
+    let directory: ShardDirectory
+    let configuration: Configuration
+    let files: ImportFiles
+    let phones = PhoneNumberNormalizer()
+    var jobs: [ImportJobID: ImportJob] = [:]
+    var tasks: [ImportJobID: Task<Void, Never>] = [:]
+    var progress: [ImportJobID: ProgressCounter] = [:]
+    /// Error reports of a store without a data directory.
+    var errorReports: [ImportJobID: String] = [:]
+    var limiter: SheetRateLimiter
+    var nextJobID: ImportJobID = 1
+    private var recovered = false
+
+    init(directory: ShardDirectory, configuration: Configuration) {
+        self.directory = directory
+        self.configuration = configuration
+        self.files = ImportFiles(dataDirectory: directory.configuration.directory)
+        self.limiter = SheetRateLimiter(limit: configuration.sheetsPerHour)
+    }
+
+    private static let registry = Mutex<[ObjectIdentifier: ImportRunner]>([:])
+
+    /// The runner of `directory`, made on first use.
+    public static func `for`(_ directory: ShardDirectory) -> ImportRunner {
+        registry.withLock { runners in
+            if let runner = runners[ObjectIdentifier(directory)] { return runner }
+            let runner = ImportRunner(directory: directory, configuration: Configuration())
+            runners[ObjectIdentifier(directory)] = runner
+            return runner
+        }
+    }
+
+    /// Replaces the runner of `directory` with one using `configuration` (tests, the server's options).
+    @discardableResult
+    public static func configure(_ directory: ShardDirectory, _ configuration: Configuration) -> ImportRunner {
+        registry.withLock { runners in
+            let runner = ImportRunner(directory: directory, configuration: configuration)
+            runners[ObjectIdentifier(directory)] = runner
+            return runner
+        }
+    }
+
+    /// Loads the jobs on disk once, settling those a crash interrupted.
+    func recoverIfNeeded() async {
+        guard !recovered else { return }
+        recovered = true
+        for var job in files.loadJobs() {
+            nextJobID = max(nextJobID, job.id + 1)
+            if !job.state.isFinished {
+                job = await settleInterrupted(job)
+                files.save(job)
+            }
+            jobs[job.id] = job
+        }
+    }
+
+    /// A job found unfinished at start: completed if its first change is in the recovered state.
+    private func settleInterrupted(_ job: ImportJob) async -> ImportJob {
+        var job = job
+        var stored = false
+        if job.state == .committing, let marker = job.marker, let shard = await directory.shard(job.organizationID) {
+            stored = (try? await shard.read { state in
+                guard let contact = state.contacts[marker.contactID] else { return false }
+                return contact.phone == marker.phone && (contact.createdAt == marker.time || contact.updatedAt == marker.time)
+            }) ?? false
+        }
+        job.finishedAt = Clock.now()
+        if stored {
+            job.state = .completed
+            job.message = "the store restarted after this import was stored; the counts are those planned"
+        } else {
+            job.state = .failed
+            job.message = "interrupted by a restart before it was stored; nothing was imported, run it again"
+            job.created = 0
+            job.updated = 0
+        }
+        files.log(logLine(job))
+        return job
+    }
+
+    /// One line of `contact-import.log`.
+    func logLine(_ job: ImportJob) -> String {
+        let time = TimestampFormat.iso8601(job.finishedAt ?? Clock.now())
+        let elapsed = (job.finishedAt ?? Clock.now()) - job.startedAt
+        return "\(time) job=\(job.id) org=\(job.organizationID) user=\(job.userName) state=\(job.state.rawValue) rows=\(job.totalRows) created=\(job.created) updated=\(job.updated) skipped=\(job.skipped) rejected=\(job.rejected) needs_review=\(job.needsReview) ms=\(elapsed) source=\(ImportReport.field(job.source)) message=\(ImportReport.field(job.message))"
+    }
+}
+
+/// Rows checked so far by a running job, updated from the checking tasks without an actor hop.
+final class ProgressCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func set(_ count: Int) { value.store(count, ordering: .relaxed) }
+    var current: Int { value.load(ordering: .relaxed) }
+}

@@ -1,0 +1,72 @@
+import CallsheetCore
+import Testing
+
+struct MappingTests {
+    @Test func synonymsAndFirstPlusLast() {
+        let mapping = ColumnMapping.suggest(header: ["First Name", "Last Name", "Mobile", "E-mail", "Organization", "Labels", "Comments", "Fax"], fields: [])
+        #expect(mapping.targets == [.firstName, .lastName, .phone, .email, .company, .tags, .notes, .ignore])
+    }
+
+    @Test(arguments: [("Cell", ColumnTarget.phone), ("Phone Number", .phone), ("Tel", .phone), ("Telephone", .phone),
+                      ("E-Mail", .email), ("Email Address", .email), ("Company", .company), ("Organisation", .company),
+                      ("Full Name", .name), ("Surname", .lastName), ("Given Name", .firstName), ("Tags", .tags), ("Whatever", .ignore)])
+    func synonym(_ header: String, _ target: ColumnTarget) {
+        #expect(ColumnMapping.suggest(header: [header], fields: []).targets == [target])
+    }
+
+    @Test func fullNameWinsOverFirstAndLast() {
+        let mapping = ColumnMapping.suggest(header: ["First", "Last", "Full Name", "Phone"], fields: [])
+        #expect(mapping.targets == [.ignore, .ignore, .name, .phone])
+    }
+
+    @Test func secondPhoneColumnIsIgnored() {
+        let mapping = ColumnMapping.suggest(header: ["Name", "Phone", "Mobile"], fields: [])
+        #expect(mapping.targets == [.name, .phone, .ignore])
+    }
+
+    @Test func customFieldsMatchByNameOrLabel() {
+        let field = FieldDefinition(name: "customer_id", label: "Customer ID", type: .text, order: 0)
+        let mapping = ColumnMapping.suggest(header: ["Name", "Phone", "Customer ID"], fields: [field])
+        #expect(mapping.targets == [.name, .phone, .custom("customer_id")])
+    }
+
+    @Test func overridesByNameAndIndexMoveSingularTargets() throws {
+        let suggested = ColumnMapping.suggest(header: ["Name", "Phone", "Work"], fields: [])
+        let mapping = try suggested.applying("work=phone; #2=notes")
+        #expect(mapping.targets == [.name, .notes, .phone])
+        let custom = try suggested.applying("Work=custom:region")
+        #expect(custom.targets[2] == .custom("region"))
+    }
+
+    @Test func badOverridesAreExplained() {
+        let suggested = ColumnMapping.suggest(header: ["Name", "Phone"], fields: [])
+        #expect(throws: CallsheetError.self) { try suggested.applying("Nope=phone") }
+        #expect(throws: CallsheetError.self) { try suggested.applying("Name") }
+        #expect(throws: CallsheetError.self) { try ColumnMapping.suggest(header: ["Name"], fields: []).requireEssentials() }
+    }
+
+    @Test func parsesImportCommands() throws {
+        let command = try Command.parse(["import.commit", "FILE", "x.csv", "MAP", "Cell=phone", "DUPLICATES", "update", "STRICT", "TAG", "Imported-{month}"])
+        guard case .importing(.commit(.file("x.csv"), let options)) = command else { Issue.record("\(command)"); return }
+        #expect(options.duplicates == .update && options.strictness == .strict && options.autoTag == .some("Imported-{month}") && options.mapping == "Cell=phone")
+        #expect(command.isWrite)
+        #expect(try Command.parse(["IMPORT.PREVIEW", "https://docs.google.com/spreadsheets/d/abc/edit"]) == .importing(.preview(.sheet("https://docs.google.com/spreadsheets/d/abc/edit"), rows: 5, encoding: .utf8)))
+        #expect(try Command.parse(["IMPORT.VALIDATE", "BASE64", "TmFtZQ=="]) == .importing(.validate(.bytes(Array("Name".utf8)), ImportOptions(), show: nil)))
+        #expect(throws: CallsheetError.self) { try Command.parse(["IMPORT.COMMIT", "FILE", "x", "DUPLICATES", "merge"]) }
+        #expect(throws: CallsheetError.self) { try Command.parse(["CONTACT.BULK", "{}"]) }
+        #expect(CommandCatalog.spec(named: "IMPORT.START") != nil)
+    }
+
+    @Test(arguments: [
+        ("https://docs.google.com/spreadsheets/d/1AbC_d-9/edit#gid=42", "http://h/spreadsheets/d/1AbC_d-9/export?format=csv&gid=42"),
+        ("https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing", "http://h/spreadsheets/d/1AbC/export?format=csv&gid=0"),
+        ("https://docs.google.com/spreadsheets/d/e/2PACX-1v/pub?output=csv", "http://h/spreadsheets/d/e/2PACX-1v/pub?output=csv"),
+    ])
+    func sheetExportURL(_ share: String, _ export: String) throws {
+        #expect(try GoogleSheetURL(share).exportURL(base: "http://h") == export)
+    }
+
+    @Test func notASheetURL() {
+        #expect(throws: CallsheetError.self) { try GoogleSheetURL("https://example.com/file.csv") }
+    }
+}
