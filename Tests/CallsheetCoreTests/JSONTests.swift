@@ -38,6 +38,16 @@ import Testing
         #expect(try JSONValue.parse(value.serialized) == value)
     }
 
+    @Test func writerTimestampsMatchTheFormatter() {
+        var random = RandomOperationsTests.SplitMix(state: 9)
+        for _ in 0..<2_000 {
+            let milliseconds = Int64(random.next(1 << 30)) * 1_000 + Int64(random.next(1000)) - (1 << 29) * 1_000
+            var writer = JSONWriter()
+            writer.timestamp(milliseconds)
+            #expect(writer.string == "\"\(TimestampFormat.iso8601(milliseconds))\"")
+        }
+    }
+
     @Test func timestampsRoundTrip() {
         for milliseconds: Int64 in [0, 1_764_000_000_123, 951_782_400_000, -86_400_000, 253_402_300_799_999] {
             let text = TimestampFormat.iso8601(milliseconds)

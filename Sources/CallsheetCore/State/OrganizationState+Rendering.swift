@@ -23,7 +23,7 @@ extension OrganizationState {
         json.key("custom_fields"); json.openObject()
         var first = true
         if !contact.customFields.isEmpty {
-            for field in orderedFields where field.isVisible(to: role) {
+            for field in fieldOrder where field.isVisible(to: role) {
                 guard let value = contact.customFields[field.name] else { continue }
                 if !first { json.comma() }
                 first = false
@@ -36,8 +36,8 @@ extension OrganizationState {
         json.key("last_called_at"); optionalTime(contact.lastCalledAt, &json)
         json.key("last_call_outcome"); optional(contact.lastCallOutcome, &json)
         json.key("total_calls"); json.integer(Int64(contact.totalCalls))
-        json.key("created_at"); json.string(TimestampFormat.iso8601(contact.createdAt))
-        json.key("updated_at"); json.string(TimestampFormat.iso8601(contact.updatedAt))
+        json.key("created_at"); json.timestamp(contact.createdAt)
+        json.key("updated_at"); json.timestamp(contact.updatedAt)
         json.key("archived_at"); optionalTime(contact.archivedAt, &json)
         json.closeObject()
     }
@@ -54,7 +54,7 @@ extension OrganizationState {
     }
 
     private func optionalTime(_ time: Timestamp?, _ json: inout JSONWriter) {
-        if let time { json.string(TimestampFormat.iso8601(time)) } else { json.raw("null") }
+        if let time { json.timestamp(time) } else { json.raw("null") }
     }
 
     public func fieldJSON(_ field: FieldDefinition) -> JSONValue {

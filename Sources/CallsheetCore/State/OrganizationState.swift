@@ -8,7 +8,11 @@ public struct OrganizationState: Sendable {
     public internal(set) var organization: Organization
     public internal(set) var departments: [DepartmentID: Department] = [:]
     public internal(set) var users: [UserID: User] = [:]
-    public internal(set) var fields: [String: FieldDefinition] = [:]
+    public internal(set) var fields: [String: FieldDefinition] = [:] {
+        didSet { fieldOrder = fields.values.sorted { ($0.order, $0.name) < ($1.order, $1.name) } }
+    }
+    /// The definitions in display order, kept with `fields` (rendering reads it per contact).
+    public private(set) var fieldOrder: [FieldDefinition] = []
     public internal(set) var contacts: [ContactID: Contact] = [:]
     /// Saved searches: user → lower-cased name → preset.
     public internal(set) var presets: [UserID: [String: Preset]] = [:]
@@ -125,9 +129,7 @@ public struct OrganizationState: Sendable {
     }
 
     /// Custom field definitions in display order.
-    public var orderedFields: [FieldDefinition] {
-        fields.values.sorted { ($0.order, $0.name) < ($1.order, $1.name) }
-    }
+    public var orderedFields: [FieldDefinition] { fieldOrder }
 }
 
 extension Array {

@@ -10,6 +10,7 @@ import Logging
 
 let arguments = CommandLine.arguments
 let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+let getPathOnly = arguments.contains("--get-path")
 let output = arguments.count > 2 ? arguments[2] : "/tmp/callsheet-search-bench"
 try? FileManager.default.removeItem(atPath: output)
 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -56,6 +57,43 @@ csv = ""
 print("contacts: \(state.contacts.count) (rejected \(rejected)), load through the planner: \(String(format: "%.1f", loadSeconds)) s (\(Int(Double(state.contacts.count) / loadSeconds)) contacts/s)")
 print("resident bytes per contact (whole store with indexes): \((afterLoad - baseline) / max(state.contacts.count, 1))")
 print("text index estimate per contact: \(state.textIndex.memoryFootprint / max(state.contacts.count, 1)) B")
+
+// 3a. The lookup reply path: rendering a contact as JSON, and the whole executor path of
+// CONTACT.GET / CONTACT.BYPHONE on an in-memory store (no socket), per call.
+do {
+    let ids = state.orderedIDs.ids
+    var bytes = 0
+    let renderStart = now()
+    for round in 0..<200_000 {
+        if let contact = state.contacts[ids[round % ids.count]] { bytes += state.contactJSON(contact, for: .admin).count }
+    }
+    let render = (now() - renderStart) / 200_000 * 1e9
+    let memory = ShardDirectory.inMemory()
+    let executor = CommandExecutor(directory: memory)
+    var session = Session(isLocalOwner: true)
+    _ = await executor.execute(["ORG.CREATE", "Get", "ADMIN", "getter"], session: &session)
+    for contact in generated.prefix(10_000) {
+        _ = await executor.execute(["CONTACT.ADD", #"{"name":"\#(contact.name)","phone":"\#(contact.e164)","tags":["VIP"]}"#], session: &session)
+    }
+    // As a server connection does: from a task on the cooperative pool, not the main thread.
+    let owner = session
+    let phones = generated.prefix(10_000).map(\.e164)
+    let (get, byPhone) = await Task.detached {
+        var session = owner
+        let getStart = now()
+        for round in 0..<200_000 {
+            _ = await executor.execute(["CONTACT.GET", String(1 + round % 10_000)], session: &session)
+        }
+        let get = (now() - getStart) / 200_000 * 1e9
+        let phoneStart = now()
+        for round in 0..<200_000 {
+            _ = await executor.execute(["CONTACT.BYPHONE", phones[round % phones.count]], session: &session)
+        }
+        return (get, (now() - phoneStart) / 200_000 * 1e9)
+    }.value
+    print("contact JSON render: \(Int(render)) ns; executor CONTACT.GET: \(Int(get)) ns; CONTACT.BYPHONE (E.164): \(Int(byPhone)) ns (\(bytes / 200_000) B per contact)")
+}
+if getPathOnly { exit(0) }
 
 // 3. Queries, in-process, p50 / p99 over repeated runs.
 let queries: [[String]] = [
