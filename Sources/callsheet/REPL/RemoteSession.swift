@@ -28,23 +28,9 @@ enum RemoteSession {
             let reply = try connection.send(["AUTH", user, secret])
             if case .error = reply { throw CommandFailure("\(renderer.render(reply))") }
         }
-        let editor = interactive ? LineEditor(historyPath: ReplCommand.historyPath) : nil
         if interactive { print("Connected to \(address). HELP lists commands, QUIT leaves.") }
-        while true {
-            guard let line = editor?.readLine(prompt: "\(address)> ") ?? (interactive ? nil : Swift.readLine(strippingNewline: true)) else { break }
-            let arguments: [String]
-            do {
-                arguments = try ReplLineSplitter.split(line)
-            } catch {
-                print(renderer.render(.error(code: "BAD_REQUEST", message: error.message)))
-                continue
-            }
-            guard let first = arguments.first else { continue }
-            if first.uppercased() == "EXIT" { break }
-            let reply = try connection.send(arguments)
-            print(renderer.render(reply))
-            fflush(nil)
-            if first.uppercased() == "QUIT" { break }
+        try await ReplLoop(interactive: interactive, renderer: renderer).run(prompt: { "\(address)> " }) { arguments in
+            (try connection.send(arguments), arguments[0].uppercased() != "QUIT")
         }
     }
 }

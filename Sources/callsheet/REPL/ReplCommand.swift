@@ -62,23 +62,16 @@ struct ReplCommand: AsyncParsableCommand {
         if interactive {
             print("Callsheet \(CallsheetVersion.current) on \(data.data)/ — HELP lists commands, Tab completes, QUIT leaves.")
         }
-        let editor = interactive ? LineEditor(historyPath: Self.historyPath) : nil
-        while true {
-            let prompt = interactive ? await Self.prompt(session) : ""
-            guard let line = editor?.readLine(prompt: prompt) ?? (interactive ? nil : Swift.readLine(strippingNewline: true)) else { break }
-            let arguments: [String]
-            do {
-                arguments = try ReplLineSplitter.split(line)
-            } catch {
-                print(renderer.render(.error(code: "BAD_REQUEST", message: error.message)))
-                continue
-            }
-            guard let first = arguments.first else { continue }
-            if ["QUIT", "EXIT"].contains(first.uppercased()) { break }
+        await ReplLoop(interactive: interactive, renderer: renderer).run(prompt: { await Self.prompt(session) }) { arguments in
+            // QUIT leaves the local REPL without sending anything.
+            if arguments[0].uppercased() == "QUIT" { return (nil, false) }
             let reply = await executor.execute(arguments, session: &session)
-            print(renderer.render(reply))
-            if interactive, first.uppercased() == "IMPORT.START" { await ImportProgressBar.follow(reply, executor: executor, session: &session) }
-            fflush(nil)
+            if interactive, arguments[0].uppercased() == "IMPORT.START" {
+                print(renderer.render(reply))
+                await ImportProgressBar.follow(reply, executor: executor, session: &session)
+                return (nil, true)
+            }
+            return (reply, true)
         }
         snapshotter.cancel()
         await directory.close()
