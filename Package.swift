@@ -87,6 +87,12 @@ let package = Package(
             path: "scripts/bench/SearchBench"
         ),
 
+        .executableTarget(
+            name: "DurabilityBench",
+            dependencies: ["CallsheetStore", "CallsheetProtocol", "ContactGenerator"],
+            path: "scripts/bench/durability"
+        ),
+
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),

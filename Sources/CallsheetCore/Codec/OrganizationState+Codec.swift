@@ -30,9 +30,10 @@ extension OrganizationState {
         for _ in 0..<(try reader.int()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
         for _ in 0..<(try reader.int()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
         let contactCount = try reader.int()
-        state.contacts.reserveCapacity(contactCount)
-        state.phoneIndex.reserveCapacity(contactCount)
-        for _ in 0..<contactCount { state.apply(.putContact(try RecordCodec.decodeContact(&reader))) }
+        var loaded: [Contact] = []
+        loaded.reserveCapacity(min(contactCount, 1 << 24))
+        for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
+        state.load(loaded)
         for _ in 0..<(try reader.int()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)

@@ -45,6 +45,26 @@ public struct ContactTextIndex: Sendable {
         suffixes.insert(slot, digits: fields[3])
     }
 
+    /// Indexes many new contacts at once (snapshot load, restore): the trigram index's bulk path,
+    /// several times faster than one by one. Contacts already indexed are updated instead.
+    mutating func putAll(_ contacts: [Contact]) {
+        var documents: [(doc: UInt32, fields: [String])] = []
+        documents.reserveCapacity(contacts.count)
+        for contact in contacts {
+            if slotOfContact[contact.id] != nil {
+                put(contact)
+                continue
+            }
+            let slot = UInt32(contactOfSlot.count)
+            contactOfSlot.append(contact.id)
+            slotOfContact[contact.id] = slot
+            let fields = Self.fields(of: contact)
+            suffixes.insert(slot, digits: fields[3])
+            documents.append((slot, fields))
+        }
+        trigrams.insert(contentsOf: documents)
+    }
+
     mutating func remove(_ id: ContactID) {
         guard let slot = slotOfContact.removeValue(forKey: id) else { return }
         if let old = trigrams.fields(of: slot) { suffixes.remove(slot, digits: old[3]) }

@@ -80,6 +80,7 @@ public struct OrganizationState: Sendable {
             if let previous { unindex(previous) }
             contacts[contact.id] = contact
             index(contact, isNew: previous == nil)
+            textIndex.put(contact)
             nextContactID = max(nextContactID, contact.id + 1)
             return previous.map { .putContact($0) } ?? .removeContact(contact.id)
         case .removeContact(let id):
@@ -110,8 +111,20 @@ public struct OrganizationState: Sendable {
             tagDisplay[key] = tag
         }
         departmentIndex[contact.departmentID, default: []].insert(contact.id)
-        textIndex.put(contact)
         if isNew { orderedIDs.insert(contact.id) }
+    }
+
+    /// Adds contacts not yet present, in ascending id order, building the text index in bulk.
+    /// Used when loading a snapshot; the result equals applying `.putContact` for each.
+    mutating func load(_ loaded: [Contact]) {
+        contacts.reserveCapacity(contacts.count + loaded.count)
+        phoneIndex.reserveCapacity(phoneIndex.count + loaded.count)
+        for contact in loaded {
+            let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
+            index(contact, isNew: isNew)
+            nextContactID = max(nextContactID, contact.id + 1)
+        }
+        textIndex.putAll(loaded)
     }
 
     private mutating func unindex(_ contact: Contact) {

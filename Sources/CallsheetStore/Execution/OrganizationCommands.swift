@@ -158,10 +158,14 @@ struct OrganizationCommands {
             return try await shard.read { state in .bulk(state.organizationJSON().serialized) }
         case .orgSet(let key, let value):
             let phones = self.phones
-            return try await write { state throws(CallsheetError) in
+            let renaming = key.lowercased() == "name"
+            if renaming { try await directory.checkOrganizationName(value, for: shard.id) }
+            let reply = try await write { state throws(CallsheetError) in
                 let organization = try state.planSetting(key, value, by: caller, phones: phones)
                 return ([.putOrganization(organization)], RESPValue.ok)
             }
+            if renaming, let name = try? await shard.read({ $0.organization.name }) { await directory.organizationRenamed(shard.id, to: name) }
+            return reply
         case .deptCreate(let name):
             return try await write { state throws(CallsheetError) in
                 let department = try state.planCreateDepartment(name, by: caller)

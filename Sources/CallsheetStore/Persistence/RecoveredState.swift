@@ -11,6 +11,17 @@ struct RecoveredState: Sendable {
     var lastSequence: UInt64 = 0
     var persistence = PersistenceStatus()
 
+    /// The highest sequence any organization of the snapshot covers (≥ ``snapshotSequence``).
+    var newestCovered: UInt64 { coveredSequence.values.max() ?? snapshotSequence }
+
+    /// The sequence replay starts after: the snapshot's, unless the journal begins later but within
+    /// what the snapshot's organizations cover. That gap is no loss: it is a directory restored
+    /// from a snapshot taken under writes, whose journal continues after ``newestCovered``.
+    func replayStart(journalStartsAt first: UInt64?) -> UInt64 {
+        guard let first, first > snapshotSequence + 1, first - 1 <= newestCovered else { return snapshotSequence }
+        return first - 1
+    }
+
     /// Applies a replayed change set unless the snapshot already holds it.
     mutating func apply(_ set: ChangeSet, sequence: UInt64) throws(CallsheetError) {
         if let covered = coveredSequence[set.organizationID], sequence <= covered { return }

@@ -27,13 +27,16 @@ extension ShardDirectory {
                     logger.warning("snapshot rejected", metadata: ["file": "\(rejected.file.path)", "reason": "\(rejected.error.message)"])
                 }
             }
-            let summary = try JournalReader.replay(directory: path, after: recovered.snapshotSequence, repair: configuration.repair, logger: logger) { record in
+            let replayAfter = try recovered.replayStart(journalStartsAt: JournalSegmentFile.list(in: path).first?.firstSequence)
+            let summary = try JournalReader.replay(directory: path, after: replayAfter, repair: configuration.repair, logger: logger) { record in
                 guard record.type == JournalRecordType.changeSet else {
                     throw CallsheetError(.internal, "journal record \(record.sequence) has unknown type \(record.type)")
                 }
                 try recovered.apply(try RecordCodec.decodeChangeSet(record.payload), sequence: record.sequence)
             }
-            recovered.lastSequence = max(summary.lastSequence, recovered.snapshotSequence)
+            // A snapshot taken under writes covers some organizations past its header sequence; the
+            // journal must continue after those, or a restored directory would reuse their sequences.
+            recovered.lastSequence = max(summary.lastSequence, recovered.snapshotSequence, recovered.newestCovered)
             report.append("journal: \(summary.recordsApplied) records replayed through sequence \(recovered.lastSequence)")
             if let torn = summary.tornTail {
                 report.append("torn journal tail cut at \(torn.file) offset \(torn.offset) (\(torn.reason))")
@@ -50,7 +53,9 @@ extension ShardDirectory {
             throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
         }
         recovered.persistence.recoveryReport = report.joined(separator: "; ")
-        let options = JournalWriter.Options(fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize)
+        let options = JournalWriter.Options(
+            fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize,
+            probeInterval: configuration.journalProbeInterval, faultInjection: configuration.journalFaultInjection)
         let journal: JournalWriter
         do {
             journal = try JournalWriter(directory: path, after: recovered.lastSequence, options: options, logger: logger)
@@ -74,6 +79,7 @@ extension ShardDirectory {
         persistence.snapshotInProgress = true
         defer { persistence.snapshotInProgress = false }
         let started = Clock.now()
+        let failuresBefore = journal.statistics.failures
         let floor = journal.nextSequence - 1
         var captures: [(OrganizationState, UInt64)] = []
         for id in shards.keys.sorted() {
@@ -85,6 +91,11 @@ extension ShardDirectory {
             if newest > 0 { try await journal.waitDurable(newest) }
         } catch {
             throw CallsheetError(.unavailable, "snapshot abandoned: the journal could not make its writes durable (\(error.message))")
+        }
+        // A journal failure during the captures rolled back changes a copy may hold, and rewound
+        // sequences, so `waitDurable` may have waited for a different record: start again later.
+        guard journal.statistics.failures == failuresBefore else {
+            throw CallsheetError(.unavailable, "snapshot abandoned: the journal failed while the snapshot was being taken; try again once it is healthy")
         }
         let file = try await Self.writeSnapshot(captures, floor: floor, nextOrganizationID: nextOrganizationID, configuration: configuration)
         persistence.lastSnapshotAt = Clock.now()
@@ -126,7 +137,7 @@ extension ShardDirectory {
         do {
             let writer = try SnapshotWriter(
                 directory: configuration.directory, header: SnapshotHeader(sequence: floor, counts: counts),
-                options: SnapshotWriter.Options(crashPoint: configuration.snapshotCrashPoint))
+                options: SnapshotWriter.Options(workers: 0, crashPoint: configuration.snapshotCrashPoint))
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
                 for (state, covered) in captures {

@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetStorage
+import Dispatch
 
 /// How a data directory is opened: where, how durably, and when snapshots are taken.
 public struct StoreConfiguration: Sendable {
@@ -18,6 +19,10 @@ public struct StoreConfiguration: Sendable {
     public var segmentSize: Int = 64 << 20
     /// Test hook: stop a snapshot at a chosen step, as a crash there would.
     public var snapshotCrashPoint: SnapshotWriter.CrashPoint? = nil
+    /// Test hook: make the journal's fsyncs or writes fail (``JournalFaultInjection``).
+    public var journalFaultInjection: JournalFaultInjection? = nil
+    /// How often a failed journal tests the disk before accepting writes again.
+    public var journalProbeInterval: DispatchTimeInterval = .seconds(1)
 
     public init(directory: String) {
         self.directory = directory

@@ -50,7 +50,7 @@ public actor OrganizationShard {
         do {
             sequence = try journal.append(type: JournalRecordType.changeSet, payload: payload)
         } catch {
-            throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error.message)); reads still work, try again shortly")
+            throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error)); reads still work, try again shortly")
         }
         let ticket = nextTicket
         nextTicket += 1
@@ -59,7 +59,7 @@ public actor OrganizationShard {
             try await journal.waitDurable(sequence)
         } catch {
             rollBack(from: ticket)
-            throw CallsheetError(.unavailable, "the write was not stored: \(error.message); nothing changed, try again shortly")
+            throw CallsheetError(.unavailable, "the write was not stored: \(error); nothing changed, try again shortly")
         }
         pending.removeAll { $0.ticket == ticket }
     }

@@ -113,6 +113,20 @@ public actor ShardDirectory {
 
     func releaseLogin(_ name: String) { logins[name] = nil }
 
+    /// Refuses a new organization name another organization already uses.
+    func checkOrganizationName(_ name: String, for organization: OrganizationID) throws(CallsheetError) {
+        let key = name.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+        if let owner = organizationNames[key], owner != organization {
+            throw CallsheetError(.conflict, "an organization named '\(name)' already exists")
+        }
+    }
+
+    /// Keeps the name index in step after `ORG.SET name`.
+    func organizationRenamed(_ organization: OrganizationID, to name: String) {
+        organizationNames = organizationNames.filter { $0.value != organization }
+        organizationNames[name.lowercased()] = organization
+    }
+
     /// Journal records written since the newest snapshot.
     var recordsSinceSnapshot: Int {
         guard let journal else { return 0 }
