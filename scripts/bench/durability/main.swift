@@ -237,7 +237,7 @@ case "open":
     let store = try ShardDirectory.open(configuration(directory, fsync: .always), logger: logger)
     var session = Session(isLocalOwner: true)
     let executor = CommandExecutor(directory: store)
-    _ = await executor.execute(["USE", "Acme"], session: &session)
+    _ = await executor.execute(["USE", "1"], session: &session)
     let reply = await executor.execute(["CONTACT.GET", "1"], session: &session)
     report("restore_open_seconds", String(format: "%.2f", seconds(ContinuousClock.now - start)))
     report("first_query_answered", reply.string != nil)
