@@ -102,7 +102,16 @@ let package = Package(
         .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TextIndex", "PhoneNumbers", "TestSupport"]),
         .testTarget(name: "CallsheetStorageTests", dependencies: ["CallsheetStorage", "TestSupport"]),
         .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "CallsheetStorage", "TestSupport"]),
-        .testTarget(name: "CallsheetServerTests", dependencies: ["CallsheetServer", "TestSupport"]),
+        .testTarget(
+            name: "CallsheetServerTests",
+            dependencies: [
+                "CallsheetServer", "CallsheetStore", "CallsheetCore", "CallsheetProtocol", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "CallsheetImportTests",

@@ -34,9 +34,9 @@ struct ArgumentReader {
 
     mutating func optional() -> String? { arguments.popFirst() }
 
-    mutating func id(_ what: String = "id") throws(CallsheetError) -> UInt64 {
+    mutating func id(_ what: String = "id", allowZero: Bool = false) throws(CallsheetError) -> UInt64 {
         let text = try next()
-        guard let value = UInt64(text), value > 0 else {
+        guard let value = UInt64(text), value > 0 || allowZero else {
             throw CallsheetError(.wrongArguments, "\(spec.name): \(what) must be a positive whole number, got '\(text)'; usage: \(spec.usage)")
         }
         return value
@@ -88,7 +88,8 @@ struct ArgumentReader {
             let word = try next()
             if word.uppercased() == "ORG", let name = optional() { return .use(name) }
             return .use(word)
-        case "CLIENT", "SELECT", "COMMAND", "ECHO":
+        case "ECHO": return .echo(try next())
+        case "CLIENT", "SELECT", "COMMAND":
             _ = rest()
             return .compatibility(spec.name)
         case "ORG.CREATE":
@@ -116,7 +117,7 @@ struct ArgumentReader {
             let options = try options(["DEPT"])
             return .userSetRole(name: name, role: role, department: try department(options["DEPT"]))
         case "CONTACT.ADD": return .contactAdd(try json())
-        case "CONTACT.GET": return .contactGet(try id())
+        case "CONTACT.GET": return .contactGet(try id(allowZero: true))
         case "CONTACT.BYPHONE": return .contactByPhone(try next())
         case "CONTACT.UPDATE": return .contactUpdate(try id(), try json())
         case "CONTACT.DELETE":

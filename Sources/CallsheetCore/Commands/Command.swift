@@ -10,6 +10,7 @@ public enum Command: Sendable, Hashable {
     case whoami
     case use(String)
     case compatibility(String)
+    case echo(String)
 
     // Organization administration
     case orgCreate(name: String, region: String, admin: String?)

@@ -36,6 +36,8 @@ public struct CommandExecutor: Sendable {
         case .quit:
             session.wantsClose = true
             return .ok
+        case .echo(let message):
+            return .bulk(message)
         case .compatibility(let name):
             return name == "COMMAND" ? .array([]) : .ok
         case .auth(let user, let secret):

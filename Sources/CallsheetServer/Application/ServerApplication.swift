@@ -1,0 +1,51 @@
+import CallsheetCore
+import CallsheetStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// `callsheet serve` as a whole: opens the data directory (recovery runs before anything binds),
+/// then runs the store, the TCP server and the optional metrics endpoint in one `ServiceGroup`.
+///
+/// SIGTERM or SIGINT starts a graceful shutdown in reverse order: the metrics endpoint stops, the
+/// server stops accepting and drains its connections, then the store writes a final snapshot and
+/// closes the journal. `run` returns normally, so the process exits 0.
+public struct ServerApplication: Sendable {
+    public var store: StoreConfiguration
+    public var server: ServerConfiguration
+    /// After this long a graceful shutdown turns into cancellation (a client that never reads).
+    public var maximumShutdownDuration: Duration = .seconds(30)
+
+    public init(store: StoreConfiguration, server: ServerConfiguration) {
+        self.store = store
+        self.server = server
+    }
+
+    public func run(logger: Logger) async throws {
+        let directory: ShardDirectory
+        do {
+            directory = try ShardDirectory.open(store, logger: logger)
+        } catch {
+            throw ServerError(.invalidConfiguration, "cannot open the data directory '\(store.directory)': \(error.message)", cause: error)
+        }
+        let recovery = await directory.recoveryReport
+        if !recovery.isEmpty {
+            logger.info("recovered", metadata: ["report": "\(recovery)"])
+        }
+        let tcp = TCPServer(configuration: server, directory: directory, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: StoreService(directory: directory)),
+            .init(service: tcp, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let metricsPort = server.metricsPort {
+            let metrics = MetricsServer(host: server.host, port: metricsPort, directory: directory, serverMetrics: tcp.metrics, logger: logger)
+            services.append(.init(service: metrics, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = maximumShutdownDuration
+        try await ServiceGroup(configuration: configuration).run()
+        logger.info("stopped cleanly")
+    }
+}

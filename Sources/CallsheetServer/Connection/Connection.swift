@@ -1,0 +1,102 @@
+import CallsheetProtocol
+import CallsheetStore
+import Logging
+import NIOCore
+
+/// One client's conversation over TCP: takes the batches the framing handler produces, runs each
+/// request through the store's ``CommandExecutor`` in order, and writes the batch's replies in
+/// one buffer with one flush.
+///
+/// Backpressure: while a write waits for the client to read, this task stops taking batches;
+/// the inbound stream's high-water mark then stops reading from the socket.
+struct Connection {
+    let id: UInt64
+    let channel: NIOAsyncChannel<RequestBatch, ByteBuffer>
+    let gate: ConnectionGate
+    let executor: CommandExecutor
+    let limits: ServerLimits
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Serves until the client quits or disconnects, a limit is hit, or the server drains.
+    func run() async {
+        var session = Session(isLocalOwner: false)
+        var failedAttempts = 0
+        var replies: [UInt8] = []
+        replies.reserveCapacity(16 * 1024)
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                batches: for try await batch in inbound {
+                    var closing = false
+                    for request in batch {
+                        switch request {
+                        case .protocolError(let error):
+                            metrics.protocolErrors.add(1, ordering: .relaxed)
+                            logger.info("protocol error", metadata: ["error": "\(error.code)"])
+                            error.reply.write(into: &replies)
+                            closing = error.closesConnection
+                        case .drain:
+                            closing = true
+                        case .command(let arguments):
+                            closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies)
+                        }
+                        if closing { break }
+                    }
+                    if !replies.isEmpty {
+                        try await outbound.write(ByteBuffer(bytes: replies))
+                        replies.removeAll(keepingCapacity: replies.capacity <= 1 << 20)
+                    }
+                    if closing {
+                        metrics.connectionsClosedByServer.add(1, ordering: .relaxed)
+                        break batches
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs one request and appends its reply; true when the connection must close after it.
+    private func execute(
+        _ arguments: [[UInt8]], session: inout Session, failedAttempts: inout Int, replies: inout [UInt8]
+    ) async -> Bool {
+        let strings = arguments.map { String(decoding: $0, as: UTF8.self) }
+        let isAuth = arguments[0].count == 4 && strings[0].uppercased() == "AUTH"
+        let wasAuthenticated = session.isAuthenticated
+        let reply = await executor.execute(strings, session: &session)
+        if !isAuth {
+            reply.write(into: &replies)
+            return session.wantsClose
+        }
+        // The secret is never logged: only the outcome and the user name.
+        let user = strings.count > 1 ? strings[1] : ""
+        guard case .error = reply else {
+            logger.info("authenticated", metadata: ["user": "\(user)"])
+            finishAuthentication(succeeded: true, wasAuthenticated: wasAuthenticated)
+            reply.write(into: &replies)
+            return false
+        }
+        failedAttempts += 1
+        metrics.authenticationFailures.add(1, ordering: .relaxed)
+        logger.info("authentication failed", metadata: ["user": "\(user)", "attempt": "\(failedAttempts)"])
+        if limits.failedAuthDelay > 0 {
+            try? await Task.sleep(for: .milliseconds(Int64(limits.failedAuthDelay * 1000)))
+        }
+        reply.write(into: &replies)
+        if failedAttempts >= limits.maxFailedAuthAttempts {
+            RESPValue.error(code: "AUTH_FAILED", message: "too many failed attempts; closing the connection").write(into: &replies)
+            finishAuthentication(succeeded: false, wasAuthenticated: wasAuthenticated)
+            return true
+        }
+        finishAuthentication(succeeded: false, wasAuthenticated: wasAuthenticated)
+        return false
+    }
+
+    /// Lets the framing handler go on after an `AUTH` it paused for.
+    private func finishAuthentication(succeeded: Bool, wasAuthenticated: Bool) {
+        guard !wasAuthenticated else { return }
+        gate.endAuthentication(succeeded: succeeded)
+        RequestFrameDecoder.resume(channel.channel)
+    }
+}

@@ -1,0 +1,99 @@
+import CallsheetProtocol
+import CallsheetServer
+import Foundation
+import Testing
+
+@Suite("Roles and department scope over TCP")
+struct ScopeTests {
+    /// Sales (2) with manager `mara` and agent `abe`; Support (3) with manager `bo`.
+    struct Team {
+        var manager: CallsheetClient
+        var agent: CallsheetClient
+        var otherManager: CallsheetClient
+    }
+
+    static func team(_ server: ServerFixture) async throws -> Team {
+        let admin = try await server.connectAdmin()
+        #expect(try await admin.send(["DEPT.CREATE", "Sales"]).isError == false)
+        #expect(try await admin.send(["DEPT.CREATE", "Support"]).isError == false)
+        func user(_ name: String, _ role: String, _ department: String) async throws -> CallsheetClient {
+            let reply = try await admin.send(["USER.CREATE", name, "ROLE", role, "DEPT", department])
+            let secret = reply.json?["secret"] as? String ?? ""
+            #expect(!secret.isEmpty, "USER.CREATE \(name): \(reply)")
+            return try await server.connect(as: name, secret: secret)
+        }
+        let team = Team(manager: try await user("mara", "manager", "2"), agent: try await user("abe", "agent", "2"),
+                        otherManager: try await user("bo", "manager", "3"))
+        await admin.close()
+        return team
+    }
+
+    /// The reply with the contact id written as `<id>`, to compare replies about different ids.
+    static func normalized(_ reply: RESPValue, id: Int) -> String {
+        "\(reply)".replacingOccurrences(of: "\(id)", with: "<id>")
+    }
+
+    @Test("a manager cannot read, search, change or delete another department's contacts: the replies are a missing id's")
+    func managerOfAnotherDepartment() async throws {
+        try await withServer { server in
+            let team = try await Self.team(server)
+            let theirs = try await team.otherManager.addContact(#"{"name":"Zed Quinn","phone":"+16502530101","email":"zed@example.com"}"#)
+            let missing = 987_654
+            let probes: [(String, [String])] = [
+                ("CONTACT.GET", ["CONTACT.GET", "ID"]),
+                ("CONTACT.UPDATE", ["CONTACT.UPDATE", "ID", #"{"name":"Hacked"}"#]),
+                ("CONTACT.DELETE", ["CONTACT.DELETE", "ID"]),
+                ("CONTACT.DELETE PERMANENT", ["CONTACT.DELETE", "ID", "PERMANENT"]),
+                ("CONTACT.RESTORE", ["CONTACT.RESTORE", "ID"]),
+                ("CONTACT.LOGCALL", ["CONTACT.LOGCALL", "ID", "answered"]),
+            ]
+            for (name, template) in probes {
+                let onTheirs = try await team.manager.send(template.map { $0 == "ID" ? "\(theirs)" : $0 })
+                let onMissing = try await team.manager.send(template.map { $0 == "ID" ? "\(missing)" : $0 })
+                #expect(onTheirs.isError, "\(name) on another department's contact: \(onTheirs)")
+                #expect(Self.normalized(onTheirs, id: theirs) == Self.normalized(onMissing, id: missing), "\(name)")
+            }
+            // By phone: the same reply as a number nobody has.
+            let byPhone = try await team.manager.send(["CONTACT.BYPHONE", "650-253-0101"])
+            let nobody = try await team.manager.send(["CONTACT.BYPHONE", "650-253-0199"])
+            #expect(byPhone.isError)
+            #expect("\(byPhone)".replacingOccurrences(of: "0101", with: "N") == "\(nobody)".replacingOccurrences(of: "0199", with: "N"))
+            // Search, list and count do not show it.
+            let search = try await team.manager.send(["CONTACT.SEARCH", "Zed"])
+            #expect(!"\(search)".contains("Zed"), "\(search)")
+            let list = try await team.manager.send(["CONTACT.LIST"])
+            #expect(!"\(list)".contains("Zed"), "\(list)")
+            let tags = try await team.manager.send(["TAG.LIST"])
+            #expect(!tags.isError)
+            // And it is untouched.
+            let after = try await team.otherManager.send(["CONTACT.GET", "\(theirs)"])
+            #expect(after.json?["name"] as? String == "Zed Quinn", "\(after)")
+            #expect(after.json?["archived"] as? Bool != true)
+            // A manager cannot add into another department either.
+            let add = try await team.manager.send(["CONTACT.ADD", #"{"name":"Sneaky","phone":"+16502530102","department_id":3}"#])
+            #expect(add.isError, "\(add)")
+        }
+    }
+
+    @Test("an agent can look up but not write")
+    func agentCannotWrite() async throws {
+        try await withServer { server in
+            let team = try await Self.team(server)
+            let id = try await team.manager.addContact(#"{"name":"Ann Lee","phone":"+16502530000"}"#)
+            #expect(try await team.agent.send(["CONTACT.GET", "\(id)"]).json?["name"] as? String == "Ann Lee")
+            #expect(try await team.agent.send(["CONTACT.BYPHONE", "(650) 253-0000"]).json?["id"] as? Int == id)
+            let writes: [[String]] = [
+                ["CONTACT.ADD", #"{"name":"New","phone":"+16502530001"}"#],
+                ["CONTACT.UPDATE", "\(id)", #"{"name":"Changed"}"#],
+                ["CONTACT.DELETE", "\(id)"],
+                ["CONTACT.LOGCALL", "\(id)", "answered"],
+                ["DEPT.CREATE", "Mine"],
+            ]
+            for request in writes {
+                let reply = try await team.agent.send(request)
+                #expect(reply.errorText?.hasPrefix("FORBIDDEN") == true, "\(request[0]): \(reply)")
+            }
+            #expect(try await team.manager.send(["CONTACT.GET", "\(id)"]).json?["name"] as? String == "Ann Lee")
+        }
+    }
+}
