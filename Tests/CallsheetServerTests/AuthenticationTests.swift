@@ -44,7 +44,7 @@ struct AuthenticationTests {
             #expect(third[0] == unknown)
             let closing = try await client.readReplies(1)
             #expect(closing[0].errorText?.contains("too many failed attempts") == true, "\(closing)")
-            try await Task.sleep(for: .milliseconds(200))
+            for _ in 0..<100 where client.isConnected { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!client.isConnected)
             #expect(server.server.metrics.authenticationFailures.load(ordering: .relaxed) == 3)
 
@@ -70,14 +70,15 @@ struct AuthenticationTests {
     @Test("a connection that does not authenticate in time is closed")
     func authenticationDeadline() async throws {
         var limits = ServerFixture.testLimits()
-        limits.authenticationTimeout = 0.3
+        limits.authenticationTimeout = 1
         try await withServer(limits: limits) { server in
             let client = try await server.connect()
             #expect(try await client.send(["PING"]) == .simpleString("PONG"))
-            try await Task.sleep(for: .milliseconds(900))
+            // Polled rather than slept: the suite runs in parallel on two cores.
+            for _ in 0..<200 where client.isConnected { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!client.isConnected)
             let authenticated = try await server.connectAdmin()
-            try await Task.sleep(for: .milliseconds(900))
+            try await Task.sleep(for: .milliseconds(1500))
             #expect(try await authenticated.send(["PING"]) == .simpleString("PONG"))
             await authenticated.close()
         }

@@ -21,7 +21,8 @@ struct LimitsTests {
             let line = Array("PING \(String(repeating: "a", count: 2000))\r\n".utf8)
             let replies = try await client.sendRaw(line, expectingReplies: 1)
             #expect(replies[0].errorText?.contains("too big inline request") == true, "\(replies[0])")
-            try await Task.sleep(for: .milliseconds(100))
+            // The close follows the reply; allow for a loaded machine (the whole suite runs in parallel).
+            for _ in 0..<100 where client.isConnected { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!client.isConnected)
             #expect(try await bystander.send(["PING"]) == .simpleString("PONG"))
             await bystander.close()
@@ -34,7 +35,7 @@ struct LimitsTests {
             let bulk = try await server.connectAdmin()
             let reply = try await bulk.sendRaw(Array("*2\r\n$4\r\nPING\r\n$5000\r\n".utf8), expectingReplies: 1)
             #expect(reply[0].errorText?.contains("bulk length 5000 is over the limit of 4096") == true, "\(reply[0])")
-            try await Task.sleep(for: .milliseconds(100))
+            for _ in 0..<100 where bulk.isConnected { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!bulk.isConnected)
 
             let array = try await server.connectAdmin()
@@ -53,7 +54,7 @@ struct LimitsTests {
             let big = try await server.connect()
             let bigReply = try await big.send(["AUTH", "alice", String(repeating: "s", count: 5000)])
             #expect(bigReply.errorText?.contains("over the limit of 4096") == true, "\(bigReply)")
-            try await Task.sleep(for: .milliseconds(100))
+            for _ in 0..<100 where many.isConnected || big.isConnected { try await Task.sleep(for: .milliseconds(50)) }
             #expect(!many.isConnected && !big.isConnected)
         }
     }
@@ -81,10 +82,16 @@ struct LimitsTests {
             let reply = try await extra.readReplies(1)
             #expect(reply[0] == .error("ERR max number of clients reached"))
             await clients[0].close()
-            try await Task.sleep(for: .milliseconds(100))
-            let again = try await server.connect()
+            // The server frees the slot when it sees the close; on a loaded machine that can take a while.
+            var again = try await server.connect()
+            for _ in 0..<50 {
+                if try await again.send(["PING"]) == .simpleString("PONG") { break }
+                await again.close()
+                try await Task.sleep(for: .milliseconds(100))
+                again = try await server.connect()
+            }
             #expect(try await again.send(["PING"]) == .simpleString("PONG"))
-            #expect(server.server.metrics.connectionsRejected.load(ordering: .relaxed) == 1)
+            #expect(server.server.metrics.connectionsRejected.load(ordering: .relaxed) >= 1)
             for client in clients.dropFirst() + [again] { await client.close() }
         }
     }
@@ -123,10 +130,11 @@ struct LimitsTests {
             // Others are served while it stalls.
             #expect(try await admin.send(["CONTACT.GET", "\(id)"]).json?["name"] as? String == "Big Notes")
             // Past the write-stall timeout the server closes it.
-            for _ in 0..<50 where hog.isActive {
+            // Judged on the server's side: the hog reads nothing, so it may not notice the close.
+            for _ in 0..<300 where server.server.metrics.connections.load(ordering: .relaxed) > 1 {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(!hog.isActive)
+            #expect(server.server.metrics.connections.load(ordering: .relaxed) == 1, "the hog is still connected")
             await admin.close()
         }
     }

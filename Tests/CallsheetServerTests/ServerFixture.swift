@@ -24,6 +24,10 @@ struct ServerFixture {
     static func testLimits() -> ServerLimits {
         var limits = ServerLimits()
         limits.failedAuthDelay = 0.05
+        // Generous deadlines: tests that dribble bytes must not trip them on a loaded machine;
+        // the tests of the deadlines themselves set short ones.
+        limits.authenticationTimeout = 60
+        limits.unauthenticatedIdleTimeout = 60
         return limits
     }
 
@@ -52,7 +56,13 @@ struct ServerFixture {
     }
 
     func connect() async throws -> CallsheetClient {
-        try await CallsheetClient.connect(host: "127.0.0.1", port: port)
+        // A loaded machine (the whole suite runs in parallel on two cores) can refuse a connect
+        // transiently; a real client retries too.
+        for _ in 0..<4 {
+            if let client = try? await CallsheetClient.connect(host: "127.0.0.1", port: port) { return client }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await CallsheetClient.connect(host: "127.0.0.1", port: port)
     }
 
     /// A connection signed in as `user`.

@@ -28,20 +28,35 @@ struct Connection {
             try await channel.executeThenClose { inbound, outbound in
                 batches: for try await batch in inbound {
                     var closing = false
+                    // Requests other than AUTH are run in runs, so that pipelined lookups share
+                    // one visit to the organization's actor (CommandExecutor.execute(batch:)).
+                    var pending: [[String]] = []
+                    func flush() async {
+                        guard !pending.isEmpty else { return }
+                        for reply in await executor.execute(batch: pending, session: &session) { reply.write(into: &replies) }
+                        pending.removeAll(keepingCapacity: true)
+                        if session.wantsClose { closing = true }
+                    }
                     for request in batch {
                         switch request {
                         case .protocolError(let error):
+                            await flush()
                             metrics.protocolErrors.add(1, ordering: .relaxed)
                             logger.info("protocol error", metadata: ["error": "\(error.code)"])
                             error.reply.write(into: &replies)
-                            closing = error.closesConnection
+                            closing = closing || error.closesConnection
                         case .drain:
+                            await flush()
                             closing = true
+                        case .command(let arguments) where Self.isAuth(arguments) || !session.isAuthenticated:
+                            await flush()
+                            if !closing { closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies) }
                         case .command(let arguments):
-                            closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies)
+                            pending.append(arguments.map { String(decoding: $0, as: UTF8.self) })
                         }
                         if closing { break }
                     }
+                    await flush()
                     if !replies.isEmpty {
                         try await outbound.write(ByteBuffer(bytes: replies))
                         replies.removeAll(keepingCapacity: replies.capacity <= 1 << 20)
@@ -55,6 +70,11 @@ struct Connection {
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// `AUTH` runs alone: it pauses the framing handler and is rate limited.
+    private static func isAuth(_ arguments: [[UInt8]]) -> Bool {
+        arguments.first.map { $0.count == 4 && String(decoding: $0, as: UTF8.self).uppercased() == "AUTH" } ?? false
     }
 
     /// Runs one request and appends its reply; true when the connection must close after it.

@@ -23,6 +23,54 @@ public struct CommandExecutor: Sendable {
         }
     }
 
+    /// Runs pipelined requests in order and returns their replies, stopping after a `QUIT`.
+    ///
+    /// Runs of consecutive lookups (`CONTACT.GET`, `CONTACT.BYPHONE`) by a signed-in caller are
+    /// answered in one visit to the shard actor instead of one each: the same replies, in the same
+    /// order, with one actor hop per run instead of per request.
+    public func execute(batch requests: [[String]], session: inout Session) async -> [RESPValue] {
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(requests.count)
+        var index = 0
+        while index < requests.count {
+            if let caller = session.caller, let shard = session.shard {
+                var lookups: [Command] = []
+                while index + lookups.count < requests.count,
+                      let command = try? Command.parse(requests[index + lookups.count]), OrganizationCommands.isLookup(command) {
+                    lookups.append(command)
+                }
+                if lookups.count > 1 {
+                    let context = PlanningContext(now: Clock.now(), phones: phones)
+                    let run = lookups
+                    let answers = try? await shard.read { state in
+                        run.map { command -> Result<RESPValue, CallsheetError> in
+                            do throws(CallsheetError) {
+                                return .success(try OrganizationCommands.lookup(command, in: state, for: caller, context: context))
+                            } catch {
+                                return .failure(error)
+                            }
+                        }
+                    }
+                    directory.counters.commands.add(lookups.count, ordering: .relaxed)
+                    for answer in answers ?? [] {
+                        switch answer {
+                        case .success(let reply): replies.append(reply)
+                        case .failure(let error):
+                            directory.counters.record(error: error.code)
+                            replies.append(.error(code: error.code.rawValue, message: error.message))
+                        }
+                    }
+                    index += lookups.count
+                    continue
+                }
+            }
+            replies.append(await execute(requests[index], session: &session))
+            index += 1
+            if session.wantsClose { break }
+        }
+        return replies
+    }
+
     /// Runs one parsed command for the session's caller.
     public func execute(_ command: Command, session: inout Session) async throws(CallsheetError) -> RESPValue {
         switch command {

@@ -16,20 +16,8 @@ struct OrganizationCommands {
         let context = self.context
         switch command {
         // MARK: Contacts
-        case .contactGet(let id):
-            try caller.require(.agent, for: "CONTACT.GET")
-            return try await shard.read { state throws(CallsheetError) in
-                .bulkString(state.contactJSON(try state.visibleContact(id, for: caller), for: caller.role))
-            }
-        case .contactByPhone(let text):
-            try caller.require(.agent, for: "CONTACT.BYPHONE")
-            return try await shard.read { state throws(CallsheetError) in
-                let id = try state.contactID(byPhone: text, context: context)
-                guard let id, let contact = state.contacts[id], caller.canSee(contact) else {
-                    throw CallsheetError(.notFound, "no contact with phone \(text)")
-                }
-                return .bulkString(state.contactJSON(contact, for: caller.role))
-            }
+        case .contactGet, .contactByPhone:
+            return try await shard.read { state throws(CallsheetError) in try Self.lookup(command, in: state, for: caller, context: context) }
         case .contactAdd(let input):
             return try await writeContact { state throws(CallsheetError) in try state.planAdd(input, by: caller, context: context) }
         case .contactUpdate(let id, let input):
@@ -224,6 +212,32 @@ struct OrganizationCommands {
             }
         default:
             throw CallsheetError(.badRequest, "command not available in an organization context")
+        }
+    }
+
+    /// True for the lookups a dialer pipelines, which ``lookup(_:in:for:context:)`` answers.
+    static func isLookup(_ command: Command) -> Bool {
+        switch command {
+        case .contactGet, .contactByPhone: true
+        default: false
+        }
+    }
+
+    /// Answers a lookup against the state, on the shard. Out of scope reads as missing.
+    static func lookup(_ command: Command, in state: OrganizationState, for caller: Caller, context: PlanningContext) throws(CallsheetError) -> RESPValue {
+        switch command {
+        case .contactGet(let id):
+            try caller.require(.agent, for: "CONTACT.GET")
+            return .bulkString(state.contactJSON(try state.visibleContact(id, for: caller), for: caller.role))
+        case .contactByPhone(let text):
+            try caller.require(.agent, for: "CONTACT.BYPHONE")
+            let id = try state.contactID(byPhone: text, context: context)
+            guard let id, let contact = state.contacts[id], caller.canSee(contact) else {
+                throw CallsheetError(.notFound, "no contact with phone \(text)")
+            }
+            return .bulkString(state.contactJSON(contact, for: caller.role))
+        default:
+            throw CallsheetError(.internal, "not a lookup")
         }
     }
 
