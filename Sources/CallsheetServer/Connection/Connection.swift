@@ -1,4 +1,5 @@
 import CallsheetProtocol
+import Foundation
 import CallsheetStore
 import Logging
 import NIOCore
@@ -52,7 +53,7 @@ struct Connection {
                             await flush()
                             if !closing { closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies) }
                         case .command(let arguments):
-                            pending.append(arguments.map { String(decoding: $0, as: UTF8.self) })
+                            pending.append(Self.strings(arguments))
                         }
                         if closing { break }
                     }
@@ -72,6 +73,29 @@ struct Connection {
         }
     }
 
+    /// The arguments as text. Bytes that are not UTF-8 are never replaced silently: a CSV file
+    /// sent with `IMPORT.* CSV <bytes>` travels on as `BASE64 <the same bytes>`, so the import
+    /// sees them exactly (and can read Windows-1252 or report the byte offset); in any other
+    /// argument they make the request fail with `BAD_REQUEST`.
+    static func strings(_ arguments: [[UInt8]]) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(arguments.count)
+        for (index, bytes) in arguments.enumerated() {
+            if let text = String(validating: bytes, as: UTF8.self) {
+                result.append(text)
+                continue
+            }
+            let isImport = String(decoding: arguments[0], as: UTF8.self).uppercased().hasPrefix("IMPORT.")
+            if isImport, index > 0, result.last?.uppercased() == "CSV" {
+                result[result.count - 1] = "BASE64"
+                result.append(Data(bytes).base64EncodedString())
+            } else {
+                return ["REJECT.NOTUTF8", String(index + 1)]
+            }
+        }
+        return result
+    }
+
     /// `AUTH` runs alone: it pauses the framing handler and is rate limited.
     private static func isAuth(_ arguments: [[UInt8]]) -> Bool {
         arguments.first.map { $0.count == 4 && String(decoding: $0, as: UTF8.self).uppercased() == "AUTH" } ?? false
@@ -81,7 +105,7 @@ struct Connection {
     private func execute(
         _ arguments: [[UInt8]], session: inout Session, failedAttempts: inout Int, replies: inout [UInt8]
     ) async -> Bool {
-        let strings = arguments.map { String(decoding: $0, as: UTF8.self) }
+        let strings = Self.strings(arguments)
         let isAuth = arguments[0].count == 4 && strings[0].uppercased() == "AUTH"
         let wasAuthenticated = session.isAuthenticated
         let reply = await executor.execute(strings, session: &session)

@@ -111,6 +111,9 @@ public final class TCPServer: Service, Sendable {
             return
         }
         defer { metrics.releaseConnection() }
+        // INFO reports open connections from the store's counters.
+        executor.directory.counters.connections.add(1, ordering: .relaxed)
+        defer { executor.directory.counters.connections.subtract(1, ordering: .relaxed) }
         guard registry.register(connection.id, channel.channel) else {
             try? await channel.executeThenClose { _, _ in }
             return

@@ -157,6 +157,7 @@ extension ShardDirectory {
 
     /// Snapshots if the schedule says so (record count or elapsed time with writes since).
     public func snapshotIfDue(now: Timestamp = Clock.now()) async {
+        counters.sample(now: now)
         guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
         let byCount = configuration.snapshotEveryRecords > 0 && recordsSinceSnapshot >= configuration.snapshotEveryRecords
         let since = persistence.lastSnapshotAt ?? startedAt

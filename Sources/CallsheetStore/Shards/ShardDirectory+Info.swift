@@ -9,7 +9,9 @@ extension ShardDirectory {
         var members: [(String, JSONValue)] = [
             ("version", .string(CallsheetVersion.current)),
             ("uptime_seconds", .integer((now - startedAt) / 1000)),
+            ("connections", .integer(Int64(counters.connections.load(ordering: .relaxed)))),
             ("commands", .integer(Int64(counters.commands.load(ordering: .relaxed)))),
+            ("commands_per_second", .integer(Int64(counters.commandsPerSecond.load(ordering: .relaxed)))),
             ("writes", .integer(Int64(counters.writes.load(ordering: .relaxed)))),
             ("errors", .object(counters.errorsByCode.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })),
             ("organizations", .integer(Int64(shards.count))),
