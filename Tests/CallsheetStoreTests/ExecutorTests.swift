@@ -215,3 +215,37 @@ import Testing
         await store.close()
     }
 }
+
+/// Lookups, batched and single, show every change that touches the contact at once.
+@Suite struct LookupTests {
+    @Test func repliesFollowEveryChange() async throws {
+        let base = ExecutorTests()
+        let store = try ExecutorTests.Store()
+        var (owner, _, _, daveSecret, _) = try await base.populate(store)
+        _ = await store.run(&owner, "FIELD.CREATE", #"{"name":"tier","type":"text","visible_to":"all"}"#)
+        _ = await store.run(&owner, "FIELD.CREATE", #"{"name":"value","type":"integer","visible_to":"manager+"}"#)
+        _ = await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+16502530000","department_id":2,"custom_fields":{"tier":"gold","value":5}}"#)
+        var dave = Session(isLocalOwner: false)
+        _ = await store.executor.execute(["AUTH", "dave", daveSecret], session: &dave)
+        func get(_ session: inout Session) async throws -> JSONValue {
+            // A pipelined pair goes through the batched path, a single request through the other.
+            let pair = await store.executor.execute(batch: [["CONTACT.GET", "1"], ["CONTACT.BYPHONE", "650 253 0000"]], session: &session)
+            #expect(pair[0] == pair[1])
+            let single = await store.executor.execute(["CONTACT.GET", "1"], session: &session)
+            #expect(single == pair[0])
+            return try base.json(single)
+        }
+        #expect(try await get(&owner)["custom_fields"] == .object([("tier", .string("gold")), ("value", .integer(5))]))
+        // Each role reads its own rendering.
+        #expect(try await get(&dave)["custom_fields"] == .object([("tier", .string("gold"))]))
+        _ = await store.run(&owner, "CONTACT.UPDATE", "1", #"{"name":"Ann Lee"}"#)
+        #expect(try await get(&owner)["name"] == .string("Ann Lee"))
+        #expect(try await get(&dave)["name"] == .string("Ann Lee"))
+        _ = await store.run(&owner, "FIELD.ARCHIVE", "tier")
+        #expect(try await get(&owner)["custom_fields"] == .object([("value", .integer(5))]))
+        #expect(try await get(&dave)["custom_fields"] == .object([]))
+        _ = await store.run(&owner, "CONTACT.DELETE", "1", "PERMANENT")
+        #expect(base.code(await store.executor.execute(["CONTACT.GET", "1"], session: &dave)) == "NOT_FOUND")
+        await store.close()
+    }
+}
