@@ -135,3 +135,38 @@ import Testing
         #expect(fixture.state._checkInvariants().isEmpty)
     }
 }
+
+/// A change set with a long run of new contacts is indexed in bulk; it must equal one by one.
+@Suite struct BulkApplyTests {
+    @Test func bulkRunEqualsOneByOne() throws {
+        var fixture = Fixture()
+        try fixture.add(#"{"name":"Existing","phone":"+16502539999","tags":["vip"]}"#)
+        var contacts: [Contact] = []
+        for index in 0..<300 {
+            var contact = try fixture.state.planAdd(try JSONValue.parse(#"{"name":"Zoë Person \#(index)","phone":"+1650253\#(String(1000 + index))","company":"Acme \#(index % 7)","tags":["VIP","T\#(index % 5)"]}"#), by: fixture.admin, context: fixture.context)
+            contact.id = 2 + ContactID(index)
+            contacts.append(contact)
+        }
+        // An update of an existing contact in the middle, and a repeat of a new id, break the run.
+        var changes = contacts.prefix(150).map { Change.putContact($0) }
+        changes.append(.putContact(try fixture.state.planUpdate(1, try JSONValue.parse(#"{"name":"Existing Again"}"#), by: fixture.admin, context: fixture.context)))
+        changes += contacts.dropFirst(150).map { Change.putContact($0) }
+        changes.append(.putContact(contacts[0]))
+
+        var bulk = fixture.state
+        let undo = bulk.apply(changes)
+        var single = fixture.state
+        for change in changes { single.apply(change) }
+        #expect(bulk.contacts == single.contacts)
+        #expect(bulk.phoneIndex == single.phoneIndex)
+        #expect(bulk.tagIndex == single.tagIndex)
+        #expect(bulk.tagDisplay == single.tagDisplay)
+        #expect(bulk._checkInvariants().isEmpty)
+        for query in ["zoe person 1", "acme 3", "2531"] {
+            #expect(bulk.search(query, limit: 500, for: fixture.admin).map(\.id) == single.search(query, limit: 500, for: fixture.admin).map(\.id), "\(query)")
+        }
+        bulk.apply(undo)
+        #expect(bulk.contacts == fixture.state.contacts)
+        #expect(bulk._checkInvariants().isEmpty)
+    }
+}

@@ -47,9 +47,11 @@ public struct ContactTextIndex: Sendable {
 
     /// Indexes many new contacts at once (snapshot load, restore): the trigram index's bulk path,
     /// several times faster than one by one. Contacts already indexed are updated instead.
-    mutating func putAll(_ contacts: [Contact]) {
+    mutating func putAll(_ contacts: some Sequence<Contact>) {
+        // Batches of the trigram index's own batch size keep the folded texts of one batch alive
+        // at a time, not of the whole load.
         var documents: [(doc: UInt32, fields: [String])] = []
-        documents.reserveCapacity(contacts.count)
+        documents.reserveCapacity(Self.bulkBatch)
         for contact in contacts {
             if slotOfContact[contact.id] != nil {
                 put(contact)
@@ -61,9 +63,15 @@ public struct ContactTextIndex: Sendable {
             let fields = Self.fields(of: contact)
             suffixes.insert(slot, digits: fields[3])
             documents.append((slot, fields))
+            if documents.count == Self.bulkBatch {
+                trigrams.insert(contentsOf: documents)
+                documents.removeAll(keepingCapacity: true)
+            }
         }
         trigrams.insert(contentsOf: documents)
     }
+
+    static let bulkBatch = 16_384
 
     mutating func remove(_ id: ContactID) {
         guard let slot = slotOfContact.removeValue(forKey: id) else { return }

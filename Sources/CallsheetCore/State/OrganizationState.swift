@@ -93,11 +93,34 @@ public struct OrganizationState: Sendable {
     }
 
     /// Applies every change of a set, returning the undo list in the order it must run.
+    /// Runs of at least this many new contacts are indexed together (imports, bulk creation).
+    static let bulkRun = 64
+
+    /// - Complexity: as ``apply(_:)-(Change)`` per change; a run of new contacts (an import) builds
+    ///   the text index in bulk, several times faster than one by one.
     @discardableResult
     public mutating func apply(_ changes: [Change]) -> [Change] {
         var undo: [Change] = []
         undo.reserveCapacity(changes.count)
-        for change in changes { undo.append(apply(change)) }
+        var position = 0
+        while position < changes.count {
+            var end = position
+            var ids: Set<ContactID> = []
+            while end < changes.count, case .putContact(let contact) = changes[end], contacts[contact.id] == nil, ids.insert(contact.id).inserted {
+                end += 1
+            }
+            if end - position >= Self.bulkRun {
+                let run = changes[position..<end].lazy.compactMap { change -> Contact? in
+                    if case .putContact(let contact) = change { contact } else { nil }
+                }
+                load(run)
+                undo.append(contentsOf: run.map { .removeContact($0.id) })
+                position = end
+            } else {
+                undo.append(apply(changes[position]))
+                position += 1
+            }
+        }
         return undo.reversed()
     }
 
@@ -116,7 +139,7 @@ public struct OrganizationState: Sendable {
 
     /// Adds contacts not yet present, in ascending id order, building the text index in bulk.
     /// Used when loading a snapshot; the result equals applying `.putContact` for each.
-    mutating func load(_ loaded: [Contact]) {
+    mutating func load(_ loaded: some Collection<Contact>) {
         contacts.reserveCapacity(contacts.count + loaded.count)
         phoneIndex.reserveCapacity(phoneIndex.count + loaded.count)
         for contact in loaded {
