@@ -86,6 +86,18 @@ struct DocumentTexts: Sendable {
         }
     }
 
+    /// One stored field of `slot` as bytes (one allocation; sorting by a field reads it per document).
+    func fieldBytes(_ index: Int, of slot: UInt32) -> [UInt8]? {
+        guard contains(slot) else { return nil }
+        return arena.withUnsafeBufferPointer { buffer in
+            var result: [UInt8]?
+            Self.forEachField(buffer, record: Int(offsets[Int(slot)])) { field, bytes in
+                if field == index { result = Array(bytes) }
+            }
+            return result ?? []
+        }
+    }
+
     /// The bytes the live records occupy (for invariant checks).
     func liveBytes() -> Int {
         offsets.reduce(0) { total, offset in

@@ -38,6 +38,9 @@ public struct TrigramIndex: Sendable {
     /// The folded fields stored for `doc`, or nil when it is not in the index.
     public func fields(of doc: UInt32) -> [String]? { texts.fields(of: doc) }
 
+    /// One stored (folded) field of `doc` as UTF-8 bytes.
+    public func fieldBytes(_ field: Int, of doc: UInt32) -> [UInt8]? { texts.fieldBytes(field, of: doc) }
+
     /// Adds `doc` with its folded `fields` (at most ``maxFieldCount``; pass "" for a field the
     /// document lacks). Inserting a document that is already present replaces its fields.
     ///

@@ -147,29 +147,56 @@ extension OrganizationState {
     }
 
     private func sortedPage(_ resolved: ResolvedQuery, sort: SortOrder) throws(CallsheetError) -> SearchPage {
-        // Sort (key, id) pairs, small to move; contacts are fetched for the page only.
-        var keyed: [(key: SortKeyValue, id: ContactID)] = allMatchIDs(resolved).compactMap { id in
-            guard let contact = contacts[id] else { return nil }
-            if sort.key == .name {
-                return (.text(Array((textIndex.foldedName(of: id) ?? TextFolding.fold(contact.name)).utf8)), id)
-            }
-            return (SortKeyValue(sort.key, contact), id)
-        }
-        keyed.sort { a, b in
+        typealias Keyed = (key: SortKeyValue, id: ContactID)
+        func before(_ a: Keyed, _ b: Keyed) -> Bool {
             if a.key != b.key { return sort.descending ? a.key > b.key : a.key < b.key }
             return sort.descending ? a.id > b.id : a.id < b.id
         }
-        var start = 0
-        if let cursor = resolved.query.cursor {
-            guard let (key, id) = SortKeyValue.decodeCursor(cursor, sort.key) else { throw Self.badCursor(cursor) }
-            start = keyed.partitioningIndex { element in
-                if element.key != key { return sort.descending ? element.key < key : element.key > key }
-                return sort.descending ? element.id < id : element.id > id
+        var cursor: Keyed?
+        if let text = resolved.query.cursor {
+            guard let (key, id) = SortKeyValue.decodeCursor(text, sort.key) else { throw Self.badCursor(text) }
+            cursor = (key, id)
+        }
+        // Keep the page's `limit` first matches after the cursor in a max-heap (the worst on
+        // top): O(m log limit) for m matches instead of sorting them all.
+        let limit = resolved.query.limit
+        var heap: [Keyed] = []
+        heap.reserveCapacity(limit + 1)
+        var remaining = 0
+        for id in allMatchIDs(resolved) {
+            guard let contact = contacts[id] else { continue }
+            let key: SortKeyValue = sort.key == .name
+                ? .text(textIndex.foldedNameBytes(of: id) ?? Array(TextFolding.fold(contact.name).utf8))
+                : SortKeyValue(sort.key, contact)
+            let element = (key: key, id: id)
+            if let cursor, !before(cursor, element) { continue }
+            remaining += 1
+            if heap.count < limit {
+                heap.append(element)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard before(heap[parent], heap[child]) else { break }
+                    heap.swapAt(parent, child)
+                    child = parent
+                }
+            } else if let worst = heap.first, before(element, worst) {
+                heap[0] = element
+                var parent = 0
+                while true {
+                    let left = 2 * parent + 1, right = left + 1
+                    var largest = parent
+                    if left < heap.count, before(heap[largest], heap[left]) { largest = left }
+                    if right < heap.count, before(heap[largest], heap[right]) { largest = right }
+                    if largest == parent { break }
+                    heap.swapAt(parent, largest)
+                    parent = largest
+                }
             }
         }
-        let shown = keyed[start...].prefix(resolved.query.limit)
-        let more = start + shown.count < keyed.count
-        return SearchPage(contacts: shown.compactMap { contacts[$0.id] }, nextCursor: more ? shown.last.map { $0.key.cursor(id: $0.id) } : nil)
+        heap.sort(by: before)
+        let more = remaining > heap.count
+        return SearchPage(contacts: heap.compactMap { contacts[$0.id] }, nextCursor: more ? heap.last.map { $0.key.cursor(id: $0.id) } : nil)
     }
 
     static func badCursor(_ cursor: String) -> CallsheetError {

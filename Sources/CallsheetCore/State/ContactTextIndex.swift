@@ -139,6 +139,11 @@ public struct ContactTextIndex: Sendable {
         slotOfContact[id].flatMap { trigrams.fields(of: $0)?.first }
     }
 
+    /// The folded name as UTF-8 bytes, for sorting by name.
+    public func foldedNameBytes(of id: ContactID) -> [UInt8]? {
+        slotOfContact[id].flatMap { trigrams.fieldBytes(0, of: $0) }
+    }
+
     /// Bytes the index holds, approximately.
     public var memoryFootprint: Int { trigrams.memoryFootprint + suffixes.memoryFootprint + slotOfContact.count * 24 + contactOfSlot.count * 8 }
 
