@@ -1,3 +1,4 @@
+import CallsheetCore
 import CallsheetProtocol
 import Foundation
 import CallsheetStore
@@ -53,7 +54,14 @@ struct Connection {
                             await flush()
                             if !closing { closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies) }
                         case .command(let arguments):
-                            pending.append(Self.strings(arguments))
+                            switch Self.strings(arguments) {
+                            case .success(let strings):
+                                pending.append(strings)
+                            case .failure(let refusal):
+                                await flush()
+                                executor.directory.counters.record(error: .badRequest)
+                                refusal.reply.write(into: &replies)
+                            }
                         }
                         if closing { break }
                     }
@@ -77,7 +85,7 @@ struct Connection {
     /// sent with `IMPORT.* CSV <bytes>` travels on as `BASE64 <the same bytes>`, so the import
     /// sees them exactly (and can read Windows-1252 or report the byte offset); in any other
     /// argument they make the request fail with `BAD_REQUEST`.
-    static func strings(_ arguments: [[UInt8]]) -> [String] {
+    static func strings(_ arguments: [[UInt8]]) -> Result<[String], NotUTF8> {
         var result: [String] = []
         result.reserveCapacity(arguments.count)
         for (index, bytes) in arguments.enumerated() {
@@ -90,10 +98,19 @@ struct Connection {
                 result[result.count - 1] = "BASE64"
                 result.append(Data(bytes).base64EncodedString())
             } else {
-                return ["REJECT.NOTUTF8", String(index + 1)]
+                return .failure(NotUTF8(argument: index + 1))
             }
         }
-        return result
+        return .success(result)
+    }
+
+    /// A request refused because an argument is not UTF-8.
+    struct NotUTF8: Error {
+        var argument: Int
+
+        var reply: RESPValue {
+            .error(code: "BAD_REQUEST", message: "argument \(argument) is not valid UTF-8; send text as UTF-8 (a CSV file may be sent with IMPORT.… CSV <bytes> or BASE64 <text>)")
+        }
     }
 
     /// `AUTH` runs alone: it pauses the framing handler and is rate limited.
@@ -105,7 +122,14 @@ struct Connection {
     private func execute(
         _ arguments: [[UInt8]], session: inout Session, failedAttempts: inout Int, replies: inout [UInt8]
     ) async -> Bool {
-        let strings = Self.strings(arguments)
+        let strings: [String]
+        switch Self.strings(arguments) {
+        case .success(let converted): strings = converted
+        case .failure(let refusal):
+            executor.directory.counters.record(error: .badRequest)
+            refusal.reply.write(into: &replies)
+            return false
+        }
         let isAuth = arguments[0].count == 4 && strings[0].uppercased() == "AUTH"
         let wasAuthenticated = session.isAuthenticated
         let reply = await executor.execute(strings, session: &session)

@@ -15,11 +15,6 @@ public struct CommandExecutor: Sendable {
     /// Parses and runs one request. Errors become `-CODE message` replies; nothing throws.
     public func execute(_ arguments: [String], session: inout Session) async -> RESPValue {
         directory.counters.commands.add(1, ordering: .relaxed)
-        if arguments.first == "REJECT.NOTUTF8" {
-            directory.counters.record(error: .badRequest)
-            return .error(code: CallsheetError.Code.badRequest.rawValue,
-                          message: "argument \(arguments.last ?? "?") is not valid UTF-8; send text as UTF-8 (a CSV file may be sent with IMPORT.… CSV <bytes> or BASE64 <text>)")
-        }
         do {
             return try await execute(try Command.parse(arguments), session: &session)
         } catch {
