@@ -44,7 +44,7 @@ extension OrganizationState {
 
     /// One contact as JSON text bytes.
     public func contactJSON(_ contact: Contact, for role: Role) -> [UInt8] {
-        var json = JSONWriter(capacity: 384)
+        var json = JSONWriter(capacity: 640)
         writeContact(contact, for: role, into: &json)
         return json.bytes
     }
