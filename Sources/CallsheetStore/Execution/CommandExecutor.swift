@@ -14,61 +14,67 @@ public struct CommandExecutor: Sendable {
 
     /// Parses and runs one request. Errors become `-CODE message` replies; nothing throws.
     public func execute(_ arguments: [String], session: inout Session) async -> RESPValue {
-        directory.counters.commands.add(1, ordering: .relaxed)
-        do {
-            return try await execute(try Command.parse(arguments), session: &session)
-        } catch {
-            directory.counters.record(error: error.code)
-            return .error(code: error.code.rawValue, message: error.message)
-        }
+        await run(Self.parse(arguments), session: &session)
     }
 
     /// Runs pipelined requests in order and returns their replies, stopping after a `QUIT`.
     ///
-    /// Runs of consecutive lookups (`CONTACT.GET`, `CONTACT.BYPHONE`) by a signed-in caller are
-    /// answered in one visit to the shard actor instead of one each: the same replies, in the same
-    /// order, with one actor hop per run instead of per request.
+    /// Each request is parsed once. Runs of consecutive lookups (`CONTACT.GET`,
+    /// `CONTACT.BYPHONE`) by a signed-in caller are answered in one visit to the shard actor
+    /// instead of one each: the same replies, in the same order, one actor hop per run.
     public func execute(batch requests: [[String]], session: inout Session) async -> [RESPValue] {
+        let parsed = requests.map(Self.parse)
         var replies: [RESPValue] = []
         replies.reserveCapacity(requests.count)
         var index = 0
-        while index < requests.count {
-            if let caller = session.caller, let shard = session.shard {
-                var lookups: [Command] = []
-                while index + lookups.count < requests.count,
-                      let command = try? Command.parse(requests[index + lookups.count]), OrganizationCommands.isLookup(command) {
-                    lookups.append(command)
-                }
-                if lookups.count > 1 {
-                    let context = PlanningContext(now: Clock.now(), phones: phones)
-                    let run = lookups
-                    let answers = try? await shard.read { state in
-                        run.map { command -> Result<RESPValue, CallsheetError> in
-                            do throws(CallsheetError) {
-                                return .success(try OrganizationCommands.lookup(command, in: state, for: caller, context: context))
-                            } catch {
-                                return .failure(error)
-                            }
+        while index < parsed.count {
+            var end = index
+            while end < parsed.count, case .success(let command) = parsed[end], OrganizationCommands.isLookup(command) { end += 1 }
+            if end - index > 1, let caller = session.caller, let shard = session.shard {
+                let run = parsed[index..<end].compactMap { try? $0.get() }
+                let context = PlanningContext(now: Clock.now(), phones: phones)
+                let answers = try? await shard.read { state in
+                    run.map { command -> Result<RESPValue, CallsheetError> in
+                        do throws(CallsheetError) {
+                            return .success(try OrganizationCommands.lookup(command, in: state, for: caller, context: context))
+                        } catch {
+                            return .failure(error)
                         }
                     }
-                    directory.counters.commands.add(lookups.count, ordering: .relaxed)
-                    for answer in answers ?? [] {
-                        switch answer {
-                        case .success(let reply): replies.append(reply)
-                        case .failure(let error):
-                            directory.counters.record(error: error.code)
-                            replies.append(.error(code: error.code.rawValue, message: error.message))
-                        }
-                    }
-                    index += lookups.count
-                    continue
                 }
+                directory.counters.commands.add(run.count, ordering: .relaxed)
+                for answer in answers ?? [] { replies.append(reply(answer)) }
+                index = end
+                continue
             }
-            replies.append(await execute(requests[index], session: &session))
+            replies.append(await run(parsed[index], session: &session))
             index += 1
             if session.wantsClose { break }
         }
         return replies
+    }
+
+    private static func parse(_ arguments: [String]) -> Result<Command, CallsheetError> {
+        do throws(CallsheetError) { return .success(try Command.parse(arguments)) } catch { return .failure(error) }
+    }
+
+    /// Runs one parsed request, counting it (and its error, if any).
+    private func run(_ parsed: Result<Command, CallsheetError>, session: inout Session) async -> RESPValue {
+        directory.counters.commands.add(1, ordering: .relaxed)
+        do throws(CallsheetError) {
+            return try await execute(try parsed.get(), session: &session)
+        } catch {
+            return reply(.failure(error))
+        }
+    }
+
+    private func reply(_ result: Result<RESPValue, CallsheetError>) -> RESPValue {
+        switch result {
+        case .success(let reply): return reply
+        case .failure(let error):
+            directory.counters.record(error: error.code)
+            return .error(code: error.code.rawValue, message: error.message)
+        }
     }
 
     /// Runs one parsed command for the session's caller.
