@@ -21,7 +21,7 @@ import Testing
             if index % 7 == 0 { fields.append(#""note":"call about Tech renewal""#) }
             let contact = try fixture.add(#"{"name":"\#(names[index % names.count]) \#(index)","phone":"+1650253\#(String(1000 + index))","department_id":\#(2 + index % 2),"tags":["\#(tags[index % 4])","\#(tags[(index / 4) % 4])"],"custom_fields":{\#(fields.joined(separator: ","))}}"#)
             if index % 3 == 0 {
-                let called = try fixture.state.planLogCall(contact.id, outcome: index % 2 == 0 ? "voicemail" : "completed", at: 1_764_000_000_000 + Int64(index) * 86_400_000, by: fixture.admin, context: fixture.context)
+                let called = try fixture.state.planLogCall(contact.id, outcome: index % 2 == 0 ? "voicemail" : "completed", at: 1_764_000_000_000 + Int64(index) * 86_400_000, by: fixture.admin, context: PlanningContext(now: 1_770_000_000_000))
                 fixture.state.apply(.putContact(called))
             }
             if index % 10 == 9 { fixture.state.apply(try fixture.state.planDelete(contact.id, permanent: false, by: fixture.admin, context: fixture.context)) }

@@ -185,7 +185,7 @@ struct ArgumentReader {
             var time: Timestamp?
             if let text = options["AT"] {
                 guard let parsed = TimestampFormat.parse(text) else {
-                    throw CallsheetError(.wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time such as 2026-11-24T15:30:00Z, got '\(text)'")
+                    throw CallsheetError(.wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time with its zone, such as 2026-11-24T15:30:00Z, 2026-11-24T16:30+01:00 or 2026-11-24T15:30:00.250Z, got '\(text.prefix(80))'")
                 }
                 time = parsed
             }
@@ -194,7 +194,10 @@ struct ArgumentReader {
         case "FIELD.CREATE": return .fieldCreate(try json())
         case "FIELD.LIST": return .fieldList
         case "FIELD.GET": return .fieldGet(try next())
-        case "FIELD.UPDATE": return .fieldUpdate(try next(), try json())
+        case "FIELD.UPDATE":
+            let name = try next()
+            let input = try json()
+            return .fieldUpdate(name, input, force: try options([], flags: ["FORCE"])["FORCE"] != nil)
         case "FIELD.REORDER":
             let names = rest()
             guard !names.isEmpty else { throw wrong }

@@ -106,7 +106,7 @@ public enum CommandCatalog {
         CommandSpec("FIELD.CREATE", "FIELD.CREATE <json>", "fields", .admin, "Defines a custom field: {\"name\", \"label\", \"type\", \"options\", \"required\", \"visible_to\"}."),
         CommandSpec("FIELD.LIST", "FIELD.LIST", "fields", .agent, "Custom fields you can see, in display order."),
         CommandSpec("FIELD.GET", "FIELD.GET <name>", "fields", .agent, "One custom field definition."),
-        CommandSpec("FIELD.UPDATE", "FIELD.UPDATE <name> <json>", "fields", .admin, "Changes label, options, required or visible_to."),
+        CommandSpec("FIELD.UPDATE", "FIELD.UPDATE <name> <json> [FORCE]", "fields", .admin, "Changes label, options, required or visible_to. Removing a dropdown option that contacts hold is refused (with their count) unless FORCE clears it from them in the same change."),
         CommandSpec("FIELD.REORDER", "FIELD.REORDER <name> [<name> ...]", "fields", .admin, "Puts the named fields first, in that order."),
         CommandSpec("FIELD.ARCHIVE", "FIELD.ARCHIVE <name>", "fields", .admin, "Hides a field from everyone; its data is kept."),
         CommandSpec("FIELD.UNARCHIVE", "FIELD.UNARCHIVE <name>", "fields", .admin, "Shows an archived field again."),

@@ -74,6 +74,9 @@ extension OrganizationState {
     public func planDeleteUser(_ name: String, by caller: Caller) throws(CallsheetError) -> Change {
         try caller.require(.admin, for: "USER.DELETE")
         let user = try user(named: name)
+        guard caller.isOwner || user.id != caller.userID else {
+            throw CallsheetError(.conflict, "you cannot delete your own login while signed in with it; another admin can (USER.DELETE \(name))")
+        }
         if user.role == .admin { try checkNotLastAdmin(user) }
         return .removeUser(user.id)
     }
