@@ -23,6 +23,7 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case compressionFailed = "COMPRESSION_FAILED"
             case directoryNotEmpty = "DIRECTORY_NOT_EMPTY"
             case simulatedCrash = "SIMULATED_CRASH"
+            case directoryLocked = "DIRECTORY_LOCKED"
         }
 
         private let value: Value
@@ -54,6 +55,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let directoryNotEmpty = Code(.directoryNotEmpty)
         /// A test hook stopped a snapshot commit at a chosen step.
         public static let simulatedCrash = Code(.simulatedCrash)
+        /// Another process (or another open in this one) holds the data directory's lock.
+        public static let directoryLocked = Code(.directoryLocked)
 
         public var description: String { value.rawValue }
     }

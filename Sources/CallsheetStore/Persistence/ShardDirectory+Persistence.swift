@@ -14,6 +14,13 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot create the data directory \(path): \(error.localizedDescription)")
         }
+        // Before anything is read: recovery itself cuts torn tails and removes segments.
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock.acquire(directory: path, advice: configuration.lockAdvice)
+        } catch {
+            throw CallsheetError(.unavailable, error.message)
+        }
         var recovered = RecoveredState()
         var report: [String] = []
         do {
@@ -63,7 +70,7 @@ extension ShardDirectory {
             throw CallsheetError(.unavailable, "cannot open the journal in \(path): \(error)")
         }
         logger.info("data directory opened", metadata: ["directory": "\(path)", "recovery": "\(recovered.persistence.recoveryReport)"])
-        return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger)
+        return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger, lock: lock)
     }
 
     /// What recovery did when the directory opened.
@@ -170,11 +177,21 @@ extension ShardDirectory {
         }
     }
 
-    /// Snapshots (when anything was written) and closes the journal: the graceful shutdown path.
+    /// Snapshots (when anything was written), closes the journal and releases the directory's
+    /// lock: the graceful shutdown path.
     public func close() async {
         if journal != nil, recordsSinceSnapshot > 0 {
             do { try await snapshot() } catch { logger.warning("final snapshot failed", metadata: ["error": "\(error)"]) }
         }
         do { try journal?.close() } catch { logger.warning("journal close failed", metadata: ["error": "\(error)"]) }
+        lock?.release()
+    }
+
+    /// Test hook: stops as `kill -9` after the last acknowledgement would. The journal is closed
+    /// (what was acknowledged is on disk already), the lock released, nothing else runs: no
+    /// final snapshot, no import bookkeeping. The directory can then be opened again.
+    public func _simulateCrash() {
+        try? journal?.close()
+        lock?.release()
     }
 }
