@@ -18,14 +18,21 @@ extension ShardDirectory {
         let lock: DataDirectoryLock
         do {
             lock = try DataDirectoryLock.acquire(directory: path, advice: configuration.lockAdvice)
-        } catch {
+        } catch where error.code == .directoryLocked {
             throw CallsheetError(.unavailable, error.message)
+        } catch {
+            throw CallsheetError(.unavailable, "cannot lock the data directory \(path): \(error)")
         }
         var recovered = RecoveredState()
         var report: [String] = []
         do {
             if let loaded = try SnapshotReader.loadNewestValid(directory: path, logger: logger) {
-                recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+                do {
+                    recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+                } catch {
+                    // Offsets in the message count in the decompressed content.
+                    throw StorageError(.snapshotCorrupt, "snapshot content verifies but does not decode: \(error.message) of the content", path: loaded.file.path)
+                }
                 recovered.persistence.lastSnapshotSequence = loaded.header.sequence
                 recovered.persistence.lastSnapshotAt = loaded.header.createdAtMilliseconds
                 report.append("snapshot \(loaded.file.path) (sequence \(loaded.header.sequence))")
