@@ -151,7 +151,8 @@ extension ShardDirectory {
         do {
             let writer = try SnapshotWriter(
                 directory: configuration.directory, header: SnapshotHeader(sequence: floor, counts: counts),
-                options: SnapshotWriter.Options(workers: 0, crashPoint: configuration.snapshotCrashPoint))
+                options: SnapshotWriter.Options(
+                    workers: 0, crashPoint: configuration.snapshotCrashPoint, faultInjection: configuration.snapshotFaultInjection))
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
                 for (state, covered) in captures {
