@@ -9,6 +9,19 @@ extension OrganizationState {
         return phoneIndex[try normalizePhone(text, context: context)]
     }
 
+    /// `CONTACT.CALLERID`: up to `limit` contacts the caller may see whose phone ends with `digits`.
+    /// Scope is applied before the limit, so other departments' numbers with the same ending
+    /// neither crowd out the caller's own nor change how many are shown.
+    /// - Complexity: O(phones ending with the digits' last four, and the digits before them).
+    public func callerIDMatches(_ digits: String, limit: Int, for caller: Caller) -> [Contact] {
+        var found: [Contact] = []
+        for id in textIndex.phoneSuffix(digits, limit: .max) {
+            guard found.count < limit else { break }
+            if let contact = contacts[id], caller.canSee(contact) { found.append(contact) }
+        }
+        return found
+    }
+
     /// A page of contacts in id order after `cursor`: `{"contacts": […], "next_cursor": "…"|null}`.
     /// - Complexity: O(log n + scanned), where scanned stops after `limit` visible contacts.
     public func listJSON(after cursor: ContactID?, limit: Int, archived: ArchivedFilter, for caller: Caller) -> [UInt8] {
