@@ -26,7 +26,7 @@ struct GoogleSheetsTests {
         defer { http.stop() }
         let store = try await StoreFixture()
         defer { Task { await store.close() } }
-        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 1))
+        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 60))
         let preview = try await store.json(["IMPORT.PREVIEW", sheet("public", gid: 7)])
         #expect(preview["row_count"]?.int == 2)
         let summary = try await store.json(["IMPORT.COMMIT", "SHEET", "https://docs.google.com/spreadsheets/d/public/edit?usp=sharing#gid=7"])
@@ -41,7 +41,9 @@ struct GoogleSheetsTests {
         let store = try await StoreFixture()
         defer { Task { await store.close() } }
         try await store.ok(["ORG.SET", "max_import_bytes", "1000"])
-        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 1))
+        // Only the slow sheet meets the timeout (its reply waits 3 s); the others get a timeout
+        // no loaded machine reaches, so they fail for their own reason.
+        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: id == "slow" ? 1 : 60))
         #expect(await store.errorCode(["IMPORT.COMMIT", "SHEET", sheet(id)]) == code)
         #expect(try await store.contactCount() == 0)
     }
@@ -51,7 +53,7 @@ struct GoogleSheetsTests {
         defer { http.stop() }
         let store = try await StoreFixture()
         defer { Task { await store.close() } }
-        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 1, sheetsPerHour: 3))
+        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 60, sheetsPerHour: 3))
         for _ in 0..<3 { try await store.ok(["IMPORT.PREVIEW", sheet("public", gid: 7)]) }
         #expect(await store.errorCode(["IMPORT.PREVIEW", sheet("public", gid: 7)]) == "RATE_LIMITED")
     }
