@@ -81,7 +81,12 @@ extension ScopeModelRun {
             let user = pickUser()
             let roll = random.int(1000)
             switch roll {
-            case 0..<90: await get(user)
+            case 0..<60: await get(user)
+            case 60..<68: await orgInfo(user)
+            case 68..<78: await fieldRead(user)
+            case 78..<90: await listPage(user)
+            case 980..<990: await bulkAdd(user)
+            case 990..<1000: await importJobCommand(user)
             case 90..<150: await byPhone(user)
             case 150..<170: await list(user)
             case 170..<230: await search(user)
@@ -202,10 +207,22 @@ extension ScopeModelRun {
         var arguments = ["CONTACT.SEARCH"]
         let expected: [MContact]
         var missingPreset: String?
-        switch random.int(3) {
+        var forbiddenDept = false
+        switch random.int(5) {
         case 0:
             let tag = random.pick(Self.tags)
             arguments += ["*", "TAGS", "ANY", tag]
+            expected = active.filter { $0.tags.contains(tag) }
+        case 3:
+            // A department filter: a manager may name only their own.
+            let dept = random.pick(departments[users[user].org])
+            arguments += ["*", "DEPT", String(dept)]
+            expected = active.filter { $0.dept == dept }
+            forbiddenDept = users[user].role != .admin && dept != users[user].dept
+        case 4:
+            // Sorted: the same matches, the page from the sorted order.
+            let tag = random.pick(Self.tags)
+            arguments += ["*", "TAGS", "ALL", tag, "SORT", random.pick(["name", "created", "called"]), random.pick(["ASC", "DESC"])]
             expected = active.filter { $0.tags.contains(tag) }
         case 1:
             let word = random.pick(Self.names).split(separator: " ")[1].lowercased()
@@ -224,6 +241,7 @@ extension ScopeModelRun {
         arguments += ["COUNT", "LIMIT", "3"]
         let reply = await send(user, arguments)
         guard atLeast(user, .manager) else { return expectRefused(user, reply) }
+        if forbiddenDept { return expectError(reply, "FORBIDDEN") }
         if let name = missingPreset {
             expectError(reply, "NOT_FOUND")
             await expectSameAsMissing(reply, user: user, control: arguments.map { $0 == name ? "nopreset" : $0 }, swaps: [("nopreset", name)])
@@ -817,6 +835,137 @@ extension ScopeModelRun {
         let reply = await executor.execute(request, session: &staleSessions[index].session)
         check(Self.code(reply) != nil, "a deleted or reset user's session was answered \(Self.text(reply))")
         await auditCounts(org)
+    }
+
+    // MARK: More reads
+
+    /// ORG.INFO: an admin's counts are the organization's; anyone else's are their department's.
+    func orgInfo(_ user: Int) async {
+        let reply = await send(user, ["ORG.INFO"])
+        guard atLeast(user, .agent) else { return expectRefused(user, reply) }
+        guard let info = json(reply) else { return }
+        let org = users[user].org
+        let admin = users[user].role == .admin
+        let own = users[user].dept
+        let expected: [String: Int] = [
+            "departments": admin ? departments[org].count : 1,
+            "users": admin ? users.filter { $0.org == org }.count : users.filter { $0.org == org && $0.dept != nil && $0.dept == own }.count,
+            "contacts": admin ? contacts[org].count : contacts[org].values.filter { $0.dept == own }.count,
+        ]
+        for (key, count) in expected {
+            check(info[key]?.intValue == count, "ORG.INFO \(key) is \(info[key]?.serialized ?? "nil"); in \(users[user].name)'s scope: \(count)")
+        }
+        check(info["name"]?.stringValue == orgNames[org], "ORG.INFO: \(info.serialized)")
+    }
+
+    /// FIELD.LIST and FIELD.GET: agents see only fields visible to agents; a hidden field reads as missing.
+    func fieldRead(_ user: Int) async {
+        let agent = users[user].role == .agent
+        if random.chance(40) {
+            let reply = await send(user, ["FIELD.LIST"])
+            guard atLeast(user, .agent) else { return expectRefused(user, reply) }
+            let names = json(reply)?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+            check(names == (agent ? ["score"] : ["score", "margin"]), "FIELD.LIST shows \(names) to \(users[user].role)")
+            return
+        }
+        let name = random.pick(["score", "margin", "nofield"])
+        let reply = await send(user, ["FIELD.GET", name])
+        guard atLeast(user, .agent) else { return expectRefused(user, reply) }
+        if name == "nofield" || (name == "margin" && agent) {
+            expectError(reply, "NOT_FOUND")
+            if name != "nofield" { await expectSameAsMissing(reply, user: user, control: ["FIELD.GET", "nofield"], swaps: [("nofield", name)]) }
+        } else {
+            check(json(reply)?["name"]?.stringValue == name, "FIELD.GET \(name): \(Self.text(reply))")
+        }
+    }
+
+    /// CONTACT.LIST a page at a time: exactly the next contacts in scope, and a cursor only when
+    /// more contacts in scope follow (not when only other departments' do).
+    func listPage(_ user: Int) async {
+        let mine = inScope(user)
+        let filter = random.pick(["", "ARCHIVED", "ALL"])
+        let cursor = random.chance(60) ? 0 : (contacts[users[user].org].keys.sorted().randomElement(using: &random) ?? 0)
+        let limit = 1 + random.int(6)
+        var arguments = ["CONTACT.LIST", "LIMIT", String(limit)]
+        if cursor > 0 { arguments += ["CURSOR", String(cursor)] }
+        if !filter.isEmpty { arguments.append(filter) }
+        let reply = await send(user, arguments)
+        guard atLeast(user, .manager) else { return expectRefused(user, reply) }
+        let matching = mine.filter { $0.id > cursor && (filter == "ALL" || $0.archived == (filter == "ARCHIVED")) }.map(\.id)
+        let expected = Array(matching.prefix(limit))
+        guard let page = json(reply), let items = page["contacts"]?.arrayValue else { return fail("CONTACT.LIST: \(Self.text(reply))") }
+        let ids = checkListed(items, user: user)
+        check(ids == expected, "CONTACT.LIST page \(ids); the model's \(expected)")
+        let next: JSONValue = matching.count > limit ? .string(String(expected.last ?? 0)) : .null
+        check(page["next_cursor"] == next, "CONTACT.LIST next_cursor is \(page["next_cursor"]?.serialized ?? "nil"); \(matching.count) contacts in scope follow the cursor, the page holds \(limit)")
+    }
+
+    /// CONTACT.BULK: each item as CONTACT.ADD checks it; refusals for another department's phone
+    /// do not name its contact.
+    func bulkAdd(_ user: Int) async {
+        let org = users[user].org
+        var items: [String] = []
+        var planned: [(phone: String, name: String, dept: Int, given: Bool)] = []
+        for _ in 0...random.int(3) {
+            let phone = random.chance(50) ? pickPhone() : randomPhone()
+            let name = random.pick(Self.names)
+            var dept = users[user].dept ?? 1
+            var given = false
+            var members = [#""name":"\#(name)""#, #""phone":"\#(phone)""#]
+            if random.chance(40) {
+                dept = random.pick(departments[org])
+                given = true
+                members.append(#""department_id":\#(dept)"#)
+            }
+            items.append("{" + members.joined(separator: ",") + "}")
+            planned.append((phone, name, dept, given))
+        }
+        let reply = await send(user, ["CONTACT.BULK", "[" + items.joined(separator: ",") + "]"])
+        guard atLeast(user, .manager) else { return expectRefused(user, reply) }
+        guard let report = json(reply) else { return }
+        var created: [Int] = []
+        var errors: [(Int, String)] = []
+        var batch: Set<String> = []
+        var next = nextID[org]
+        var added: [MContact] = []
+        for (index, item) in planned.enumerated() {
+            if let holder = owner(ofPhone: item.phone, org: org) {
+                errors.append((index, "DUPLICATE_PHONE"))
+                let message = report["errors"]?.arrayValue?.first { $0["index"]?.intValue == index }?["message"]?.stringValue ?? ""
+                if visible(user, holder.id) == nil {
+                    check(!message.contains("contact \(holder.id)"), "CONTACT.BULK names another department's contact: \(message)")
+                }
+            } else if batch.contains(item.phone) {
+                errors.append((index, "DUPLICATE_PHONE"))
+            } else if users[user].role != .admin, item.dept != users[user].dept {
+                errors.append((index, "FORBIDDEN"))
+            } else {
+                batch.insert(item.phone)
+                created.append(next)
+                added.append(MContact(id: next, dept: item.dept, name: item.name, phone: item.phone, tags: [], archived: false, calls: 0))
+                next += 1
+            }
+        }
+        let shownErrors = report["errors"]?.arrayValue?.map { ($0["index"]?.intValue ?? -1, $0["code"]?.stringValue ?? "") } ?? []
+        check(report["ids"] == .array(created.map { .integer(Int64($0)) }) && shownErrors.map(\.0) == errors.map(\.0) && shownErrors.map(\.1) == errors.map(\.1),
+              "CONTACT.BULK replied \(report.serialized); the model creates \(created), refuses \(errors)")
+        for contact in added { contacts[org][contact.id] = contact }
+        nextID[org] = next
+        await auditCounts(org)
+    }
+
+    /// IMPORT.ERRORS and IMPORT.CANCEL of jobs of the user, of others, of the other organization, or of none.
+    func importJobCommand(_ user: Int) async {
+        let id = random.chance(85) ? (jobs.keys.sorted().randomElement(using: &random) ?? 1) : 8_000_000 + random.int(1000)
+        let arguments = [random.pick(["IMPORT.ERRORS", "IMPORT.CANCEL"]), String(id)]
+        let reply = await send(user, arguments)
+        guard atLeast(user, .manager) else { return expectRefused(user, reply) }
+        guard jobVisible(user, id) else { return await expectMissing(user, reply, arguments, id: id) }
+        if arguments[0] == "IMPORT.ERRORS" {
+            check(Self.code(reply) == nil, "IMPORT.ERRORS of a finished job: \(Self.text(reply))")
+        } else {
+            expectError(reply, "CONFLICT")  // every job of the model has ended: it was stored
+        }
     }
 
     // MARK: Audits

@@ -143,7 +143,7 @@ struct OrganizationCommands {
         // MARK: Organization
         case .orgInfo:
             try caller.require(.agent, for: "ORG.INFO")
-            return try await shard.read { state in .bulk(state.organizationJSON().serialized) }
+            return try await shard.read { state in .bulk(state.organizationJSON(for: caller).serialized) }
         case .orgSet(let key, let value):
             let phones = self.phones
             let renaming = key.lowercased() == "name"
