@@ -13,7 +13,7 @@ struct GoogleSheetsTests {
             if path.contains("/d/login/") { return .init(status: 200, contentType: "text/html; charset=utf-8", body: Array("<!DOCTYPE html><html>Sign in - Google Accounts</html>".utf8)) }
             if path.contains("/d/forbidden/") { return .init(status: 403, contentType: "text/plain", body: []) }
             if path.contains("/d/unauthorized/") { return .init(status: 401, contentType: "text/plain", body: []) }
-            if path.contains("/d/slow/") { return .init(status: 200, contentType: "text/csv", body: Self.csv, delay: 3) }
+            if path.contains("/d/slow/") { return .init(status: 200, contentType: "text/csv", body: Self.csv, delay: 20) }
             if path.contains("/d/huge/") { return .init(status: 200, contentType: "text/csv", body: Array(repeating: UInt8(ascii: "a"), count: 5000)) }
             return .init(status: 404, contentType: "text/plain", body: Array("not found".utf8))
         }
@@ -41,7 +41,7 @@ struct GoogleSheetsTests {
         let store = try await StoreFixture()
         defer { Task { await store.close() } }
         try await store.ok(["ORG.SET", "max_import_bytes", "1000"])
-        // Only the slow sheet meets the timeout (its reply waits 3 s); the others get a timeout
+        // Only the slow sheet meets the timeout (its reply waits 20 s); the others get a timeout
         // no loaded machine reaches, so they fail for their own reason.
         ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: id == "slow" ? 1 : 60))
         #expect(await store.errorCode(["IMPORT.COMMIT", "SHEET", sheet(id)]) == code)
