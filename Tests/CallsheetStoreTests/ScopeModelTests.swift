@@ -11,11 +11,11 @@ import Testing
 /// answers are the very bytes a missing target gets.
 ///
 /// `CALLSHEET_SCOPE_SEED=<n>` replays one seed (printed with every failure);
-/// `CALLSHEET_SCOPE_OPS=<n>` sets the random steps per case (default 25,000; four cases, about
-/// 30,000 commands each with the out-of-scope controls, so 120,000 in all).
+/// `CALLSHEET_SCOPE_OPS=<n>` sets the random steps per case (default 22,000; four cases, about
+/// 26,000 commands each with the out-of-scope controls, so about 105,000 in all).
 @Suite struct ScopeModelTests {
     static var environmentSeed: UInt64? { ProcessInfo.processInfo.environment["CALLSHEET_SCOPE_SEED"].flatMap { UInt64($0) } }
-    static var operations: Int { ProcessInfo.processInfo.environment["CALLSHEET_SCOPE_OPS"].flatMap { Int($0) } ?? 25_000 }
+    static var operations: Int { ProcessInfo.processInfo.environment["CALLSHEET_SCOPE_OPS"].flatMap { Int($0) } ?? 22_000 }
 
     func run(seed: UInt64, userChanges: ScopeModelRun.UserChanges) async throws {
         let seed = Self.environmentSeed ?? seed
