@@ -43,8 +43,8 @@ struct OrganizationCommands {
                 throw CallsheetError(.badRequest, "CONTACT.CALLERID takes the last 4–12 digits of a phone number, got '\(digits)'")
             }
             return try await shard.read { state in
-                let found = state.textIndex.phoneSuffix(clean, limit: limit * 4).compactMap { state.contacts[$0] }.filter(caller.canSee).prefix(limit)
-                return .bulkString(state.pageJSON(SearchPage(contacts: Array(found), nextCursor: nil, total: nil), for: caller.role))
+                let found = state.callerIDMatches(clean, limit: limit, for: caller)
+                return .bulkString(state.pageJSON(SearchPage(contacts: found, nextCursor: nil, total: nil), for: caller.role))
             }
         case .contactBulkEdit(let selection, let actions, let strict):
             return try await bulk(strict: strict) { state throws(CallsheetError) in
@@ -132,7 +132,7 @@ struct OrganizationCommands {
 
         // MARK: Organization
         case .orgInfo:
-            return try await shard.read { state in .bulk(state.organizationJSON().serialized) }
+            return try await shard.read { state in .bulk(state.organizationJSON(for: caller).serialized) }
         case .orgSet(let key, let value):
             let phones = self.phones
             let renaming = key.lowercased() == "name"
