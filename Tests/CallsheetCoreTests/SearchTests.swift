@@ -224,10 +224,10 @@ import Testing
             let contact = try #require(fixture.state.contacts[id])
             #expect(contact.tags.contains("Reviewed") && !contact.tags.contains("DNC") && contact.customFields["industry"] == .text("Finance"))
         }
-        // A value a field refuses is reported per contact.
-        let bad = try fixture.state.planBulkEdit(.ids(target), [.setField("value", "lots")], by: fixture.admin, context: fixture.context)
-        #expect(bad.changes.isEmpty && bad.refused.count == target.count)
-        #expect(bad.refused.first?.1 == "field 'value' expects a number, got \"lots\"")
+        // A value a field refuses is refused once, for the whole command, before any contact.
+        let bad = error { try fixture.state.planBulkEdit(.ids(target), [.setField("value", "lots")], by: fixture.admin, context: fixture.context) }
+        #expect(bad?.code == .invalidField)
+        #expect(bad?.message == "field 'value' expects a number, got \"lots\"")
         #expect(error { try fixture.state.planBulkEdit(.ids(target), [.move(3)], by: fixture.salesManager, context: fixture.context) }?.code == .forbidden)
         let deleted = try fixture.state.planBulkDelete(.query(try ContactQuery.parse(["*", "TAGS", "ANY", "Reviewed"])), permanent: false, by: fixture.admin, context: fixture.context)
         #expect(deleted.changes.count == edited)

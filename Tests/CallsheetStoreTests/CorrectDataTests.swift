@@ -183,3 +183,55 @@ extension JSONValue {
         return elements.count
     }
 }
+
+/// Messages and replies a user reads (issue 11, "Messages and docs").
+@Suite struct ReplyShapeTests {
+    typealias Store = ExecutorTests.Store
+    let helpers = ExecutorTests()
+
+    @Test func importOptionsMayPrecedeTheSourceAndMappingsAreLists() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        let csv = "Name,Phone,Phone\nAnn,+16502530000,+16502530009\n"
+        let preview = try helpers.json(await store.run(&owner, "IMPORT.PREVIEW", "CSV", csv))
+        guard case .array(let mapping)? = preview["suggested_mapping"] else {
+            Issue.record("mapping is not a list: \(preview.serialized)")
+            await store.close()
+            return
+        }
+        #expect(mapping.count == 3)
+        #expect(mapping[1]["column"] == .string("Phone") && mapping[2]["column"] == .string("Phone"))
+        #expect(mapping[2]["index"] == .integer(3))
+        // As `redis-cli -x IMPORT.COMMIT DUPLICATES update STRICT CSV < file` sends it.
+        let committed = try helpers.json(await store.run(&owner, "IMPORT.COMMIT", "DUPLICATES", "update", "STRICT", "CSV", csv))
+        #expect(committed["created"] == .integer(1))
+        #expect(helpers.code(await store.run(&owner, "IMPORT.COMMIT", "STRICT", "CSV", csv, "STRICT")) == "WRONG_ARGS")
+        await store.close()
+    }
+
+    @Test func bulkEditRefusesABadValueOnceUpFront() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"seats","type":"integer"}"#))
+        for index in 0..<50 {
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"P\#(index)","phone":"+1 650 253 \#(1000 + index)"}"#))
+        }
+        let reply = await store.run(&owner, "CONTACT.BULKEDIT", "MATCH", "*", "DO", "SET", "seats", "abc")
+        #expect(helpers.code(reply) == "INVALID_FIELD")
+        #expect((reply.errorMessage?.utf8.count ?? .max) < 300, "one refusal, not one per contact")
+        #expect(helpers.code(await store.run(&owner, "CONTACT.BULKEDIT", "MATCH", "*", "DO", "SET", "company", "X")) == "INVALID_FIELD")
+        await store.close()
+    }
+
+    @Test func helpComesFromTheDeclarations() async throws {
+        let store = try Store()
+        var session = Session(isLocalOwner: false)
+        let orgSet = await store.run(&session, "HELP", "ORG.SET").string ?? ""
+        for key in ["duplicates", "strictness", "auto_tag", "phone_validation"] { #expect(orgSet.contains(key), "\(key)") }
+        #expect(await store.run(&session, "HELP", "WHOAMI").string?.contains("needs AUTH") == true)
+        #expect(await store.run(&session, "HELP", "ORG.CREATE").string?.contains("owner of the data directory") == true)
+        await store.close()
+    }
+}

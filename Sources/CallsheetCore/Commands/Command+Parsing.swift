@@ -83,10 +83,10 @@ struct ArgumentReader {
         guard arguments.isEmpty else { throw wrong }
     }
 
-    mutating func limit(_ text: String?, default fallback: Int = 50, maximum: Int = 1000) throws(CallsheetError) -> Int {
+    mutating func limit(_ text: String?, default fallback: Int = 50, maximum: Int = 1000, option: String = "LIMIT") throws(CallsheetError) -> Int {
         guard let text else { return fallback }
         guard let value = Int(text), (1...maximum).contains(value) else {
-            throw CallsheetError(.wrongArguments, "\(spec.name): LIMIT must be 1–\(maximum), got '\(text)'")
+            throw CallsheetError(.wrongArguments, "\(spec.name): \(option) must be a whole number from 1 to \(maximum), got '\(text.prefix(40))'")
         }
         return value
     }

@@ -78,7 +78,7 @@ public enum CommandCatalog {
         CommandSpec("ORG.CREATE", "ORG.CREATE <name> [REGION <cc>] [ADMIN <user>]", "organization", .owner, "Creates an organization and its first admin; prints the admin's secret once."),
         CommandSpec("ORG.LIST", "ORG.LIST", "organization", .owner, "The organizations of the data directory."),
         CommandSpec("ORG.INFO", "ORG.INFO", "organization", .agent, "The organization's settings and counts."),
-        CommandSpec("ORG.SET", "ORG.SET <name|region|phone_validation|max_import_rows|max_import_bytes> <value>", "organization", .admin, "Changes an organization setting."),
+        CommandSpec("ORG.SET", "ORG.SET <name|region|phone_validation|max_import_rows|max_import_bytes|duplicates|strictness|auto_tag> <value>", "organization", .admin, "Changes an organization setting."),
         CommandSpec("DEPT.CREATE", "DEPT.CREATE <name>", "organization", .admin, "Creates a department."),
         CommandSpec("DEPT.LIST", "DEPT.LIST", "organization", .manager, "Departments with their contact and user counts."),
         CommandSpec("DEPT.RENAME", "DEPT.RENAME <id> <name>", "organization", .admin, "Renames a department."),

@@ -33,7 +33,7 @@ extension ContactQuery {
                 words = words.dropFirst()
                 let text = try value(&words, after: "LIMIT", expected: "a number from 1 to 1000")
                 guard let limit = Int(text), (1...1000).contains(limit) else {
-                    throw CallsheetError(.badRequest, "LIMIT must be 1–1000, got '\(text)'")
+                    throw CallsheetError(.wrongArguments, "LIMIT must be a whole number from 1 to 1000, got '\(text.prefix(40))'")
                 }
                 query.limit = limit
             case "CURSOR":
