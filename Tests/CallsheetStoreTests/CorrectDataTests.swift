@@ -235,3 +235,34 @@ extension JSONValue {
         await store.close()
     }
 }
+
+@Suite struct CallerIDPagingTests {
+    typealias Store = ExecutorTests.Store
+    let helpers = ExecutorTests()
+
+    @Test func callerIDPagesWithACursor() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        // Five numbers ending in 0000, in several area codes.
+        for (index, area) in ["650", "415", "212", "312", "617"].enumerated() {
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"P\#(index)","phone":"+1 \#(area) 253 0000"}"#))
+        }
+        var seen: [JSONValue] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            var arguments = ["CONTACT.CALLERID", "0000", "LIMIT", "2"]
+            if let cursor { arguments += ["CURSOR", cursor] }
+            let page = try helpers.json(await store.executor.execute(arguments, session: &owner))
+            if case .array(let contacts)? = page["contacts"] { seen += contacts.compactMap { $0["id"] } }
+            if case .string(let next)? = page["next_cursor"] { cursor = next } else { cursor = nil }
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(pages == 3)
+        #expect(seen == (1...5).map { .integer($0) })
+        let one = try helpers.json(await store.run(&owner, "CONTACT.CALLERID", "0000", "LIMIT", "1"))
+        #expect(one["next_cursor"] == .string("i1"))
+        await store.close()
+    }
+}
