@@ -42,7 +42,7 @@ import Testing
     @Test func filtersMatchBruteForce() throws {
         let fixture = try Self.organization()
         func tags(_ contact: Contact) -> Set<String> { Set(contact.tags.map { $0.lowercased() }) }
-        func number(_ contact: Contact) -> Double? { if case .decimal(let value)? = contact.customFields["value"] { value } else { nil } }
+        func number(_ contact: Contact) -> Double? { if case .decimal(let value)? = contact.customFields["value"] { value.doubleValue } else { nil } }
         let cases: [([String], (Contact) -> Bool)] = [
             (["*", "TAGS", "ANY", "vip,q4"], { !tags($0).isDisjoint(with: ["vip", "q4"]) }),
             (["*", "TAGS", "ALL", "VIP,Q4"], { tags($0).isSuperset(of: ["vip", "q4"]) }),

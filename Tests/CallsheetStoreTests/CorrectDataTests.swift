@@ -257,3 +257,48 @@ extension CorrectDataTests {
         await store.close()
     }
 }
+
+/// Money in `decimal` fields is kept to its last digit (issue 11).
+extension CorrectDataTests {
+    @Test func decimalsRoundTripExactlyThroughJournalAndSnapshot() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"account_value","type":"decimal"}"#))
+        let added = await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 650 253 0000","custom_fields":{"account_value":12.345678901234567890}}"#)
+        #expect(added.string?.contains(#""account_value":12.34567890123456789"#) == true, "\(added)")
+        _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ben","phone":"+1 650 253 0001","custom_fields":{"account_value":"99999999999999999999.99"}}"#))
+        let tooPrecise = await store.run(&owner, "CONTACT.ADD", #"{"name":"Cy","phone":"+1 650 253 0002","custom_fields":{"account_value":0.0000000000000000001}}"#)
+        #expect(helpers.code(tooPrecise) == "INVALID_FIELD")
+        // Restart: the journal replays the exact values; then a snapshot and another restart.
+        await store.directory._simulateCrash()
+        let reopened = try ShardDirectory.open(StoreConfiguration(directory: store.path), logger: .init(label: "test"))
+        let executor = CommandExecutor(directory: reopened)
+        var session = Session(isLocalOwner: true)
+        _ = await executor.execute(["USE", "Acme"], session: &session)
+        let ann = await executor.execute(["CONTACT.GET", "1"], session: &session)
+        #expect(ann.string?.contains(#""account_value":12.34567890123456789"#) == true, "\(ann)")
+        _ = await executor.execute(["SNAPSHOT"], session: &session)
+        await reopened.close()
+        let again = try ShardDirectory.open(StoreConfiguration(directory: store.path), logger: .init(label: "test"))
+        let third = CommandExecutor(directory: again)
+        _ = await third.execute(["USE", "Acme"], session: &session)
+        let ben = await third.execute(["CONTACT.GET", "2"], session: &session)
+        #expect(ben.string?.contains(#""account_value":99999999999999999999.99"#) == true, "\(ben)")
+        let filtered = try helpers.json(await third.execute(["CONTACT.SEARCH", "*", "FIELD", "account_value", ">", "100"], session: &session))
+        #expect(filtered["contacts"]?.arrayCount == 1)
+        await again.close()
+        try? FileManager.default.removeItem(atPath: store.path)
+    }
+
+    @Test func decimalTextIsCanonicalAndOrdered() {
+        #expect(DecimalNumber("1.50")?.description == "1.5")
+        #expect(DecimalNumber("-0.001")?.description == "-0.001")
+        #expect(DecimalNumber("1.5e3")?.description == "1500")
+        #expect(DecimalNumber("12.345678901234567890")?.description == "12.34567890123456789")
+        #expect(DecimalNumber("1e40") == nil && DecimalNumber("abc") == nil && DecimalNumber("1.2.3") == nil)
+        #expect(DecimalNumber("1.5") == DecimalNumber("1.50"))
+        #expect(DecimalNumber("0.1").map { a in DecimalNumber("0.100000000000000001").map { a < $0 } ?? false } == true)
+        #expect(DecimalNumber("-2").map { a in DecimalNumber("-1.999").map { a < $0 } ?? false } == true)
+    }
+}

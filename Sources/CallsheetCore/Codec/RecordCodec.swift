@@ -207,7 +207,7 @@ public enum RecordCodec {
             switch fieldValue {
             case .text(let text): writer.byte(0); writer.string(text)
             case .integer(let number): writer.byte(1); writer.signed(number)
-            case .decimal(let number): writer.byte(2); writer.double(number)
+            case .decimal(let number): writer.byte(5); writer.string(number.description)
             case .date(let text): writer.byte(3); writer.string(text)
             case .checkbox(let flag): writer.byte(4); writer.bool(flag)
             }
@@ -240,7 +240,15 @@ public enum RecordCodec {
             switch try reader.byte() {
             case 0: fields[fieldName] = .text(try reader.string())
             case 1: fields[fieldName] = .integer(try reader.signed())
-            case 2: fields[fieldName] = .decimal(try reader.double())
+            case 2:
+                // Written before decimals were exact: the shortest decimal of the stored double.
+                let number = try reader.double()
+                guard let decimal = DecimalNumber(number) else { throw reader.corrupt("decimal value \(number) is not finite") }
+                fields[fieldName] = .decimal(decimal)
+            case 5:
+                let text = try reader.string()
+                guard let decimal = DecimalNumber(text) else { throw reader.corrupt("'\(text.prefix(60))' is not a decimal") }
+                fields[fieldName] = .decimal(decimal)
             case 3: fields[fieldName] = .date(try reader.string())
             case 4: fields[fieldName] = .checkbox(try reader.bool())
             case let tag: throw reader.corrupt("unknown field value tag \(tag)")

@@ -1,4 +1,7 @@
 extension FieldDefinition {
+    /// What a decimal field takes, for its error message.
+    static let decimalExpectation = "a number of at most \(DecimalNumber.maximumDigits) digits, \(DecimalNumber.maximumScale) of them after the point"
+
     /// Checks a value written to this field and returns what is stored.
     ///
     /// Accepts the JSON type of the field, and text forms of numbers, dates and booleans so that
@@ -17,6 +20,9 @@ extension FieldDefinition {
             switch value {
             case .integer(let number): return .integer(number)
             case .double(let number) where number == number.rounded() && abs(number) < 9e15: return .integer(Int64(number))
+            case .number(let text):
+                if let number = Double(text), number == number.rounded(), abs(number) < 9e15 { return .integer(Int64(number)) }
+                throw reject("a whole number")
             case .string(let text):
                 if let number = Int64(text.trimmingSpaces()) { return .integer(number) }
                 throw reject("a whole number")
@@ -24,10 +30,15 @@ extension FieldDefinition {
             }
         case .decimal:
             switch value {
-            case .integer(let number): return .decimal(Double(number))
-            case .double(let number): return .decimal(number)
+            case .integer(let number): return .decimal(DecimalNumber(number))
+            case .double(let number):
+                guard let decimal = DecimalNumber(number) else { throw reject("a number") }
+                return .decimal(decimal)
+            case .number(let text):
+                guard let decimal = DecimalNumber(text) else { throw reject(Self.decimalExpectation) }
+                return .decimal(decimal)
             case .string(let text):
-                if let number = Double(text.trimmingSpaces()), number.isFinite { return .decimal(number) }
+                if let decimal = DecimalNumber(text.trimmingSpaces()) { return .decimal(decimal) }
                 throw reject("a number")
             default: throw reject("a number")
             }

@@ -2,7 +2,8 @@
 public enum FieldValue: Sendable, Hashable {
     case text(String)
     case integer(Int64)
-    case decimal(Double)
+    /// Exact: see ``DecimalNumber``.
+    case decimal(DecimalNumber)
     /// A calendar date, `YYYY-MM-DD`.
     case date(String)
     case checkbox(Bool)
@@ -12,7 +13,7 @@ public enum FieldValue: Sendable, Hashable {
         switch self {
         case .text(let string), .date(let string): .string(string)
         case .integer(let value): .integer(value)
-        case .decimal(let value): .double(value)
+        case .decimal(let value): .number(value.description)
         case .checkbox(let value): .bool(value)
         }
     }

@@ -211,6 +211,6 @@ struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text), value.isFinite else { throw failure("number out of range") }
-        return .double(value)
+        return .number(text)
     }
 }

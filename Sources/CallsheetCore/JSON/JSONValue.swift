@@ -7,6 +7,10 @@ public enum JSONValue: Sendable, Hashable {
     case bool(Bool)
     case integer(Int64)
     case double(Double)
+    /// A number as written, when it is not a whole number that fits `Int64`: what the parser
+    /// produces, so that a decimal such as `12.345678901234567890` reaches its field exactly.
+    /// It equals (and hashes as) the `double` of the same value.
+    case number(String)
     case string(String)
     case array([JSONValue])
     /// Keys keep their order of appearance.
@@ -18,6 +22,8 @@ public enum JSONValue: Sendable, Hashable {
         case let (.bool(a), .bool(b)): a == b
         case let (.integer(a), .integer(b)): a == b
         case let (.double(a), .double(b)): a == b
+        case let (.number(a), .number(b)): a == b || Double(a) == Double(b)
+        case let (.number(a), .double(b)), let (.double(b), .number(a)): Double(a) == b
         case let (.string(a), .string(b)): a == b
         case let (.array(a), .array(b)): a == b
         case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
@@ -31,6 +37,7 @@ public enum JSONValue: Sendable, Hashable {
         case .bool(let value): hasher.combine(value)
         case .integer(let value): hasher.combine(value)
         case .double(let value): hasher.combine(value)
+        case .number(let text): hasher.combine(Double(text) ?? .nan)
         case .string(let value): hasher.combine(value)
         case .array(let values): hasher.combine(values)
         case .object(let members):
@@ -52,7 +59,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: "null"
         case .bool: "true/false"
-        case .integer, .double: "a number"
+        case .integer, .double, .number: "a number"
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"

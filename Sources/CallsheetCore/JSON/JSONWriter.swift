@@ -13,6 +13,7 @@ public struct JSONWriter: Sendable {
         case .bool(let flag): raw(flag ? "true" : "false")
         case .integer(let number): integer(number)
         case .double(let number): double(number)
+        case .number(let text): bytes.append(contentsOf: text.utf8)
         case .string(let text): string(text)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))

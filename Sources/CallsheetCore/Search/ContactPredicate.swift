@@ -114,7 +114,7 @@ extension OrganizationState {
             func number(_ contact: Contact) -> Double? {
                 switch contact.customFields[name] {
                 case .integer(let value)?: Double(value)
-                case .decimal(let value)?: value
+                case .decimal(let value)?: value.doubleValue
                 case .date(let text)?: TimestampFormat.parse(text).map(Double.init)
                 default: nil
                 }

@@ -101,6 +101,7 @@ struct ReplyRenderer {
         case .bool(let flag): text = flag ? "yes" : "no"
         case .integer(let number): text = String(number)
         case .double(let number): text = String(number)
+        case .number(let number): text = number
         case .string(let string): text = string.replacingNewlines()
         case .array(let elements): text = elements.map { cell($0) }.joined(separator: ", ")
         case .object: text = value.serialized
