@@ -24,7 +24,7 @@ struct TLSReloadService: Service {
             source.cancel()
             continuation.finish()
         }
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangups {
                 do {
                     try server.reloadTLS()

@@ -22,11 +22,11 @@ public struct ClientTLSSettings: Sendable, Hashable {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         if let authority = certificateAuthorityPath {
-            configuration.trustRoots = .file(authority)
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authority))
         }
         if let certificatePath {
             configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) }
-            configuration.privateKey = .file(keyPath ?? certificatePath)
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyPath ?? certificatePath, format: .pem))
         }
         return try NIOSSLContext(configuration: configuration)
     }
