@@ -85,7 +85,7 @@ struct Connection {
                 }
             }
         } catch {
-            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+            logger.debug("connection ended with an error", metadata: ["error": LogText.metadata("\(error)")])
         }
     }
 
