@@ -37,7 +37,8 @@ struct ScopeTests {
     func managerOfAnotherDepartment() async throws {
         try await withServer { server in
             let team = try await Self.team(server)
-            let theirs = try await team.otherManager.addContact(#"{"name":"Zed Quinn","phone":"+16502530101","email":"zed@example.com"}"#)
+            let theirs = try await team.otherManager.addContact(#"{"name":"Zed Quinn","phone":"+16502530101","email":"zed@example.com","tags":["VIP","Secret"]}"#)
+            _ = try await team.manager.addContact(#"{"name":"Ann Lee","phone":"+16502530103","tags":["VIP"]}"#)
             let missing = 987_654
             let probes: [(String, [String])] = [
                 ("CONTACT.GET", ["CONTACT.GET", "ID"]),
@@ -59,16 +60,24 @@ struct ScopeTests {
             #expect(byPhone.isError)
             #expect("\(byPhone)".replacingOccurrences(of: "0101", with: "N") == "\(nobody)".replacingOccurrences(of: "0199", with: "N"))
             // Search, list and count do not show it.
+            // (`.string`: a bulk reply's description is its bytes, which never contain "Zed".)
             let search = try await team.manager.send(["CONTACT.SEARCH", "Zed"])
-            #expect(!"\(search)".contains("Zed"), "\(search)")
+            #expect(search.string?.contains("Zed") == false, "\(search)")
+            #expect(search.json?["count"] as? Int == 0, "\(search)")
             let list = try await team.manager.send(["CONTACT.LIST"])
-            #expect(!"\(list)".contains("Zed"), "\(list)")
+            #expect(list.string?.contains("Zed") == false, "\(list)")
+            #expect(list.json?["contacts"] as? [Any] != nil, "\(list)")
+            // Tags: only their own department's, counted in it.
             let tags = try await team.manager.send(["TAG.LIST"])
-            #expect(!tags.isError)
-            // And it is untouched.
+            #expect(tags.string == #"[{"tag":"VIP","contacts":1}]"#, "\(tags)")
+            let count = try await team.manager.send(["CONTACT.COUNT"])
+            #expect(count.string == #"{"active":1,"archived":0}"#, "\(count)")
+            // And it is untouched: not renamed, not archived, not deleted, no call logged.
             let after = try await team.otherManager.send(["CONTACT.GET", "\(theirs)"])
             #expect(after.json?["name"] as? String == "Zed Quinn", "\(after)")
-            #expect(after.json?["archived"] as? Bool != true)
+            #expect(after.json?["archived_at"] is NSNull, "\(after)")
+            #expect(after.json?["total_calls"] as? Int == 0, "\(after)")
+            #expect(after.json?["tags"] as? [String] == ["VIP", "Secret"], "\(after)")
             // A manager cannot add into another department either.
             let add = try await team.manager.send(["CONTACT.ADD", #"{"name":"Sneaky","phone":"+16502530102","department_id":3}"#])
             #expect(add.isError, "\(add)")

@@ -29,7 +29,12 @@ import Testing
                             _ = await executor.execute(["USE", writer % 2 == 0 ? "Acme" : "Globex"], session: &session)
                             var workload = RandomWorkload(seed: workloadSeed, tag: "r\(round)w\(writer)")
                             workload.added = 40 * round
-                            for _ in 0..<60 { _ = await executor.execute(workload.next(), session: &session) }
+                            for _ in 0..<60 {
+                                let command = workload.next()
+                                let problem = workload.check(command, await executor.execute(command, session: &session))
+                                #expect(problem == nil, "seed \(workloadSeed): \(problem ?? "")")
+                            }
+                            #expect(workload.refused["USER.CREATE"] == nil && workload.succeeded["CONTACT.ADD", default: 0] > 0, "seed \(workloadSeed): \(workload.succeeded)")
                         }
                     }
                     let snapshots = Int.random(in: 0...2, using: &random)
@@ -53,9 +58,9 @@ import Testing
                 expectSameState(reopened.organizations, live.organizations, "seed \(seed) round \(round)")
                 #expect(reopened.problems.isEmpty, "after reopening: \(reopened.problems.prefix(3))")
             }
+            try await store.crash()
             let report = try StorageVerifier.verify(path: path)
             #expect(report.isHealthy, "\(report.description)")
-            try await store.crash()
         }
     }
 
@@ -65,8 +70,17 @@ import Testing
             var store = try OpenStore(testConfiguration(path))
             await store.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
             var workload = RandomWorkload(seed: 42)
-            for _ in 0..<300 { await store.run(workload.next()) }
+            for _ in 0..<300 {
+                let command = workload.next()
+                let problem = workload.check(command, await store.run(command))
+                #expect(problem == nil, "\(problem ?? "")")
+            }
+            // Every kind of change was made at least once, users included (they replay too).
+            for name in ["CONTACT.ADD", "CONTACT.UPDATE", "CONTACT.DELETE", "CONTACT.LOGCALL", "FIELD.CREATE", "DEPT.CREATE", "USER.CREATE"] {
+                #expect(workload.succeeded[name, default: 0] > 0, "\(name) never succeeded: \(workload.succeeded), refused \(workload.refused)")
+            }
             let live = try await dump(store.directory)
+            #expect((live.organizations.values.first?.users.count ?? 0) > 1, "the workload's users are in the state")
             let snapshot = try await store.json("SNAPSHOT")
             guard case .string(let file)? = snapshot["file"] else { Issue.record("no file in \(snapshot)"); return }
             await store.run("CONTACT.ADD", contactJSON(9001))  // after the snapshot: not restored

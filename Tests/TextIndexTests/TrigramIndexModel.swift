@@ -50,7 +50,7 @@ struct DocumentGenerator {
     var random: SplitMix64
 
     mutating func word() -> String {
-        (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.syllables.randomElement(using: &random)! }
+        (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.syllables[Int.random(in: 0..<Self.syllables.count, using: &random)] }
             .joined()
     }
 
@@ -58,7 +58,7 @@ struct DocumentGenerator {
         let words = Int.random(in: 0...3, using: &random)
         var text = ""
         for index in 0..<words {
-            if index > 0 { text += Self.separators.randomElement(using: &random)! }
+            if index > 0 { text += Self.separators[Int.random(in: 0..<Self.separators.count, using: &random)] }
             text += word()
         }
         return text
@@ -74,8 +74,11 @@ struct DocumentGenerator {
 
     /// A query: often a piece of a stored field (so it hits), sometimes fresh text.
     mutating func query(from documents: [UInt32: [String]]) -> String {
-        if Bool.random(using: &random), let fields = documents.values.randomElement(using: &random) {
-            let bytes = Array(fields.randomElement(using: &random)!.utf8)
+        // Picks among documents in id order: a dictionary's own order differs from run to run,
+        // and the same seed must give the same queries.
+        if Bool.random(using: &random), let doc = documents.keys.sorted().randomElement(using: &random), let fields = documents[doc],
+           let field = fields.randomElement(using: &random) {
+            let bytes = Array(field.utf8)
             guard !bytes.isEmpty else { return word() }
             let start = Int.random(in: 0..<bytes.count, using: &random)
             let end = Int.random(in: (start + 1)...min(bytes.count, start + 7), using: &random)

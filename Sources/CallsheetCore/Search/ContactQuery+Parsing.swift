@@ -1,4 +1,7 @@
 extension ContactQuery {
+    /// The most filter clauses one search takes: each is tested against every candidate.
+    public static let maximumClauses = 64
+
     /// Parses `<text|*> [clauses…] [SORT key [ASC|DESC]] [LIMIT n] [CURSOR c] [COUNT] [PRESET name]`.
     /// - Throws: `BAD_REQUEST` naming the word that does not fit and what was expected there.
     public static func parse(_ arguments: [String], requireText: Bool = true) throws(CallsheetError) -> ContactQuery {
@@ -8,12 +11,15 @@ extension ContactQuery {
             guard let text = words.popFirst() else {
                 throw CallsheetError(.wrongArguments, "give the text to search for, or * for filters alone")
             }
-            query.text = text == "*" || text.isEmpty ? nil : text
+            // `*`, an empty text and a blank one alike search for everything (filters alone).
+            let trimmed = text.trimmingSpaces()
+            query.text = trimmed == "*" || trimmed.isEmpty ? nil : text
         }
-        while let word = words.popFirst() {
+        while let word = words.first {
             switch word.uppercased() {
             case "SORT":
-                let keyText = try value(&words, after: "SORT", expected: "name, created, updated or called")
+                words = words.dropFirst()
+                let keyText = try value(&words, after: "SORT", expected: "name, created, updated or called", orKeyword: true)
                 guard let key = SortOrder.Key(rawValue: keyText.lowercased()) else {
                     throw CallsheetError(.badRequest, "SORT by '\(keyText)'? Expected name, created, updated or called")
                 }
@@ -24,30 +30,48 @@ extension ContactQuery {
                 }
                 query.sort = SortOrder(key: key, descending: descending)
             case "LIMIT":
+                words = words.dropFirst()
                 let text = try value(&words, after: "LIMIT", expected: "a number from 1 to 1000")
                 guard let limit = Int(text), (1...1000).contains(limit) else {
                     throw CallsheetError(.badRequest, "LIMIT must be 1–1000, got '\(text)'")
                 }
                 query.limit = limit
             case "CURSOR":
+                words = words.dropFirst()
                 let text = try value(&words, after: "CURSOR", expected: "the next_cursor of the previous page")
                 query.cursor = text == "0" ? nil : text
             case "COUNT":
+                words = words.dropFirst()
                 query.withTotal = true
             case "PRESET":
+                words = words.dropFirst()
                 query.preset = try value(&words, after: "PRESET", expected: "a preset name")
             default:
-                words = [word] + words
+                guard query.clauses.count < Self.maximumClauses else {
+                    throw CallsheetError(.badRequest, "a search takes at most \(Self.maximumClauses) filters")
+                }
                 query.clauses.append(try FilterClause.parse(&words))
             }
         }
         return query
     }
 
-    static func value(_ words: inout ArraySlice<String>, after keyword: String, expected: String) throws(CallsheetError) -> String {
-        guard let value = words.popFirst() else {
+    /// The words of the search language, never taken as a value: `OUTCOME COUNT` is an outcome
+    /// missing, not an outcome named COUNT.
+    static let keywords: Set<String> = [
+        "SORT", "LIMIT", "CURSOR", "COUNT", "PRESET", "TAGS", "TAG", "DEPT", "DEPARTMENT", "CREATED", "CALLED",
+        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT",
+    ]
+
+    /// - Parameter orKeyword: true where a value may spell a keyword (`SORT created`).
+    static func value(_ words: inout ArraySlice<String>, after keyword: String, expected: String, orKeyword: Bool = false) throws(CallsheetError) -> String {
+        guard let value = words.first else {
             throw CallsheetError(.badRequest, "\(keyword) needs \(expected)")
         }
+        guard orKeyword || !keywords.contains(value.uppercased()) else {
+            throw CallsheetError(.badRequest, "\(keyword) needs \(expected), but the next word is the keyword \(value.uppercased())")
+        }
+        words = words.dropFirst()
         return value
     }
 }
@@ -68,6 +92,9 @@ extension FilterClause {
             if let mode = words.first.flatMap({ TagMatch(rawValue: $0.lowercased()) }) {
                 match = mode
                 words = words.dropFirst()
+            } else if words.count >= 2, let second = words.dropFirst().first, !ContactQuery.keywords.contains(second.uppercased()) {
+                // `TAGS <tags>` alone means ANY; a word before the tags must be a mode.
+                throw CallsheetError(.badRequest, "TAGS takes ANY, ALL or NONE and then the tags (TAGS ANY VIP,Q4), or the tags alone for ANY; '\(words.first ?? "")' is not a mode")
             }
             let tags = TagKey.splitList(try next("tags separated by commas, e.g. VIP,Q4"))
             guard !tags.isEmpty else { throw CallsheetError(.badRequest, "TAGS needs at least one tag") }

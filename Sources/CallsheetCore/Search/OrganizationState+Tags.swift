@@ -12,7 +12,7 @@ extension OrganizationState {
         try caller.require(.manager, for: "TAG.RENAME")
         let display = TagKey.displayForm(target)
         guard let targetKey = TagKey(display) else { throw CallsheetError(.badRequest, "the new tag name is blank") }
-        guard display.count <= TagKey.maximumLength else { throw CallsheetError(.badRequest, "a tag is at most \(TagKey.maximumLength) characters") }
+        try TagKey.validate(display)
         var sourceKeys: [TagKey] = []
         for source in sources {
             guard let key = TagKey(source) else { throw CallsheetError(.badRequest, "a tag name is blank") }
@@ -31,9 +31,12 @@ extension OrganizationState {
         for key in sourceKeys {
             for contact in contactsTagged(key, visibleTo: caller) { affected[contact.id] = affected[contact.id] ?? contact }
         }
-        if respelling, let others = tagIndex[targetKey]?.ids {
-            // Every carrier of the target is re-spelled, so the display form stays one per organization.
-            for id in others where affected[id] == nil { if let contact = contacts[id] { affected[id] = contact } }
+        if respelling {
+            // Every carrier of the target in scope is re-spelled. Only admins may change the spelling
+            // (checked above) and they see every department, so the display form stays one per
+            // organization; a manager's respelling leaves the spelling as it is and so must not
+            // touch another department's contacts, which may carry the sources too.
+            for contact in contactsTagged(targetKey, visibleTo: caller) where affected[contact.id] == nil { affected[contact.id] = contact }
         }
         var changes: [Change] = []
         for id in affected.keys.sorted() {

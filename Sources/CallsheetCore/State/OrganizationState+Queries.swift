@@ -6,11 +6,30 @@ extension OrganizationState {
     /// - Complexity: O(1) hash lookup, plus one libphonenumber parse when the input is not E.164.
     public func contactID(byPhone text: String, context: PlanningContext) throws(CallsheetError) -> ContactID? {
         if let id = phoneIndex[text] { return id }
-        return phoneIndex[try normalizePhone(text, context: context)]
+        // Read leniently whatever the organization's validation setting: a number stored while
+        // validation was relaxed (`possible`) must still be found once it is strict again.
+        do {
+            return phoneIndex[try context.phones.parse(text, defaultRegion: organization.defaultRegion, validation: .possible).e164]
+        } catch {
+            throw CallsheetError(.invalidPhone, error.message)
+        }
+    }
+
+    /// `CONTACT.CALLERID`: up to `limit` contacts the caller may see whose phone ends with `digits`.
+    /// Scope is applied before the limit, so other departments' numbers with the same ending
+    /// neither crowd out the caller's own nor change how many are shown.
+    /// - Complexity: O(phones ending with the digits' last four, and the digits before them).
+    public func callerIDMatches(_ digits: String, limit: Int, for caller: Caller) -> [Contact] {
+        var found: [Contact] = []
+        for id in textIndex.phoneSuffix(digits, limit: .max) {
+            guard found.count < limit else { break }
+            if let contact = contacts[id], caller.canSee(contact) { found.append(contact) }
+        }
+        return found
     }
 
     /// A page of contacts in id order after `cursor`: `{"contacts": […], "next_cursor": "…"|null}`.
-    /// - Complexity: O(log n + scanned), where scanned stops after `limit` visible contacts.
+    /// - Complexity: O(log n + scanned), where scanned stops at the visible contact after the page's `limit`.
     public func listJSON(after cursor: ContactID?, limit: Int, archived: ArchivedFilter, for caller: Caller) -> [UInt8] {
         var json = JSONWriter(capacity: 256 * limit)
         json.openObject()
@@ -20,10 +39,14 @@ extension OrganizationState {
         var position = cursor.map { orderedIDs.position(after: $0) } ?? 0
         var written = 0
         var last: ContactID?
-        while position < ids.count, written < limit {
+        var more = false
+        while position < ids.count {
             let id = ids[position]
             position += 1
             guard let contact = contacts[id], caller.canSee(contact), archived.includes(contact) else { continue }
+            // A cursor only when a contact the caller may see follows: other departments' later
+            // contacts must not show as a next page that turns out empty.
+            if written == limit { more = true; break }
             if written > 0 { json.comma() }
             writeContact(contact, for: caller.role, into: &json)
             written += 1
@@ -31,7 +54,7 @@ extension OrganizationState {
         }
         json.closeArray()
         json.key("next_cursor")
-        if let last, position < ids.count { json.string(String(last)) } else { json.raw("null") }
+        if let last, more { json.string(String(last)) } else { json.raw("null") }
         json.closeObject()
         return json.bytes
     }

@@ -89,6 +89,24 @@ extension OrganizationState {
         ])
     }
 
+    /// `ORG.INFO` for `caller`: an admin's counts are the organization's; a manager's or an agent's
+    /// are those of their scope (their department, its users and contacts), so that other
+    /// departments' activity does not show in them.
+    public func organizationJSON(for caller: Caller) -> JSONValue {
+        guard caller.role != .admin, case .object(var members) = organizationJSON() else { return organizationJSON() }
+        let own = caller.departmentID
+        let scoped: [String: Int] = [
+            "departments": own.map { departments[$0] == nil ? 0 : 1 } ?? 0,
+            "users": users.values.filter { $0.departmentID != nil && $0.departmentID == own }.count,
+            "contacts": own.flatMap { departmentIndex[$0]?.count } ?? 0,
+        ]
+        for index in members.indices {
+            if let count = scoped[members[index].0] { members[index].1 = .integer(Int64(count)) }
+        }
+        return .object(members)
+    }
+
+    /// The organization's settings and counts, whole (the owner's and an admin's view).
     public func organizationJSON() -> JSONValue {
         .object([
             ("id", .integer(Int64(organization.id))),
