@@ -35,6 +35,7 @@ public final class TCPServer: Service, Sendable {
         self.tls = try configuration.tls.map { settings throws(ServerError) in try TLSContextStore(settings) }
         self.boundPort = group.next().makePromise(of: Int.self)
         self.boundTLSPort = group.next().makePromise(of: Int.self)
+        metrics.countPendingRequests { [registry] in registry.pendingRequests() }
     }
 
     /// The plain port the server listens on, once it does (useful with port 0). Throws if binding
