@@ -7,8 +7,10 @@ struct ExternalProcess {
     var output: String
     var errorOutput: String
 
+    /// Runs `executable`; after `timeout` seconds it is terminated (then killed) and the result
+    /// has whatever status that gives.
     static func run(_ executable: String, _ arguments: [String], input: String? = nil,
-                    environment: [String: String] = [:]) async throws -> ExternalProcess {
+                    environment: [String: String] = [:], timeout: Double = 60) async throws -> ExternalProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -18,6 +20,14 @@ struct ExternalProcess {
         process.standardError = stderr
         process.standardInput = stdin
         let collected = OutputCollector(stdout: stdout, stderr: stderr)
+        let watchdog = Task.detached {
+            try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+            guard process.isRunning else { return }
+            process.terminate()
+            try await Task.sleep(for: .seconds(2))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        defer { watchdog.cancel() }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
@@ -30,6 +40,18 @@ struct ExternalProcess {
         }
         let (output, errors) = collected.finish()
         return ExternalProcess(status: status, output: output, errorOutput: errors)
+    }
+
+    /// `python3` with the `redis` package importable: installs it from PyPI (as a user package)
+    /// when missing, as a set-up step.
+    static func pythonWithRedis() async throws -> String? {
+        guard let python = which("python3") else { return nil }
+        if try await run(python, ["-c", "import redis"], timeout: 30).status == 0 { return python }
+        var install = try await run(python, ["-m", "pip", "install", "--quiet", "redis"], timeout: 120)
+        if install.status != 0 {
+            install = try await run(python, ["-m", "pip", "install", "--quiet", "--user", "--break-system-packages", "redis"], timeout: 120)
+        }
+        return install.status == 0 ? python : nil
     }
 
     /// The absolute path of a program on PATH, or nil.

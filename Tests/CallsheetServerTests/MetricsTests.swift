@@ -24,6 +24,7 @@ struct MetricsTests {
             #expect(body.contains("callsheet_errors_total{code=\"NOT_FOUND\"} 1"))
             #expect(body.contains("callsheet_contacts{organization_id=\"1\"} 1"))
             #expect(body.contains("# TYPE callsheet_commands_total counter"))
+            #expect(body.contains("\ncallsheet_pending_requests 0\n"), "\(body)")
             let missing = try await Self.get("/nope", port: port)
             #expect(missing.hasPrefix("HTTP/1.1 404"))
             await client.close()

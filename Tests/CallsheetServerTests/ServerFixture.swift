@@ -40,7 +40,7 @@ struct ServerFixture {
         store.fsyncPolicy = .no
         let directory = try ShardDirectory.open(store, logger: logger)
         let (_, secret) = try await directory.createOrganization(name: "Acme", region: "US", admin: adminName)
-        let server = TCPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits), directory: directory, logger: logger)
+        let server = try TCPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits), directory: directory, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: StoreService(directory: directory)), .init(service: server)], logger: logger))
         let task = Task { try await group.run() }

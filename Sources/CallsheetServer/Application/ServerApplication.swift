@@ -10,7 +10,8 @@ import ServiceLifecycle
 ///
 /// SIGTERM or SIGINT starts a graceful shutdown in reverse order: the metrics endpoint stops, the
 /// server stops accepting and drains its connections, then the store writes a final snapshot and
-/// closes the journal. `run` returns normally, so the process exits 0.
+/// closes the journal. `run` returns normally, so the process exits 0. SIGHUP reads the TLS
+/// certificate and key again (``TCPServer/reloadTLS()``).
 public struct ServerApplication: Sendable {
     public var store: StoreConfiguration
     public var server: ServerConfiguration
@@ -33,13 +34,23 @@ public struct ServerApplication: Sendable {
         if !recovery.isEmpty {
             logger.info("recovered", metadata: ["report": "\(recovery)"])
         }
-        let tcp = TCPServer(configuration: server, directory: directory, logger: logger)
+        let tcp: TCPServer
+        do {
+            tcp = try TCPServer(configuration: server, directory: directory, logger: logger)
+        } catch {
+            await directory.close()
+            throw error
+        }
+        warnAboutExposure(logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: StoreService(directory: directory)),
             .init(service: tcp, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        if server.tls != nil {
+            services.append(.init(service: TLSReloadService(server: tcp, logger: logger)))
+        }
         if let metricsPort = server.metricsPort {
-            let metrics = MetricsServer(host: server.host, port: metricsPort, directory: directory, serverMetrics: tcp.metrics, logger: logger)
+            let metrics = MetricsServer(host: server.metricsHost, port: metricsPort, directory: directory, serverMetrics: tcp.metrics, logger: logger)
             services.append(.init(service: metrics, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         var configuration = ServiceGroupConfiguration(
@@ -47,5 +58,21 @@ public struct ServerApplication: Sendable {
         configuration.maximumGracefulShutdownDuration = maximumShutdownDuration
         try await ServiceGroup(configuration: configuration).run()
         logger.info("stopped cleanly")
+    }
+
+    /// Warns when something listens beyond this machine: the plain port (secrets in clear text),
+    /// or the metrics endpoint (no authentication).
+    private func warnAboutExposure(_ logger: Logger) {
+        if server.servesPlainText, !ServerConfiguration.isLoopback(server.host) {
+            logger.warning(
+                "the plain-text port listens on a non-loopback address: anyone who can reach it may try to AUTH, and secrets and contacts cross the network unencrypted; prefer --tls-port with --no-plain",
+                metadata: ["host": "\(server.host)", "port": "\(server.port)"])
+        } else if server.tls != nil, !ServerConfiguration.isLoopback(server.host) {
+            logger.notice("the TLS port listens on a non-loopback address: anyone who can reach it may try to AUTH", metadata: ["host": "\(server.host)"])
+        }
+        if server.metricsPort != nil, !ServerConfiguration.isLoopback(server.metricsHost) {
+            logger.warning("the metrics endpoint listens on a non-loopback address and answers anyone without authentication",
+                           metadata: ["metrics_host": "\(server.metricsHost)"])
+        }
     }
 }

@@ -1,6 +1,7 @@
 import CallsheetProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A client for a Callsheet server (or any RESP2 server): sends requests as RESP arrays and reads
 /// the replies in order. For `callsheet repl --connect`, scripts and tests.
@@ -16,17 +17,22 @@ public final class CallsheetClient: Sendable {
         self.handler = handler
     }
 
-    /// Connects to `host:port`.
+    /// Connects to `host:port`, over TLS when `tls` is given.
     public static func connect(
-        host: String, port: Int, limits: ProtocolLimits = ProtocolLimits(),
+        host: String, port: Int, limits: ProtocolLimits = ProtocolLimits(), tls: ClientTLSSettings? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> CallsheetClient {
         do {
+            let tlsContext = try tls.map { try $0.makeContext() }
             let channel = try await ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext {
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: tlsContext, serverHostname: ClientTLSSettings.serverHostname(host)))
+                        }
                         try channel.pipeline.syncOperations.addHandler(ReplyHandler(limits: limits))
                     }
                 }

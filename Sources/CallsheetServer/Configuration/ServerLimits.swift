@@ -57,8 +57,21 @@ public struct ServerLimits: Sendable, Hashable {
         self.failedAuthDelay = failedAuthDelay
     }
 
-    /// Requests in one batch handed from the event loop to the connection's task.
+    /// Most requests in one batch handed from the event loop to the connection's task.
     static let maxBatch = 512
+
+    /// Requests in one batch: at most ``maxBatch``, and small enough that a few batches fit in
+    /// ``maxPendingRequests``.
+    var requestsPerBatch: Int {
+        max(1, min(Self.maxBatch, maxPendingRequests / 4))
+    }
+
+    /// Reply bytes gathered before they are written (and flushed) while a batch is answered:
+    /// a connection holds at most about one reply plus this much.
+    static let replyFlushThreshold = 1024 * 1024
+
+    /// Most pipelined lookups answered in one visit to the organization's actor.
+    static let lookupsPerVisit = 64
 
     /// Bytes the framing handler may hold: the largest request plus a read's worth.
     var maximumBufferedBytes: Int {

@@ -6,11 +6,15 @@ import Logging
 import NIOCore
 
 /// One client's conversation over TCP: takes the batches the framing handler produces, runs each
-/// request through the store's ``CommandExecutor`` in order, and writes the batch's replies in
-/// one buffer with one flush.
+/// request through the store's ``CommandExecutor`` in order, and writes the replies as they are
+/// produced.
 ///
-/// Backpressure: while a write waits for the client to read, this task stops taking batches;
-/// the inbound stream's high-water mark then stops reading from the socket.
+/// Memory per connection is bounded: replies are gathered up to
+/// ``ServerLimits/replyFlushThreshold`` and then written, and a write waits while the client
+/// leaves the socket full (the channel's write-buffer high-water mark), so a connection holds
+/// about one reply plus the threshold, whatever it pipelined. Consecutive lookups still share one
+/// visit to the organization's actor (``CommandExecutor/execute(batch:session:)``), at most
+/// ``ServerLimits/lookupsPerVisit`` at a time.
 struct Connection {
     let id: UInt64
     let channel: NIOAsyncChannel<RequestBatch, ByteBuffer>
@@ -24,51 +28,55 @@ struct Connection {
     func run() async {
         var session = Session(isLocalOwner: false)
         var failedAttempts = 0
-        var replies: [UInt8] = []
-        replies.reserveCapacity(16 * 1024)
         do {
             try await channel.executeThenClose { inbound, outbound in
+                var writer = ReplyWriter(outbound: outbound)
                 batches: for try await batch in inbound {
                     var closing = false
-                    // Requests other than AUTH are run in runs, so that pipelined lookups share
-                    // one visit to the organization's actor (CommandExecutor.execute(batch:)).
-                    var pending: [[String]] = []
-                    func flush() async {
-                        guard !pending.isEmpty else { return }
-                        for reply in await executor.execute(batch: pending, session: &session) { reply.write(into: &replies) }
-                        pending.removeAll(keepingCapacity: true)
-                        if session.wantsClose { closing = true }
+                    var lookups: [[String]] = []
+                    func runLookups() async throws {
+                        guard !lookups.isEmpty else { return }
+                        let replies = await executor.execute(batch: lookups, session: &session)
+                        lookups.removeAll(keepingCapacity: true)
+                        for reply in replies { try await writer.append(reply) }
                     }
                     for request in batch {
+                        if closing { break }
                         switch request {
                         case .protocolError(let error):
-                            await flush()
+                            try await runLookups()
                             metrics.protocolErrors.add(1, ordering: .relaxed)
                             logger.info("protocol error", metadata: ["error": "\(error.code)"])
-                            error.reply.write(into: &replies)
-                            closing = closing || error.closesConnection
+                            try await writer.append(error.reply)
+                            closing = error.closesConnection
                         case .drain:
-                            await flush()
+                            try await runLookups()
                             closing = true
-                        case .command(let arguments) where Self.isAuth(arguments) || !session.isAuthenticated:
-                            await flush()
-                            if !closing { closing = await execute(arguments, session: &session, failedAttempts: &failedAttempts, replies: &replies) }
+                        case .command(let arguments) where Self.isSignIn(arguments) || !session.isAuthenticated:
+                            try await runLookups()
+                            let (replies, closes) = await runAlone(arguments, session: &session, failedAttempts: &failedAttempts)
+                            for reply in replies { try await writer.append(reply) }
+                            closing = closes
                         case .command(let arguments):
                             switch Self.strings(arguments) {
+                            case .success(let strings) where Self.isLookup(strings[0]):
+                                lookups.append(strings)
+                                if lookups.count >= ServerLimits.lookupsPerVisit { try await runLookups() }
                             case .success(let strings):
-                                pending.append(strings)
+                                try await runLookups()
+                                try await writer.append(await executor.execute(strings, session: &session))
+                                closing = session.wantsClose
                             case .failure(let refusal):
-                                await flush()
+                                try await runLookups()
                                 executor.directory.counters.record(error: .badRequest)
-                                refusal.reply.write(into: &replies)
+                                try await writer.append(refusal.reply)
                             }
                         }
-                        if closing { break }
                     }
-                    await flush()
-                    if !replies.isEmpty {
-                        try await outbound.write(ByteBuffer(bytes: replies))
-                        replies.removeAll(keepingCapacity: replies.capacity <= 1 << 20)
+                    try await runLookups()
+                    try await writer.flush()
+                    if gate.answered(batch.count, limit: limits.maxPendingRequests) {
+                        RequestFrameDecoder.resume(channel.channel)
                     }
                     if closing {
                         metrics.connectionsClosedByServer.add(1, ordering: .relaxed)
@@ -77,7 +85,7 @@ struct Connection {
                 }
             }
         } catch {
-            logger.debug("connection ended with an error", metadata: ["error": "\(error)"])
+            logger.debug("connection ended with an error", metadata: ["error": LogText.metadata("\(error)")])
         }
     }
 
@@ -113,58 +121,79 @@ struct Connection {
         }
     }
 
-    /// `AUTH` runs alone: it pauses the framing handler and is rate limited.
-    private static func isAuth(_ arguments: [[UInt8]]) -> Bool {
-        arguments.first.map { $0.count == 4 && String(decoding: $0, as: UTF8.self).uppercased() == "AUTH" } ?? false
+    /// `AUTH` and `HELLO` (which may carry `AUTH`) run alone: they pause the framing handler
+    /// until they are answered, and failed attempts are rate limited.
+    private static func isSignIn(_ arguments: [[UInt8]]) -> Bool {
+        arguments.first.map(RequestFrameDecoder.isSignIn) ?? false
     }
 
-    /// Runs one request and appends its reply; true when the connection must close after it.
-    private func execute(
-        _ arguments: [[UInt8]], session: inout Session, failedAttempts: inout Int, replies: inout [UInt8]
-    ) async -> Bool {
+    /// Requests that ``CommandExecutor/execute(batch:session:)`` answers many at a time in one
+    /// visit to the actor. Only a hint for batching: the executor decides what it batches.
+    private static func isLookup(_ name: String) -> Bool {
+        let length = name.utf8.count
+        guard length == 11 || length == 15 else { return false }
+        let upper = name.uppercased()
+        return upper == "CONTACT.GET" || upper == "CONTACT.BYPHONE"
+    }
+
+    /// Runs a request that is not pipelined with others: anything before `AUTH`, and sign-ins.
+    /// Returns its replies and whether the connection must close after them.
+    private func runAlone(
+        _ arguments: [[UInt8]], session: inout Session, failedAttempts: inout Int
+    ) async -> (replies: [RESPValue], closes: Bool) {
+        // The decoder paused behind a sign-in from an unauthenticated client: whatever happens
+        // here, tell it the outcome, so that the pre-login limits stay unless AUTH succeeded.
+        let pausedDecoder = Self.isSignIn(arguments) && !gate.isAuthenticated
+        defer {
+            if pausedDecoder {
+                gate.endAuthentication(succeeded: session.isAuthenticated)
+                RequestFrameDecoder.resume(channel.channel)
+            }
+        }
         let strings: [String]
         switch Self.strings(arguments) {
         case .success(let converted): strings = converted
         case .failure(let refusal):
             executor.directory.counters.record(error: .badRequest)
-            refusal.reply.write(into: &replies)
-            return false
+            return ([refusal.reply], false)
         }
-        let isAuth = arguments[0].count == 4 && strings[0].uppercased() == "AUTH"
-        let wasAuthenticated = session.isAuthenticated
+        guard Self.isSignIn(arguments) else {
+            let reply = await executor.execute(strings, session: &session)
+            return ([reply], session.wantsClose)
+        }
+        let isAuth = strings[0].uppercased() == "AUTH"
         let reply = await executor.execute(strings, session: &session)
-        if !isAuth {
-            reply.write(into: &replies)
-            return session.wantsClose
-        }
-        // The secret is never logged: only the outcome and the user name.
-        let user = strings.count > 1 ? strings[1] : ""
-        guard case .error = reply else {
-            logger.info("authenticated", metadata: ["user": "\(user)"])
-            finishAuthentication(succeeded: true, wasAuthenticated: wasAuthenticated)
-            reply.write(into: &replies)
-            return false
+        // The secret is never logged: only the outcome and the user name, escaped.
+        let user = Self.userName(in: strings)
+        guard case .error(let text) = reply, isAuth || text.hasPrefix("AUTH_FAILED") else {
+            if let user, !reply.isErrorReply {
+                logger.info("authenticated", metadata: ["user": LogText.metadata(user)])
+            }
+            return ([reply], session.wantsClose)
         }
         failedAttempts += 1
         metrics.authenticationFailures.add(1, ordering: .relaxed)
-        logger.info("authentication failed", metadata: ["user": "\(user)", "attempt": "\(failedAttempts)"])
+        logger.info("authentication failed", metadata: ["user": LogText.metadata(user ?? ""), "attempt": "\(failedAttempts)"])
         if limits.failedAuthDelay > 0 {
             try? await Task.sleep(for: .milliseconds(Int64(limits.failedAuthDelay * 1000)))
         }
-        reply.write(into: &replies)
         if failedAttempts >= limits.maxFailedAuthAttempts {
-            RESPValue.error(code: "AUTH_FAILED", message: "too many failed attempts; closing the connection").write(into: &replies)
-            finishAuthentication(succeeded: false, wasAuthenticated: wasAuthenticated)
-            return true
+            return ([reply, .error(code: "AUTH_FAILED", message: "too many failed attempts; closing the connection")], true)
         }
-        finishAuthentication(succeeded: false, wasAuthenticated: wasAuthenticated)
-        return false
+        return ([reply], false)
     }
 
-    /// Lets the framing handler go on after an `AUTH` it paused for.
-    private func finishAuthentication(succeeded: Bool, wasAuthenticated: Bool) {
-        guard !wasAuthenticated else { return }
-        gate.endAuthentication(succeeded: succeeded)
-        RequestFrameDecoder.resume(channel.channel)
+    /// The user name a sign-in names: `AUTH <user> <secret>`, `HELLO <version> AUTH <user> <secret>`.
+    private static func userName(in strings: [String]) -> String? {
+        if strings[0].uppercased() == "AUTH" { return strings.count > 2 ? strings[1] : nil }
+        guard let auth = strings.firstIndex(where: { $0.uppercased() == "AUTH" }), auth + 1 < strings.count else { return nil }
+        return strings[auth + 1]
+    }
+}
+
+private extension RESPValue {
+    var isErrorReply: Bool {
+        if case .error = self { return true }
+        return false
     }
 }

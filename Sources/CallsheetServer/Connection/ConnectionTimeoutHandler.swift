@@ -1,9 +1,13 @@
+import CallsheetProtocol
 import Logging
 import NIOCore
 
 /// Closes a connection that has not authenticated in time, has been idle too long, or has left
-/// its replies unread too long (the socket stays unwritable). Sits first in the pipeline and sees
-/// raw reads and writability changes; checks its deadlines on a timer of the event loop.
+/// its replies unread too long (the socket stays unwritable). Sits first in the pipeline (after
+/// TLS) and sees raw reads and writability changes; checks its deadlines on a timer of the event
+/// loop. The authentication deadline runs from the connection's start whatever the client sends,
+/// a pending `AUTH` included. Before closing it tells the client why (`-LIMIT ...`), unless the
+/// client has left the socket full.
 final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -11,14 +15,16 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     private let limits: ServerLimits
     private let gate: ConnectionGate
     private let logger: Logger
+    private let metrics: ServerMetrics
     private var connectedAt = NIODeadline.now()
     private var lastRead = NIODeadline.now()
     private var unwritableSince: NIODeadline?
     private var timer: RepeatedTask?
 
-    init(limits: ServerLimits, gate: ConnectionGate, logger: Logger) {
+    init(limits: ServerLimits, gate: ConnectionGate, metrics: ServerMetrics, logger: Logger) {
         self.limits = limits
         self.gate = gate
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -60,24 +66,38 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHan
     private func check(_ context: ChannelHandlerContext) {
         let now = NIODeadline.now()
         let authenticated = gate.isAuthenticated
-        if !authenticated && !gate.isAuthenticating && Self.expired(connectedAt, limits.authenticationTimeout, now) {
-            close(context, reason: "did not authenticate in time")
+        if !authenticated && Self.expired(connectedAt, limits.authenticationTimeout, now) {
+            close(context, reason: "did not authenticate in time",
+                  reply: "no successful AUTH within \(Self.seconds(limits.authenticationTimeout)); closing the connection")
         } else if let since = unwritableSince, Self.expired(since, limits.writeStallTimeout, now) {
-            close(context, reason: "left its replies unread too long")
+            close(context, reason: "left its replies unread too long", reply: nil)
         } else if unwritableSince == nil,
-                  Self.expired(lastRead, authenticated ? limits.idleTimeout : limits.unauthenticatedIdleTimeout, now) {
-            close(context, reason: "idle too long")
+                  case let timeout = authenticated ? limits.idleTimeout : limits.unauthenticatedIdleTimeout,
+                  Self.expired(lastRead, timeout, now) {
+            close(context, reason: "idle too long", reply: "idle for \(Self.seconds(timeout)); closing the connection")
         }
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     private static func expired(_ start: NIODeadline, _ seconds: Double, _ now: NIODeadline) -> Bool {
         seconds > 0 && now - start >= .nanoseconds(Int64(seconds * 1_000_000_000))
     }
 
-    private func close(_ context: ChannelHandlerContext, reason: String) {
+    private func close(_ context: ChannelHandlerContext, reason: String, reply: String?) {
         timer?.cancel()
         timer = nil
         logger.info("closing connection", metadata: ["reason": "\(reason)"])
-        context.close(promise: nil)
+        metrics.connectionsClosedByServer.add(1, ordering: .relaxed)
+        guard let reply, context.channel.isWritable else {
+            context.close(promise: nil)
+            return
+        }
+        let bytes = RESPValue.error(code: "LIMIT", message: reply).encoded
+        let written = context.writeAndFlush(NIOAny(ByteBuffer(bytes: bytes)))
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 }

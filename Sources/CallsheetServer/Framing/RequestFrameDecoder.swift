@@ -2,23 +2,33 @@ import CallsheetProtocol
 import NIOCore
 
 /// Cuts a connection's bytes into requests with ``RequestDecoder`` and hands them on in batches,
-/// one per read burst, so the connection answers a pipeline with one write and one flush.
+/// one per read burst, so the connection answers a pipeline with few writes.
 ///
 /// Before the client authenticates, the tighter ``ServerLimits/unauthenticatedRequest`` limits
-/// apply. After handing over an `AUTH` from an unauthenticated client the decoder pauses until the
-/// connection's task has checked it, so requests pipelined behind a successful `AUTH` are framed
-/// with the full limits. The task resumes decoding with ``resume(_:)``.
+/// apply, whatever happens to a sign-in. After handing over a sign-in (`AUTH`, `HELLO`) from an
+/// unauthenticated client the decoder pauses until the connection's task has checked it, so
+/// requests pipelined behind a successful `AUTH` are framed with the full limits and the others
+/// with the pre-login ones. It also pauses while ``ServerLimits/maxPendingRequests`` requests
+/// wait for their replies. While it pauses the socket is not read (``ReadPauseHandler``), so the
+/// bytes it holds are at most one read burst. The task resumes it with ``resume(_:)``.
 ///
 /// A protocol error that loses the framing is handed on as the last element; every byte after it
 /// is dropped and the task closes the connection after replying.
 struct RequestFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = RequestBatch
 
+    private enum Waiting {
+        /// A sign-in was handed over; the framing limits after it depend on its outcome.
+        case authentication
+        /// ``ServerLimits/maxPendingRequests`` requests wait for their replies.
+        case answers
+    }
+
     private var decoder: RequestDecoder
     private let limits: ServerLimits
     private let gate: ConnectionGate
     private var batch: RequestBatch = []
-    private var waitingForAuthentication = false
+    private var waiting: Waiting?
     private var failed = false
 
     init(limits: ServerLimits, gate: ConnectionGate) {
@@ -32,11 +42,8 @@ struct RequestFrameDecoder: ByteToMessageDecoder {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             return .needMoreData
         }
-        if waitingForAuthentication {
-            guard !gate.isAuthenticating else {
-                return handOver(context)
-            }
-            waitingForAuthentication = false
+        if !mayGoOn(context) {
+            return .needMoreData
         }
         let authenticated = gate.isAuthenticated
         decoder.limits = authenticated ? limits.request : limits.unauthenticatedRequest
@@ -61,16 +68,37 @@ struct RequestFrameDecoder: ByteToMessageDecoder {
         buffer.moveReaderIndex(forwardBy: request.consumedBytes)
         guard !request.arguments.isEmpty else { return next(context, buffer) }
         batch.append(.command(request.arguments))
-        if !authenticated && Self.isAuth(request.arguments[0]) {
+        if !authenticated && Self.isSignIn(request.arguments[0]) {
             gate.beginAuthentication()
-            waitingForAuthentication = true
+            waiting = .authentication
             return handOver(context)
         }
-        if batch.count >= ServerLimits.maxBatch {
-            context.fireChannelRead(Self.wrapInboundOut(batch))
-            batch = []
+        if batch.count >= limits.requestsPerBatch {
+            _ = handOver(context)
         }
         return next(context, buffer)
+    }
+
+    /// Whether decoding may go on: not while a sign-in is checked, nor while the requests already
+    /// handed over reach ``ServerLimits/maxPendingRequests``.
+    private mutating func mayGoOn(_ context: ChannelHandlerContext) -> Bool {
+        switch waiting {
+        case .authentication?:
+            if gate.isAuthenticating { return false }
+        case .answers?:
+            if gate.waitForAnswers(limit: limits.maxPendingRequests) { return false }
+        case nil:
+            if gate.pendingRequests + batch.count >= limits.maxPendingRequests {
+                _ = handOver(context)
+                if gate.waitForAnswers(limit: limits.maxPendingRequests) {
+                    waiting = .answers
+                    return false
+                }
+            }
+            return true
+        }
+        waiting = nil
+        return mayGoOn(context)
     }
 
     /// `ByteToMessageHandler` does not call `decode` on an empty buffer, so the burst ends here
@@ -88,21 +116,28 @@ struct RequestFrameDecoder: ByteToMessageDecoder {
     /// Passes on what the burst produced; always "need more data".
     private mutating func handOver(_ context: ChannelHandlerContext) -> DecodingState {
         if !batch.isEmpty {
+            gate.handedOver(batch.count)
             context.fireChannelRead(Self.wrapInboundOut(batch))
             batch = []
         }
         return .needMoreData
     }
 
-    private static func isAuth(_ name: [UInt8]) -> Bool {
-        name.count == 4 && name.map { $0 & 0xDF } == Array("AUTH".utf8)
+    /// `AUTH` and `HELLO` (which may carry `AUTH`) sign a connection in.
+    static func isSignIn(_ name: [UInt8]) -> Bool {
+        let upper = name.map { $0 & 0xDF }
+        return upper == Array("AUTH".utf8) || upper == Array("HELLO".utf8)
     }
 
-    /// Runs the decoder again over bytes it held back while an `AUTH` was checked.
+    /// Runs the decoder again over the bytes it held back, then lets the socket be read again.
+    /// The events start behind ``ConnectionTimeoutHandler`` (the handler before the decoder), so
+    /// neither TLS nor the idle clock sees them.
     static func resume(_ channel: Channel) {
         channel.eventLoop.execute {
-            channel.pipeline.fireChannelRead(ByteBuffer())
-            channel.pipeline.fireChannelReadComplete()
+            guard let context = try? channel.pipeline.syncOperations.context(handlerType: ConnectionTimeoutHandler.self) else { return }
+            context.fireChannelRead(NIOAny(ByteBuffer()))
+            context.fireChannelReadComplete()
+            context.fireUserInboundEventTriggered(ReadPauseHandler.Resume())
         }
     }
 }

@@ -21,6 +21,7 @@ enum PrometheusText {
         metric("connections_rejected_total", "counter", "Connections refused at max clients.", [("", Int64(server.connectionsRejected.load(ordering: .relaxed)))])
         metric("connections_closed_by_server_total", "counter", "Connections the server closed (limit, protocol error, failed AUTH).",
                [("", Int64(server.connectionsClosedByServer.load(ordering: .relaxed)))])
+        metric("pending_requests", "gauge", "Requests read from clients and not answered yet.", [("", Int64(server.pendingRequests))])
         metric("auth_failures_total", "counter", "Failed AUTH attempts.", [("", Int64(server.authenticationFailures.load(ordering: .relaxed)))])
         metric("protocol_errors_total", "counter", "Requests that could not be framed or broke a limit.", [("", Int64(server.protocolErrors.load(ordering: .relaxed)))])
         metric("commands_total", "counter", "Commands executed (rate() gives commands per second).", [("", integer(info["commands"]))])

@@ -6,6 +6,7 @@ import Synchronization
 final class ConnectionRegistry: Sendable {
     private struct State {
         var channels: [UInt64: Channel] = [:]
+        var gates: [UInt64: ConnectionGate] = [:]
         var draining = false
     }
 
@@ -18,16 +19,25 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Registers a connection; false once shutdown began (close it at once).
-    func register(_ id: UInt64, _ channel: Channel) -> Bool {
+    func register(_ id: UInt64, _ channel: Channel, gate: ConnectionGate) -> Bool {
         state.withLock { state in
             guard !state.draining else { return false }
             state.channels[id] = channel
+            state.gates[id] = gate
             return true
         }
     }
 
     func remove(_ id: UInt64) {
-        _ = state.withLock { $0.channels.removeValue(forKey: id) }
+        state.withLock { state in
+            state.channels[id] = nil
+            state.gates[id] = nil
+        }
+    }
+
+    /// Requests read from clients and not answered yet, over all open connections.
+    func pendingRequests() -> Int {
+        state.withLock { state in state.gates.values.reduce(0) { $0 + $1.pendingRequests } }
     }
 
     /// Stops every connection reading: each answers what it has read, then closes.

@@ -15,7 +15,19 @@ public final class ServerMetrics: Sendable {
     /// Connections closed by the server for a timeout, a limit or a protocol error.
     public let connectionsClosedByServer = Atomic<Int>(0)
 
+    /// Counts what only the server's registry knows (requests read ahead), for ``pendingRequests``.
+    private let pendingRequestsSource = Mutex<(@Sendable () -> Int)?>(nil)
+
     public init() {}
+
+    /// Requests read from clients and not answered yet, over all connections.
+    public var pendingRequests: Int {
+        pendingRequestsSource.withLock { $0 }?() ?? 0
+    }
+
+    func countPendingRequests(with source: @escaping @Sendable () -> Int) {
+        pendingRequestsSource.withLock { $0 = source }
+    }
 
     /// Counts a new connection if fewer than `maximum` are open.
     func admitConnection(maximum: Int) -> Bool {

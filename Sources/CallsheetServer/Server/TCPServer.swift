@@ -3,9 +3,11 @@ import CallsheetStore
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
-/// The Callsheet TCP server: RESP2/inline requests in, replies in request order (docs/PROTOCOL.md).
+/// The Callsheet TCP server: RESP2/inline requests in, replies in request order (docs/PROTOCOL.md),
+/// on a plain port, a TLS port, or both.
 ///
 /// A `Service`: `run()` binds, serves each connection in a child task of a discarding task group,
 /// and on graceful shutdown stops accepting, lets every connection answer what it has already
@@ -17,26 +19,97 @@ public final class TCPServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let registry = ConnectionRegistry()
+    private let tls: TLSContextStore?
     private let boundPort: EventLoopPromise<Int>
+    private let boundTLSPort: EventLoopPromise<Int>
 
+    /// - Throws: ``ServerError`` (`invalidConfiguration`) when the TLS files cannot be read.
     public init(
         configuration: ServerConfiguration, directory: ShardDirectory, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) {
+    ) throws(ServerError) {
         self.configuration = configuration
         self.executor = CommandExecutor(directory: directory)
         self.logger = logger
         self.group = group
+        self.tls = try configuration.tls.map { settings throws(ServerError) in try TLSContextStore(settings) }
         self.boundPort = group.next().makePromise(of: Int.self)
+        self.boundTLSPort = group.next().makePromise(of: Int.self)
+        metrics.countPendingRequests { [registry] in registry.pendingRequests() }
     }
 
-    /// The port the server listens on, once it does (useful with port 0). Throws if binding failed.
+    /// The plain port the server listens on, once it does (useful with port 0). Throws if binding
+    /// failed or the server serves TLS only.
     public var localPort: Int {
         get async throws { try await boundPort.futureResult.get() }
     }
 
+    /// The TLS port, once the server listens on it. Throws if binding failed or there is no TLS.
+    public var localTLSPort: Int {
+        get async throws { try await boundTLSPort.futureResult.get() }
+    }
+
+    /// Requests read from clients and not answered yet, over all connections (at most
+    /// ``ServerLimits/maxPendingRequests`` each).
+    public var pendingRequests: Int { registry.pendingRequests() }
+
+    /// Reads the TLS certificate, key and CA files again: new connections use them, open ones
+    /// keep theirs. On failure the old ones stay in use.
+    public func reloadTLS() throws(ServerError) {
+        guard let tls else { return }
+        try tls.reload()
+        logger.info("reloaded the TLS certificate", metadata: ["certificate": "\(tls.settings.certificatePath)"])
+    }
+
     public func run() async throws {
+        var listeners: [(channel: NIOAsyncChannel<AcceptedConnection, Never>, tls: Bool)] = []
+        do {
+            if configuration.servesPlainText {
+                listeners.append((try await bind(port: configuration.port, tls: nil, promise: boundPort), false))
+            } else {
+                boundPort.fail(ServerError(.invalidConfiguration, "the server serves TLS only"))
+            }
+            if let tls {
+                listeners.append((try await bind(port: tls.settings.port, tls: tls, promise: boundTLSPort), true))
+            } else {
+                boundTLSPort.fail(ServerError(.invalidConfiguration, "the server has no TLS port"))
+            }
+        } catch {
+            boundPort.fail(error)
+            boundTLSPort.fail(error)
+            for listener in listeners { try? await listener.channel.channel.close() }
+            throw error
+        }
+        let channels = listeners.map(\.channel)
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                for listener in channels {
+                    group.addTask {
+                        try await listener.executeThenClose { inbound in
+                            try await withThrowingDiscardingTaskGroup { connections in
+                                for try await connection in inbound {
+                                    connections.addTask { await self.serve(connection) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("draining: no new connections; open ones finish what they have read")
+            for listener in channels { listener.channel.close(promise: nil) }
+            self.registry.drain()
+        }
+        logger.info("server stopped")
+    }
+
+    /// Binds one listening socket (plain when `tls` is nil).
+    private func bind(
+        port: Int, tls: TLSContextStore?, promise: EventLoopPromise<Int>
+    ) async throws -> NIOAsyncChannel<AcceptedConnection, Never> {
         let limits = configuration.limits
+        let host = configuration.host
         let serverChannel: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             serverChannel = try await ServerBootstrap(group: group)
@@ -45,33 +118,22 @@ public final class TCPServer: Service, Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.writeBufferWaterMark, value: .init(
                     low: max(1, limits.maxPendingReplyBytes / 2), high: max(2, limits.maxPendingReplyBytes)))
-                .bind(host: configuration.host, port: configuration.port) { channel in
+                .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configure(channel, id: self.registry.nextID(), limits: limits, logger: self.logger)
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
+                        }
+                        return try Self.configure(channel, id: self.registry.nextID(), limits: limits, metrics: self.metrics, logger: self.logger)
                     }
                 }
         } catch {
-            boundPort.fail(error)
-            throw ServerError(.bindFailed, "cannot listen on \(configuration.host):\(configuration.port): \(error)", cause: error)
+            let what = tls == nil ? "" : " (TLS)"
+            throw ServerError(.bindFailed, "cannot listen\(what) on \(host):\(port): \(error)", cause: error)
         }
-        let port = serverChannel.channel.localAddress?.port ?? configuration.port
-        boundPort.succeed(port)
-        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
-
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await serverChannel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            self.logger.info("draining: no new connections; open ones finish what they have read")
-            serverChannel.channel.close(promise: nil)
-            self.registry.drain()
-        }
-        logger.info("server stopped")
+        let bound = serverChannel.channel.localAddress?.port ?? port
+        promise.succeed(bound)
+        logger.info("listening", metadata: ["host": "\(host)", "port": "\(bound)", "tls": "\(tls != nil)"])
+        return serverChannel
     }
 
     /// A connection as accepted: its async channel, id and gate.
@@ -82,18 +144,21 @@ public final class TCPServer: Service, Sendable {
         var logger: Logger
     }
 
-    /// The pipeline of one connection: timeouts, framing into batches, then the async channel.
+    /// The pipeline of one connection: timeouts, framing into batches, pausing reads, then the
+    /// async channel.
     private static func configure(
-        _ channel: Channel, id: UInt64, limits: ServerLimits, logger: Logger
+        _ channel: Channel, id: UInt64, limits: ServerLimits, metrics: ServerMetrics, logger: Logger
     ) throws -> AcceptedConnection {
         var logger = logger
         logger[metadataKey: "connection"] = "\(id)"
         let gate = ConnectionGate()
-        try channel.pipeline.syncOperations.addHandler(ConnectionTimeoutHandler(limits: limits, gate: gate, logger: logger))
+        try channel.pipeline.syncOperations.addHandler(ConnectionTimeoutHandler(limits: limits, gate: gate, metrics: metrics, logger: logger))
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(RequestFrameDecoder(limits: limits, gate: gate), maximumBufferSize: limits.maximumBufferedBytes))
+        try channel.pipeline.syncOperations.addHandler(ReadPauseHandler(gate: gate, maxPendingRequests: limits.maxPendingRequests))
         try channel.pipeline.syncOperations.addHandler(DrainHandler())
-        let batches = max(2, limits.maxPendingRequests / ServerLimits.maxBatch)
+        // The decoder stops at maxPendingRequests; this only bounds the batches between it and the task.
+        let batches = max(2, limits.maxPendingRequests / limits.requestsPerBatch + 1)
         let asyncChannel = try NIOAsyncChannel<RequestBatch, ByteBuffer>(
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: batches)))
@@ -114,7 +179,7 @@ public final class TCPServer: Service, Sendable {
         // INFO reports open connections from the store's counters.
         executor.directory.counters.connections.add(1, ordering: .relaxed)
         defer { executor.directory.counters.connections.subtract(1, ordering: .relaxed) }
-        guard registry.register(connection.id, channel.channel) else {
+        guard registry.register(connection.id, channel.channel, gate: connection.gate) else {
             try? await channel.executeThenClose { _, _ in }
             return
         }

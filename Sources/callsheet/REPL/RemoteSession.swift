@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallsheetCore
 import CallsheetProtocol
+import CallsheetServer
 import Foundation
 
 #if canImport(Glibc)
@@ -10,12 +11,12 @@ import Glibc
 /// `callsheet repl --connect host:port --user U`: the same REPL against a running server.
 /// Requests go out as RESP arrays; replies are read with the protocol's ``ReplyDecoder``.
 enum RemoteSession {
-    static func run(address: String, user: String?, interactive: Bool, renderer: ReplyRenderer) async throws {
+    static func run(address: String, user: String?, tls: ClientTLSSettings? = nil, interactive: Bool, renderer: ReplyRenderer) async throws {
         let parts = address.split(separator: ":")
         guard parts.count == 2, let port = UInt16(parts[1]) else {
             throw ValidationError("--connect expects host:port, e.g. 127.0.0.1:7878")
         }
-        let connection = try BlockingConnection(host: String(parts[0]), port: port)
+        let connection = try await RemoteConnection(host: String(parts[0]), port: port, tls: tls)
         if let user {
             let secret: String
             if let fromEnvironment = ProcessInfo.processInfo.environment["CALLSHEET_SECRET"] {
@@ -25,13 +26,72 @@ enum RemoteSession {
             } else {
                 throw CommandFailure("set CALLSHEET_SECRET to sign in as \(user)")
             }
-            let reply = try connection.send(["AUTH", user, secret])
+            let reply = try await connection.send(["AUTH", user, secret])
             if case .error = reply { throw CommandFailure("\(renderer.render(reply))") }
         }
         if interactive { print("Connected to \(address). HELP lists commands, QUIT leaves.") }
         try await ReplLoop(interactive: interactive, renderer: renderer).run(prompt: { "\(address)> " }) { arguments in
-            (try connection.send(arguments), arguments[0].uppercased() != "QUIT")
+            (try await connection.send(arguments), arguments[0].uppercased() != "QUIT")
         }
+    }
+}
+
+/// `callsheet repl --connect host:port --tls [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]`.
+struct RemoteTLSOptions: ParsableArguments {
+    @Flag(help: "Connect with TLS; the server's certificate is checked against --tls-ca (or the system's CAs) and the host name or address.")
+    var tls = false
+
+    @Option(help: ArgumentHelp("CA certificates (PEM) the server's certificate must chain to.", valueName: "file"))
+    var tlsCa: String?
+
+    @Option(help: ArgumentHelp("A client certificate (PEM), for servers run with --tls-client-auth.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's private key (PEM).", valueName: "file"))
+    var tlsKey: String?
+
+    func validate() throws {
+        if !tls, tlsCa != nil || tlsCert != nil || tlsKey != nil {
+            throw ValidationError("--tls-ca, --tls-cert and --tls-key need --tls")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
+    /// The client's TLS settings, or nil without --tls.
+    var settings: ClientTLSSettings? {
+        tls ? ClientTLSSettings(certificateAuthorityPath: tlsCa, certificatePath: tlsCert, keyPath: tlsKey) : nil
+    }
+}
+
+/// The REPL's connection to a server: a blocking socket, or a ``CallsheetClient`` for TLS.
+final class RemoteConnection {
+    private let plain: BlockingConnection?
+    private let client: CallsheetClient?
+
+    init(host: String, port: UInt16, tls: ClientTLSSettings?) async throws {
+        if let tls {
+            do {
+                client = try await CallsheetClient.connect(host: host, port: Int(port), tls: tls)
+            } catch let error as ServerError {
+                throw CommandFailure(error.message)
+            }
+            plain = nil
+        } else {
+            plain = try BlockingConnection(host: host, port: port)
+            client = nil
+        }
+    }
+
+    func send(_ arguments: [String]) async throws -> RESPValue {
+        if let client {
+            do {
+                return try await client.send(arguments)
+            } catch let error as ServerError {
+                throw CommandFailure(error.code == .connectionClosed ? "the server closed the connection (\(error.message))" : error.message)
+            }
+        }
+        guard let plain else { throw CommandFailure("not connected") }
+        return try plain.send(arguments)
     }
 }
 

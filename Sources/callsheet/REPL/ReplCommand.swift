@@ -31,11 +31,13 @@ struct ReplCommand: AsyncParsableCommand {
     @Option(help: "With --connect: the login to AUTH as. The secret is read from CALLSHEET_SECRET or asked for.")
     var user: String?
 
+    @OptionGroup(title: "TLS (with --connect)") var tls: RemoteTLSOptions
+
     func run() async throws {
         let interactive = isatty(STDIN_FILENO) == 1
         let renderer = ReplyRenderer(plain: !interactive)
         if let connect {
-            try await RemoteSession.run(address: connect, user: user, interactive: interactive, renderer: renderer)
+            try await RemoteSession.run(address: connect, user: user, tls: tls.settings, interactive: interactive, renderer: renderer)
             return
         }
         let directory = try data.open(logger: makeLogger())
