@@ -154,3 +154,82 @@ import Testing
         }
     }
 }
+
+/// Concurrent writers in two organizations share the journal's group commit: a failure takes down
+/// a batch mixing both. Every acknowledged contact must be there after reopening, and no refused one.
+@Suite struct ConcurrentBadDiskTests {
+    struct Outcome: Sendable {
+        var acknowledged: [(organization: String, phone: String, notes: String)] = []
+        var refused: [(organization: String, phone: String)] = []
+    }
+
+    static func writer(_ directory: ShardDirectory, organization: String, writer: Int) async -> Outcome {
+        let executor = CommandExecutor(directory: directory)
+        var session = Session(isLocalOwner: true)
+        _ = await executor.execute(["USE", organization], session: &session)
+        var outcome = Outcome()
+        for n in 0..<12 {
+            let number = 1000 + writer * 100 + n
+            let phone = testPhone(number)
+            let reply = await executor.execute(["CONTACT.ADD", contactJSON(number, phone: phone)], session: &session)
+            guard errorCode(reply) == nil, let text = reply.string, let json = try? JSONValue.parse(text),
+                case .string(let e164)? = json["phone"], case .integer(let id)? = json["id"]
+            else {
+                outcome.refused.append((organization, phone))
+                continue
+            }
+            // An update of what was just added: acknowledged or not, the last acknowledged notes must win.
+            let notes = "w\(writer) n\(n) updated"
+            let update = await executor.execute(["CONTACT.UPDATE", String(id), #"{"notes":"\#(notes)"}"#], session: &session)
+            outcome.acknowledged.append((organization, e164, errorCode(update) == nil ? notes : "note \(number)"))
+        }
+        return outcome
+    }
+
+    @Test(arguments: [JournalFaultInjection.Operation.write, .fsync])
+    func failuresUnderConcurrentWritersKeepExactlyTheAcknowledgedWrites(_ operation: JournalFaultInjection.Operation) async throws {
+        var refusedInAll = 0
+        for failing in stride(from: 0, to: 60, by: 3) {
+            try await withTemporaryDirectory(prefix: "bad-disk-concurrent") { path in
+                let faults = JournalFaultInjection()
+                var configuration = testConfiguration(path)
+                configuration.journalFaultInjection = faults
+                configuration.segmentSize = 2048
+                var setup = try OpenStore(configuration)
+                await setup.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
+                await setup.run("ORG.CREATE", "Globex", "REGION", "US", "ADMIN", "gina")
+                faults.fail(operation, after: failing, count: 1)
+                let directory = setup.directory
+                let outcomes = await withTaskGroup(of: Outcome.self) { group in
+                    for writer in 0..<4 {
+                        group.addTask { await Self.writer(directory, organization: writer % 2 == 0 ? "Acme" : "Globex", writer: writer) }
+                    }
+                    return await group.reduce(into: [Outcome]()) { $0.append($1) }
+                }
+                refusedInAll += outcomes.reduce(0) { $0 + $1.refused.count }
+                let live = try await dump(directory)
+                #expect(live.problems.isEmpty, "#\(failing): \(live.problems.prefix(3))")
+                await directory._simulateCrash()
+
+                var reopened = try OpenStore(testConfiguration(path))
+                let state = try await dump(reopened.directory)
+                #expect(state.problems.isEmpty, "#\(failing): reopened: \(state.problems.prefix(3))")
+                expectSameState(state.organizations, live.organizations, "\(operation) #\(failing): reopened", ignoringCounters: true)
+                for outcome in outcomes {
+                    for contact in outcome.acknowledged {
+                        await reopened.run("USE", contact.organization)
+                        let found = await reopened.run("CONTACT.BYPHONE", contact.phone)
+                        let json = found.string.flatMap { try? JSONValue.parse($0) }
+                        #expect(json?["notes"] == .string(contact.notes), "#\(failing): acknowledged \(contact.phone) in \(contact.organization): \(found)")
+                    }
+                    for contact in outcome.refused {
+                        await reopened.run("USE", contact.organization)
+                        #expect(errorCode(await reopened.run("CONTACT.BYPHONE", contact.phone)) == "NOT_FOUND", "#\(failing): refused \(contact.phone) is there")
+                    }
+                }
+                await reopened.directory._simulateCrash()
+            }
+        }
+        #expect(refusedInAll > 0, "the failures refused some adds")
+    }
+}
