@@ -13,8 +13,8 @@ public actor OrganizationShard {
     public let id: OrganizationID
     private(set) var state: OrganizationState
     private let journal: JournalWriter?
-    /// Changes applied but not yet durable: (ticket, undo list). Tickets only grow.
-    private var pending: [(ticket: UInt64, undo: [Change])] = []
+    /// Changes applied but not yet durable: (ticket, journal receipt, undo list). Tickets only grow.
+    private var pending: [(ticket: UInt64, receipt: JournalWriter.Receipt, undo: [Change])] = []
     private var nextTicket: UInt64 = 0
 
     /// A shard over `state`; writes go to `journal` (nil: in-memory only, for tests of the core).
@@ -33,6 +33,7 @@ public actor OrganizationShard {
     /// A plan that returns no changes is acknowledged at once (nothing to store).
     /// - Throws: the plan's error (nothing changed), or `UNAVAILABLE` when the journal cannot store it.
     public func write<T: Sendable>(_ plan: @Sendable (OrganizationState) throws(CallsheetError) -> (changes: [Change], result: T)) async throws(CallsheetError) -> T {
+        undoDiscardedChanges()
         let (changes, result) = try plan(state)
         guard !changes.isEmpty else { return result }
         try await commit(changes)
@@ -45,23 +46,35 @@ public actor OrganizationShard {
             state.apply(changes)
             return
         }
+        undoDiscardedChanges()
         let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes))
-        let sequence: UInt64
+        let receipt: JournalWriter.Receipt
         do {
-            sequence = try journal.append(type: JournalRecordType.changeSet, payload: payload)
+            receipt = try journal.appendRecord(type: JournalRecordType.changeSet, payload: payload)
         } catch {
             throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error)); reads still work, try again shortly")
         }
         let ticket = nextTicket
         nextTicket += 1
-        pending.append((ticket, state.apply(changes)))
+        pending.append((ticket, receipt, state.apply(changes)))
         do {
-            try await journal.waitDurable(sequence)
+            try await journal.waitDurable(receipt)
         } catch {
-            rollBack(from: ticket)
+            // Unless ``undoDiscardedChanges()`` undid it already: then what follows it in `pending`
+            // was appended after the journal recovered, and may well be durable.
+            if pending.contains(where: { $0.ticket == ticket }) { rollBack(from: ticket) }
             throw CallsheetError(.unavailable, "the write was not stored: \(error); nothing changed, try again shortly")
         }
         pending.removeAll { $0.ticket == ticket }
+    }
+
+    /// Undoes the pending changes whose journal records a failure discarded, before anything is
+    /// planned on top of them: a write planned against them and stored after the journal recovered
+    /// would otherwise be undone with them (stored, acknowledged, and missing until a restart).
+    /// Their own commands get their error when their waits return.
+    private func undoDiscardedChanges() {
+        guard let journal, let first = pending.first(where: { journal.wasDiscarded($0.receipt) }) else { return }
+        rollBack(from: first.ticket)
     }
 
     /// Undoes every pending change from `ticket` on, newest first.
