@@ -15,7 +15,8 @@ import Logging
 /// `journalUnavailable` until a probe each `probeInterval` finds the disk healthy.
 ///
 /// Shared state lives in a `Mutex` inside the engine; the open segment belongs to the writer thread.
-/// A sequence number is only meaningful until a failure rewinds it: wait for it right after `append`.
+/// A bare sequence number is only meaningful until a failure rewinds it; a ``Receipt`` from
+/// ``appendRecord(type:payload:)`` names its record for good.
 public final class JournalWriter: Sendable {
     private let engine: JournalEngine
 
