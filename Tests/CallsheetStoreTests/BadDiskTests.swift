@@ -200,11 +200,19 @@ import Testing
                 await setup.run("ORG.CREATE", "Globex", "REGION", "US", "ADMIN", "gina")
                 faults.fail(operation, after: failing, count: 1)
                 let directory = setup.directory
-                let outcomes = await withTaskGroup(of: Outcome.self) { group in
+                let outcomes = await withTaskGroup(of: Outcome?.self) { group in
                     for writer in 0..<4 {
                         group.addTask { await Self.writer(directory, organization: writer % 2 == 0 ? "Acme" : "Globex", writer: writer) }
                     }
-                    return await group.reduce(into: [Outcome]()) { $0.append($1) }
+                    // Snapshots meanwhile: a copy must never hold a change the failure discarded.
+                    group.addTask {
+                        for _ in 0..<3 {
+                            try? await Task.sleep(for: .milliseconds(Int.random(in: 1...15)))
+                            _ = try? await directory.snapshot()
+                        }
+                        return nil
+                    }
+                    return await group.reduce(into: [Outcome]()) { if let outcome = $1 { $0.append(outcome) } }
                 }
                 refusedInAll += outcomes.reduce(0) { $0 + $1.refused.count }
                 let live = try await dump(directory)

@@ -93,7 +93,9 @@ public actor OrganizationShard {
     /// A copy of the state for a snapshot, with the journal sequence it covers: every record of this
     /// organization with a lower or equal sequence is in the copy.
     func capture() -> (state: OrganizationState, sequence: UInt64) {
-        (state, (journal?.nextSequence ?? 1) - 1)
+        // Changes a failure discarded but whose commands have not heard yet are not in the copy.
+        undoDiscardedChanges()
+        return (state, (journal?.nextSequence ?? 1) - 1)
     }
 
     /// The user named `name` when `secret` matches; compared in constant time either way.
