@@ -10,7 +10,7 @@ import Testing
 /// fails, once or from then on, for every N a short scripted workload reaches. After each run the
 /// store must never have acknowledged what it did not store, and reopening the directory (on a
 /// healthy disk) must give exactly the acknowledged state.
-@Suite struct BadDiskTests {
+@Suite(.serialized) struct BadDiskTests {
     enum Target: String, Sendable, CaseIterable { case journal, snapshot }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -157,7 +157,7 @@ import Testing
 
 /// Concurrent writers in two organizations share the journal's group commit: a failure takes down
 /// a batch mixing both. Every acknowledged contact must be there after reopening, and no refused one.
-@Suite struct ConcurrentBadDiskTests {
+@Suite(.serialized) struct ConcurrentBadDiskTests {
     struct Outcome: Sendable {
         var acknowledged: [(organization: String, phone: String, notes: String)] = []
         var refused: [(organization: String, phone: String)] = []

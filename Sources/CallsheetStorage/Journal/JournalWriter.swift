@@ -64,8 +64,14 @@ public final class JournalWriter: Sendable {
     /// when it was appended. A failure rewinds sequences, so only the pair names one record for good.
     public struct Receipt: Sendable, Hashable {
         public let sequence: UInt64
-        let failures: UInt64
+        /// ``JournalWriter/failureCount`` when the record was appended.
+        public let failures: UInt64
     }
+
+    /// How many times the journal has failed since it opened. Records appended since the last
+    /// failure cannot have been discarded: comparing a receipt's ``Receipt/failures`` with this
+    /// is the cheap check before ``wasDiscarded(_:)``.
+    public var failureCount: UInt64 { engine.state.withLock { $0.failureCount } }
 
     /// Like ``append(type:payload:)``, returning a receipt that stays meaningful across failures:
     /// wait on it with ``waitDurable(_:)-(Receipt)`` however long after, ask ``wasDiscarded(_:)``.

@@ -73,7 +73,10 @@ public actor OrganizationShard {
     /// would otherwise be undone with them (stored, acknowledged, and missing until a restart).
     /// Their own commands get their error when their waits return.
     private func undoDiscardedChanges() {
-        guard let journal, let first = pending.first(where: { journal.wasDiscarded($0.receipt) }) else { return }
+        // Pending changes are in journal order: if the oldest came after the last failure, all did.
+        guard let journal, let oldest = pending.first, oldest.receipt.failures < journal.failureCount,
+            let first = pending.first(where: { journal.wasDiscarded($0.receipt) })
+        else { return }
         rollBack(from: first.ticket)
     }
 
