@@ -106,6 +106,13 @@ import Testing
         let verify = try await callsheet(["verify", data])
         #expect(verify.status != .exited(0))
         #expect(verify.error.contains(holder), "\(verify.error)")
+        let secondServer = try await callsheet(["serve", "--data", data, "--port", "\(try TCPConnection.freePort())", "--log-level", "warning"])
+        #expect(secondServer.status != .exited(0))
+        #expect(secondServer.error.contains(holder), "\(secondServer.error)")
+        let snapshotFile = try #require(try FileManager.default.contentsOfDirectory(atPath: data).first { $0.hasPrefix("snapshot-") && $0.hasSuffix(".zst") })
+        let restore = try await callsheet(["restore", "--from", data + "/" + snapshotFile, "--data", data])
+        #expect(restore.status != .exited(0))
+        #expect(restore.error.contains(holder) && restore.error.contains("Restore into a new directory"), "\(restore.error)")
         // None of them wrote anything: the server's journal segment is still the only one.
         #expect(try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("journal-") }.sorted() == segments)
 

@@ -65,6 +65,37 @@ import Testing
         state.recover()
         #expect(try state.append(type: 1, payload: [], payloadState: CRC32C.initial).sequence == 13)
     }
+
+    /// A record discarded by a failure, whose waiter comes late: by then its sequence belongs to
+    /// a record appended after the journal recovered, and that one is durable. The late waiter
+    /// must still hear that its own record was lost (it used to be told "durable").
+    @Test func aWaitAfterARewindAsksAboutItsOwnRecord() throws {
+        var state = GroupCommitState<Int>(after: 10)
+        _ = state.nextStep()
+        let lost = try state.append(type: 1, payload: [1], payloadState: JournalFormat.payloadState([1]))
+        let lostEpoch = state.failureCount
+        _ = state.nextStep()
+        #expect(state.fail(StorageError(.ioFailure, "test")).isEmpty, "its waiter has not registered yet")
+        #expect(state.discarded(lost.sequence, appendedAfter: lostEpoch))
+        state.recover()
+        let other = try state.append(type: 1, payload: [2], payloadState: JournalFormat.payloadState([2]))
+        #expect(other.sequence == lost.sequence, "the rewound sequence is handed out again")
+        let otherEpoch = state.failureCount
+        _ = state.nextStep()
+        _ = state.acknowledge(through: other.sequence)
+        let late = state.wait(for: lost.sequence, appendedAfter: lostEpoch, 99)
+        #expect(late.map { (try? $0.get()) == nil } == true, "the lost record is reported lost")
+        #expect(state.wait(for: other.sequence, appendedAfter: otherEpoch, 98).map { (try? $0.get()) != nil } == true)
+        #expect(!state.discarded(other.sequence, appendedAfter: otherEpoch))
+        // A record acknowledged before a failure stays durable for a late waiter.
+        let kept = try state.append(type: 1, payload: [3], payloadState: JournalFormat.payloadState([3]))
+        let keptEpoch = state.failureCount
+        _ = state.nextStep()
+        _ = state.acknowledge(through: kept.sequence)
+        _ = state.fail(StorageError(.ioFailure, "again"))
+        #expect(!state.discarded(kept.sequence, appendedAfter: keptEpoch))
+        #expect(state.wait(for: kept.sequence, appendedAfter: keptEpoch, 97).map { (try? $0.get()) != nil } == true)
+    }
 }
 
 extension GroupCommitState.Step {

@@ -40,6 +40,18 @@ struct GroupCommitState<Waiter> {
     private var waiters: [(sequence: UInt64, waiter: Waiter)] = []
     /// The writer thread is (about to be) asleep and needs a signal for new work.
     private var writerIdle = false
+    /// ``acknowledged`` at each failure, oldest first: entry `n` belongs to failure `n + 1`.
+    /// A record appended after `n` failures survived iff its sequence is at most entry `n`.
+    private var acknowledgedAtFailure: [UInt64] = []
+
+    /// How many failures the journal has had: a record's "epoch", since a failure rewinds sequences.
+    var failureCount: UInt64 { UInt64(acknowledgedAtFailure.count) }
+
+    /// Whether a record appended (as `sequence`) after `failures` failures was discarded by a later one.
+    func discarded(_ sequence: UInt64, appendedAfter failures: UInt64) -> Bool {
+        guard failures < failureCount else { return false }
+        return sequence > acknowledgedAtFailure[Int(failures)]
+    }
 
     init(after lastSequence: UInt64) {
         nextSequence = lastSequence + 1
@@ -66,7 +78,17 @@ struct GroupCommitState<Waiter> {
     }
 
     /// Resolves a wait at once (durable, or impossible) or parks `waiter` until a batch covers it.
-    mutating func wait(for sequence: UInt64, _ waiter: Waiter) -> Result<Void, StorageError>? {
+    /// - Parameter failures: the ``failureCount`` when the record was appended. A failure since
+    ///   then rewound the sequences, so `sequence` may now name another record: the answer is
+    ///   then what that failure left of this one.
+    mutating func wait(for sequence: UInt64, appendedAfter failures: UInt64? = nil, _ waiter: Waiter) -> Result<Void, StorageError>? {
+        if let failures, failures < failureCount {
+            if discarded(sequence, appendedAfter: failures) {
+                return .failure(StorageError(
+                    .journalUnavailable, "record \(sequence) was discarded after a journal failure and never written"))
+            }
+            return .success(())
+        }
         if sequence <= acknowledged { return .success(()) }
         if sequence > highestAssigned {
             return .failure(StorageError(.invalidArgument, "sequence \(sequence) was never appended"))
@@ -115,6 +137,7 @@ struct GroupCommitState<Waiter> {
     /// A write or fsync failed: discard everything not acknowledged, rewind the sequence, and
     /// return the waiters that must now get an error.
     mutating func fail(_ cause: StorageError) -> [Waiter] {
+        acknowledgedAtFailure.append(acknowledged)
         pending = []
         nextSequence = acknowledged + 1
         health = .failed(cause)

@@ -15,7 +15,8 @@ import Logging
 /// `journalUnavailable` until a probe each `probeInterval` finds the disk healthy.
 ///
 /// Shared state lives in a `Mutex` inside the engine; the open segment belongs to the writer thread.
-/// A sequence number is only meaningful until a failure rewinds it: wait for it right after `append`.
+/// A bare sequence number is only meaningful until a failure rewinds it; a ``Receipt`` from
+/// ``appendRecord(type:payload:)`` names its record for good.
 public final class JournalWriter: Sendable {
     private let engine: JournalEngine
 
@@ -56,17 +57,53 @@ public final class JournalWriter: Sendable {
     /// - Throws: ``StorageError/Code/journalUnavailable`` in the failed state,
     ///   ``StorageError/Code/recordTooLarge``, ``StorageError/Code/closed``.
     public func append(type: UInt16, payload: [UInt8]) throws(StorageError) -> UInt64 {
+        try appendRecord(type: type, payload: payload).sequence
+    }
+
+    /// A record's place in the journal: its sequence, and how many failures the journal had had
+    /// when it was appended. A failure rewinds sequences, so only the pair names one record for good.
+    public struct Receipt: Sendable, Hashable {
+        public let sequence: UInt64
+        /// ``JournalWriter/failureCount`` when the record was appended.
+        public let failures: UInt64
+    }
+
+    /// How many times the journal has failed since it opened. Records appended since the last
+    /// failure cannot have been discarded: comparing a receipt's ``Receipt/failures`` with this
+    /// is the cheap check before ``wasDiscarded(_:)``.
+    public var failureCount: UInt64 { engine.state.withLock { $0.failureCount } }
+
+    /// Like ``append(type:payload:)``, returning a receipt that stays meaningful across failures:
+    /// wait on it with ``waitDurable(_:)-(Receipt)`` however long after, ask ``wasDiscarded(_:)``.
+    public func appendRecord(type: UInt16, payload: [UInt8]) throws(StorageError) -> Receipt {
         guard payload.count <= JournalFormat.maximumPayloadLength else {
             throw StorageError(
                 .recordTooLarge,
                 "a journal record holds at most \(JournalFormat.maximumPayloadLength) bytes; this one has \(payload.count)")
         }
         let payloadState = JournalFormat.payloadState(payload)
-        let (sequence, wake) = try engine.state.withLock { (state) throws(StorageError) in
-            try state.append(type: type, payload: payload, payloadState: payloadState)
+        let (receipt, wake) = try engine.state.withLock { (state) throws(StorageError) in
+            let (sequence, wake) = try state.append(type: type, payload: payload, payloadState: payloadState)
+            return (Receipt(sequence: sequence, failures: state.failureCount), wake)
         }
         if wake { engine.wakeup.signal() }
-        return sequence
+        return receipt
+    }
+
+    /// Returns once the record is durable per the fsync policy; throws if it never will be (a
+    /// failure discarded it), even if another record has taken its sequence since.
+    public func waitDurable(_ receipt: Receipt) async throws(StorageError) {
+        let result = await withCheckedContinuation { (continuation: JournalEngine.Waiter) in
+            let immediate = engine.state.withLock { $0.wait(for: receipt.sequence, appendedAfter: receipt.failures, continuation) }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+        try result.get()
+    }
+
+    /// Whether a failure since the record was appended discarded it: it will never be durable.
+    /// Cheap; callers check it before building on changes that wait for the record.
+    public func wasDiscarded(_ receipt: Receipt) -> Bool {
+        engine.state.withLock { $0.discarded(receipt.sequence, appendedAfter: receipt.failures) }
     }
 
     /// Returns once record `sequence` is durable per the fsync policy; throws if it never will be.

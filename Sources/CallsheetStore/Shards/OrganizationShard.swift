@@ -14,8 +14,8 @@ public actor OrganizationShard {
     public let id: OrganizationID
     private(set) var state: OrganizationState
     private let journal: JournalWriter?
-    /// Changes applied but not yet durable: (ticket, undo list). Tickets only grow.
-    private var pending: [(ticket: UInt64, undo: [Change])] = []
+    /// Changes applied but not yet durable: (ticket, journal receipt, undo list). Tickets only grow.
+    private var pending: [(ticket: UInt64, receipt: JournalWriter.Receipt, undo: [Change])] = []
     private var nextTicket: UInt64 = 0
     /// Bumped by every applied (or undone) change to the organization's users, so a signed-in
     /// session can tell with one atomic load whether its user's record may have changed.
@@ -37,6 +37,7 @@ public actor OrganizationShard {
     /// A plan that returns no changes is acknowledged at once (nothing to store).
     /// - Throws: the plan's error (nothing changed), or `UNAVAILABLE` when the journal cannot store it.
     public func write<T: Sendable>(_ plan: @Sendable (OrganizationState) throws(CallsheetError) -> (changes: [Change], result: T)) async throws(CallsheetError) -> T {
+        undoDiscardedChanges()
         let (changes, result) = try plan(state)
         guard !changes.isEmpty else { return result }
         try await commit(changes)
@@ -50,26 +51,41 @@ public actor OrganizationShard {
             noteUserChanges(changes)
             return
         }
+        undoDiscardedChanges()
         guard let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes), limit: JournalFormat.maximumPayloadLength) else {
             throw CallsheetError(.limit, "this change is too large for one journal record (over \(JournalFormat.maximumPayloadLength >> 20) MiB); nothing changed: split it into smaller bulk edits or imports")
         }
-        let sequence: UInt64
+        let receipt: JournalWriter.Receipt
         do {
-            sequence = try journal.append(type: JournalRecordType.changeSet, payload: payload)
+            receipt = try journal.appendRecord(type: JournalRecordType.changeSet, payload: payload)
         } catch {
             throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error)); reads still work, try again shortly")
         }
         let ticket = nextTicket
         nextTicket += 1
-        pending.append((ticket, state.apply(changes)))
+        pending.append((ticket, receipt, state.apply(changes)))
         noteUserChanges(changes)
         do {
-            try await journal.waitDurable(sequence)
+            try await journal.waitDurable(receipt)
         } catch {
-            rollBack(from: ticket)
+            // Unless ``undoDiscardedChanges()`` undid it already: then what follows it in `pending`
+            // was appended after the journal recovered, and may well be durable.
+            if pending.contains(where: { $0.ticket == ticket }) { rollBack(from: ticket) }
             throw CallsheetError(.unavailable, "the write was not stored: \(error); nothing changed, try again shortly")
         }
         pending.removeAll { $0.ticket == ticket }
+    }
+
+    /// Undoes the pending changes whose journal records a failure discarded, before anything is
+    /// planned on top of them: a write planned against them and stored after the journal recovered
+    /// would otherwise be undone with them (stored, acknowledged, and missing until a restart).
+    /// Their own commands get their error when their waits return.
+    private func undoDiscardedChanges() {
+        // Pending changes are in journal order: if the oldest came after the last failure, all did.
+        guard let journal, let oldest = pending.first, oldest.receipt.failures < journal.failureCount,
+            let first = pending.first(where: { journal.wasDiscarded($0.receipt) })
+        else { return }
+        rollBack(from: first.ticket)
     }
 
     /// Undoes every pending change from `ticket` on, newest first.
@@ -107,7 +123,9 @@ public actor OrganizationShard {
     /// A copy of the state for a snapshot, with the journal sequence it covers: every record of this
     /// organization with a lower or equal sequence is in the copy.
     func capture() -> (state: OrganizationState, sequence: UInt64) {
-        (state, (journal?.nextSequence ?? 1) - 1)
+        // Changes a failure discarded but whose commands have not heard yet are not in the copy.
+        undoDiscardedChanges()
+        return (state, (journal?.nextSequence ?? 1) - 1)
     }
 
     /// The user named `name` when `secret` matches; compared in constant time either way.
