@@ -5,10 +5,11 @@
 /// is rewritten in place; otherwise the new one is appended and the old bytes become garbage,
 /// reclaimed by ``compactIfWasteful()`` once garbage passes a quarter of the arena.
 struct DocumentTexts: Sendable {
-    static let absent = UInt32.max
+    static let absent = UInt64.max
 
     private(set) var arena: [UInt8] = []
-    private(set) var offsets: [UInt32] = []
+    /// Byte offsets into `arena`, 64-bit so that an arena past 4 GiB never traps.
+    private(set) var offsets: [UInt64] = []
     private(set) var garbage = 0
     private(set) var count = 0
 
@@ -46,7 +47,7 @@ struct DocumentTexts: Sendable {
             }
             garbage += oldSize
         }
-        offsets[index] = UInt32(arena.count)
+        offsets[index] = UInt64(arena.count)
         arena.append(contentsOf: record)
         compactIfWasteful()
     }
@@ -112,7 +113,7 @@ struct DocumentTexts: Sendable {
     }
 
     var memoryFootprint: Int {
-        arena.capacity + offsets.capacity * MemoryLayout<UInt32>.stride
+        arena.capacity + offsets.capacity * MemoryLayout<UInt64>.stride
     }
 
     private func recordSize(at start: Int) -> Int {
@@ -144,7 +145,7 @@ struct DocumentTexts: Sendable {
         compacted.reserveCapacity(arena.count - garbage)
         for index in offsets.indices where offsets[index] != Self.absent {
             let start = Int(offsets[index])
-            offsets[index] = UInt32(compacted.count)
+            offsets[index] = UInt64(compacted.count)
             compacted.append(contentsOf: arena[start..<(start + recordSize(at: start))])
         }
         arena = compacted

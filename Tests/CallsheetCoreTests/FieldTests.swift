@@ -23,7 +23,7 @@ import Testing
     @Test func wrongValuesNameTheFieldAndTheExpectation() {
         let cases: [(FieldDefinition, JSONValue, String)] = [
             (definition(.text), .integer(1), "field 'f' expects text, got a number"),
-            (definition(.text), .string(String(repeating: "x", count: 256)), "field 'f' holds at most 255 characters, got 256"),
+            (definition(.text), .string(String(repeating: "x", count: 256)), "field 'f' holds at most 255 characters (1 KiB of UTF-8), got 256 characters, 256 bytes"),
             (definition(.integer), .string("12.5"), "field 'f' expects a whole number, got \"12.5\""),
             (definition(.integer), .double(1.5), "field 'f' expects a whole number, got a number"),
             (definition(.decimal), .string("lots"), "field 'f' expects a number, got \"lots\""),

@@ -48,13 +48,34 @@ struct GoogleSheetsTests {
         #expect(try await store.contactCount() == 0)
     }
 
-    @Test func rateLimitPerUser() async throws {
+    /// The product's "10 imports per hour": imports that stored a sheet count, previews, dry runs
+    /// and failed fetches do not, and a restart forgets nothing (the jobs are in the data directory).
+    @Test func rateLimitCountsImportsAndSurvivesRestart() async throws {
         let http = try server()
         defer { http.stop() }
         let store = try await StoreFixture()
         defer { Task { await store.close() } }
         ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 60, sheetsPerHour: 3))
-        for _ in 0..<3 { try await store.ok(["IMPORT.PREVIEW", sheet("public", gid: 7)]) }
+        for _ in 0..<5 { try await store.ok(["IMPORT.PREVIEW", sheet("public", gid: 7)]) }
+        try await store.ok(["IMPORT.VALIDATE", "SHEET", sheet("public", gid: 7)])
+        #expect(await store.errorCode(["IMPORT.COMMIT", "SHEET", sheet("missing")]) == "SHEET_NOT_FOUND")
+        for _ in 0..<3 { try await store.ok(["IMPORT.COMMIT", "SHEET", sheet("public", gid: 7)]) }
+        #expect(await store.errorCode(["IMPORT.COMMIT", "SHEET", sheet("public", gid: 7)]) == "RATE_LIMITED")
+        // Uploaded files are not limited.
+        try await store.ok(["IMPORT.COMMIT", "CSV", String(decoding: Self.csv, as: UTF8.self)])
+        try await store.reopen()
+        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 60, sheetsPerHour: 3))
+        #expect(await store.errorCode(["IMPORT.COMMIT", "SHEET", sheet("public", gid: 7)]) == "RATE_LIMITED")
+    }
+
+    /// Fetches of any kind are bounded too, more loosely (six times the import limit).
+    @Test func fetchesAreBounded() async throws {
+        let http = try server()
+        defer { http.stop() }
+        let store = try await StoreFixture()
+        defer { Task { await store.close() } }
+        ImportRunner.configure(store.directory, .init(sheetsBaseURL: http.baseURL, sheetTimeout: 60, sheetsPerHour: 1))
+        for _ in 0..<6 { try await store.ok(["IMPORT.PREVIEW", sheet("public", gid: 7)]) }
         #expect(await store.errorCode(["IMPORT.PREVIEW", sheet("public", gid: 7)]) == "RATE_LIMITED")
     }
 }

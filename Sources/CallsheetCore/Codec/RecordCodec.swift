@@ -8,11 +8,20 @@ public enum RecordCodec {
     // MARK: Change sets (journal records)
 
     public static func encode(_ set: ChangeSet) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 64 + set.changes.count * 160)
+        encode(set, limit: .max) ?? []
+    }
+
+    /// Encodes `set` unless its encoding would exceed `limit` bytes: then stops as soon as it
+    /// does and returns nil, having held at most `limit` bytes and one change.
+    public static func encode(_ set: ChangeSet, limit: Int) -> [UInt8]? {
+        var writer = BinaryWriter(capacity: min(64 + set.changes.count * 160, 1 << 24))
         writer.byte(changeSetVersion)
         writer.varint(set.organizationID)
         writer.varint(set.changes.count)
-        for change in set.changes { encode(change, into: &writer) }
+        for change in set.changes {
+            encode(change, into: &writer)
+            if writer.bytes.count > limit { return nil }
+        }
         return writer.bytes
     }
 

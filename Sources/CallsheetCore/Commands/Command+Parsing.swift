@@ -1,14 +1,32 @@
 extension Command {
-    /// Parses the arguments of one request (the command name first, any case).
-    /// - Throws: `UNKNOWN_COMMAND`, or `WRONG_ARGS` with the command's usage.
+    /// Parses the arguments of one request (the command name first, any case) for `caller`
+    /// (nil: not signed in). The command's declared ``Access`` is checked first, before any of
+    /// its arguments is read, so a caller without the right pays nothing for a hostile argument.
+    /// - Throws: `UNKNOWN_COMMAND`, `NOAUTH` or `FORBIDDEN` from the declaration, or
+    ///   `WRONG_ARGS` with the command's usage.
+    public static func parse(_ arguments: [String], caller: Caller?) throws(CallsheetError) -> Command {
+        let spec = try Self.spec(of: arguments)
+        try spec.access.check(caller, command: spec.name)
+        return try parse(spec, Array(arguments.dropFirst()))
+    }
+
+    /// Parses without checking access: for tests and for the declarations' own checks.
     public static func parse(_ arguments: [String]) throws(CallsheetError) -> Command {
+        try parse(try Self.spec(of: arguments), Array(arguments.dropFirst()))
+    }
+
+    /// The declaration of the request's command.
+    public static func spec(of arguments: [String]) throws(CallsheetError) -> CommandSpec {
         guard let first = arguments.first else { throw CallsheetError(.badRequest, "empty request") }
-        let name = first.uppercased()
-        if let command = try ImportCommand.parse(name, Array(arguments.dropFirst())) { return .importing(command) }
-        guard let spec = CommandCatalog.spec(named: name) else {
-            throw CallsheetError(.unknownCommand, "unknown command '\(first)'; HELP lists the commands")
+        guard let spec = CommandCatalog.spec(named: first) else {
+            throw CallsheetError(.unknownCommand, "unknown command '\(first.prefix(64))'; HELP lists the commands")
         }
-        var reader = ArgumentReader(spec: spec, arguments: Array(arguments.dropFirst()))
+        return spec
+    }
+
+    private static func parse(_ spec: CommandSpec, _ arguments: [String]) throws(CallsheetError) -> Command {
+        if let command = try ImportCommand.parse(spec.name, arguments) { return .importing(command) }
+        var reader = ArgumentReader(spec: spec, arguments: arguments)
         let command = try reader.parse()
         try reader.finish()
         return command

@@ -1,38 +1,82 @@
-/// Usage and help of one command, for `HELP`, REPL completion and argument errors.
+/// Who may send a command. Declared once per command in ``CommandCatalog``; the executor enforces
+/// it before the command's arguments are parsed, and `HELP` prints it, so the two cannot disagree.
+public enum Access: Sendable, Hashable {
+    /// Any connection, signed in or not (connection handshakes).
+    case open
+    /// Any signed-in user, whatever their role.
+    case signedIn
+    /// A signed-in user with at least this role.
+    case role(Role)
+    /// The owner of a data directory: the REPL opened on it (`callsheet repl --data`).
+    case owner
+
+    /// The sentence `HELP <command>` prints.
+    public var description: String {
+        switch self {
+        case .open: "open to every connection, before AUTH too"
+        case .signedIn: "needs AUTH; any role"
+        case .role(.admin): "needs role: admin"
+        case .role(let role): "needs role: \(role.rawValue) or above"
+        case .owner: "owner of the data directory only (callsheet repl --data DIR, or the command line)"
+        }
+    }
+
+    /// Throws unless `caller` (nil: not signed in) may send the command `name`.
+    /// - Throws: `NOAUTH` before `AUTH`, `FORBIDDEN` for a role or ownership the caller lacks.
+    public func check(_ caller: Caller?, command name: String) throws(CallsheetError) {
+        if case .open = self { return }
+        guard let caller else { throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>") }
+        switch self {
+        case .open, .signedIn: return
+        case .role(let role): try caller.require(role, for: name)
+        case .owner:
+            guard caller.isOwner else {
+                throw CallsheetError(.forbidden, "\(name) is for the data directory's owner: run it in `callsheet repl --data DIR` on the server's machine")
+            }
+        }
+    }
+}
+
+/// Usage, help and access of one command: the one declaration `HELP`, REPL completion, argument
+/// errors and role enforcement all read.
 public struct CommandSpec: Sendable, Hashable {
     public var name: String
     public var usage: String
     public var summary: String
     public var group: String
-    /// Least role that may run it; nil for connection commands anyone may send.
-    public var role: Role?
+    /// Who may send it; checked before the arguments are parsed.
+    public var access: Access
 
-    init(_ name: String, _ usage: String, _ group: String, _ role: Role?, _ summary: String) {
+    init(_ name: String, _ usage: String, _ group: String, _ access: Access, _ summary: String) {
         self.name = name
         self.usage = usage
         self.summary = summary
         self.group = group
-        self.role = role
+        self.access = access
+    }
+
+    init(_ name: String, _ usage: String, _ group: String, _ role: Role, _ summary: String) {
+        self.init(name, usage, group, .role(role), summary)
     }
 }
 
 /// Every command of the language. docs/PROTOCOL.md describes the same list at length.
 public enum CommandCatalog {
     public static let all: [CommandSpec] = [
-        CommandSpec("PING", "PING [message]", "connection", nil, "Replies PONG, or the message."),
-        CommandSpec("HELP", "HELP [command]", "connection", nil, "Lists commands, or explains one."),
-        CommandSpec("AUTH", "AUTH <user> <secret>", "connection", nil, "Signs in. Every command but PING, HELP, HELLO, AUTH and QUIT needs it over TCP."),
-        CommandSpec("HELLO", "HELLO [2]", "connection", nil, "Redis client handshake; only protocol 2 (RESP2) is spoken."),
-        CommandSpec("QUIT", "QUIT", "connection", nil, "Closes the connection (or leaves the REPL)."),
-        CommandSpec("WHOAMI", "WHOAMI", "connection", nil, "Your user, role, department and organization."),
-        CommandSpec("USE", "USE [ORG] <id|name>", "connection", nil, "REPL on a data directory: chooses the organization to work in."),
-        CommandSpec("CLIENT", "CLIENT <subcommand> [...]", "connection", nil, "Accepted and ignored, for Redis client libraries' handshakes."),
-        CommandSpec("SELECT", "SELECT <db>", "connection", nil, "Accepted and ignored, for Redis client libraries' handshakes."),
-        CommandSpec("COMMAND", "COMMAND [...]", "connection", nil, "Accepted (empty reply), for redis-cli's handshake."),
-        CommandSpec("ECHO", "ECHO <message>", "connection", nil, "Replies the message."),
+        CommandSpec("PING", "PING [message]", "connection", .open, "Replies PONG, or the message."),
+        CommandSpec("HELP", "HELP [command]", "connection", .open, "Lists commands, or explains one."),
+        CommandSpec("AUTH", "AUTH <user> <secret>", "connection", .open, "Signs in. Every command but PING, HELP, HELLO, AUTH and QUIT needs it over TCP."),
+        CommandSpec("HELLO", "HELLO [2]", "connection", .open, "Redis client handshake; only protocol 2 (RESP2) is spoken."),
+        CommandSpec("QUIT", "QUIT", "connection", .open, "Closes the connection (or leaves the REPL)."),
+        CommandSpec("WHOAMI", "WHOAMI", "connection", .signedIn, "Your user, role, department and organization."),
+        CommandSpec("USE", "USE [ORG] <id|name>", "connection", .owner, "REPL on a data directory: chooses the organization to work in."),
+        CommandSpec("CLIENT", "CLIENT <subcommand> [...]", "connection", .open, "Accepted and ignored, for Redis client libraries' handshakes."),
+        CommandSpec("SELECT", "SELECT <db>", "connection", .open, "Accepted and ignored, for Redis client libraries' handshakes."),
+        CommandSpec("COMMAND", "COMMAND [...]", "connection", .open, "Accepted (empty reply), for redis-cli's handshake."),
+        CommandSpec("ECHO", "ECHO <message>", "connection", .open, "Replies the message."),
 
-        CommandSpec("ORG.CREATE", "ORG.CREATE <name> [REGION <cc>] [ADMIN <user>]", "organization", .admin, "Owner only: creates an organization and its first admin; prints the admin's secret once."),
-        CommandSpec("ORG.LIST", "ORG.LIST", "organization", .admin, "Owner only: the organizations of the data directory."),
+        CommandSpec("ORG.CREATE", "ORG.CREATE <name> [REGION <cc>] [ADMIN <user>]", "organization", .owner, "Creates an organization and its first admin; prints the admin's secret once."),
+        CommandSpec("ORG.LIST", "ORG.LIST", "organization", .owner, "The organizations of the data directory."),
         CommandSpec("ORG.INFO", "ORG.INFO", "organization", .agent, "The organization's settings and counts."),
         CommandSpec("ORG.SET", "ORG.SET <name|region|phone_validation|max_import_rows|max_import_bytes> <value>", "organization", .admin, "Changes an organization setting."),
         CommandSpec("DEPT.CREATE", "DEPT.CREATE <name>", "organization", .admin, "Creates a department."),
@@ -79,10 +123,35 @@ public enum CommandCatalog {
         CommandSpec("PRESET.DELETE", "PRESET.DELETE <name>", "presets", .manager, "Deletes a saved search."),
 
         CommandSpec("SNAPSHOT", "SNAPSHOT", "operations", .admin, "Writes a snapshot of the whole data directory now."),
-        CommandSpec("INFO", "INFO", "operations", .agent, "Health and figures of the store."),
+        CommandSpec("INFO", "INFO", "operations", .signedIn, "Health and figures of the store."),
     ] + ImportCommand.catalog
 
     private static let byName: [String: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
-    public static func spec(named name: String) -> CommandSpec? { byName[name.uppercased()] }
+    public static func spec(named name: String) -> CommandSpec? {
+        guard name.utf8.count <= 32 else { return nil }
+        return byName[name.uppercased()]
+    }
+}
+
+extension CommandCatalog {
+    /// False for a typed line that carries a secret (`AUTH`, `HELLO … AUTH`), which the REPL
+    /// keeps out of its history file, as redis-cli does.
+    public static func keepsInHistory(_ line: String) -> Bool {
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(8).map { $0.uppercased() }
+        guard let first = words.first else { return false }
+        let name = first.trimmingCharacters(in: "\"'")
+        if name == "AUTH" { return false }
+        if name == "HELLO", words.contains(where: { $0.contains("AUTH") }) { return false }
+        return true
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in quotes: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, quotes.contains(first) { text = text.dropFirst() }
+        while let last = text.last, quotes.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
 }

@@ -11,9 +11,7 @@ extension FieldDefinition {
         switch type {
         case .text, .longText:
             guard case .string(let text) = value else { throw reject("text") }
-            guard text.count <= type.maximumTextLength else {
-                throw CallsheetError(.invalidField, "field '\(name)' holds at most \(type.maximumTextLength) characters, got \(text.count)")
-            }
+            try type.textLimit.check(text, field: name)
             return .text(text)
         case .integer:
             switch value {

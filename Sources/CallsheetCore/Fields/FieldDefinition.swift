@@ -63,5 +63,5 @@ public enum FieldType: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Longest text value accepted for this type, in characters.
-    var maximumTextLength: Int { self == .longText ? 65_536 : 255 }
+    var textLimit: TextLimit { self == .longText ? .longText : .name }
 }

@@ -15,12 +15,17 @@ public enum CSVReader {
     private static let quote = UInt8(ascii: "\"")
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
+    /// The most columns a record may have: more is no contact list.
+    public static let maximumColumns = 1_000
 
     /// Reads a whole file.
-    /// - Throws: `ENCODING` (with the byte offset), `MALFORMED_CSV` (with the line), or
-    ///   `BAD_REQUEST` for a file with no header.
+    /// - Parameter maxRows: the most data rows accepted; the read stops with `LIMIT` at the row
+    ///   after it, without reading the rest.
+    /// - Throws: `ENCODING` (with the byte offset), `MALFORMED_CSV` (with the line, or for a
+    ///   record of more than ``maximumColumns`` columns), `LIMIT`, or `BAD_REQUEST` for a file
+    ///   with no header.
     /// - Complexity: O(n) in the bytes.
-    public static func read(_ bytes: [UInt8], encoding: CSVEncoding = .utf8) throws(CallsheetError) -> CSVDocument {
+    public static func read(_ bytes: [UInt8], encoding: CSVEncoding = .utf8, maxRows: Int = .max) throws(CallsheetError) -> CSVDocument {
         var warnings: [ImportIssue] = []
         let text: [UInt8]
         switch encoding {
@@ -40,7 +45,7 @@ public enum CSVReader {
                 warnings.append(ImportIssue(row: 0, column: nil, code: .encoding, reason: "decoded from Windows-1252: \(text.count - bytes.count) bytes of accented letters or symbols were converted to UTF-8"))
             }
         }
-        var records = try text.withUnsafeBufferPointer { buffer throws(CallsheetError) in try parse(buffer) }
+        var records = try text.withUnsafeBufferPointer { buffer throws(CallsheetError) in try parse(buffer, maxRows: maxRows) }
         guard !records.isEmpty else {
             throw CallsheetError(.badRequest, "the file is empty; the first line must name the columns, e.g. Name,Phone,Email")
         }
@@ -57,7 +62,7 @@ public enum CSVReader {
     }
 
     /// Splits UTF-8 text into records. The first is the header.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(CallsheetError) -> [CSVRecord] {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxRows: Int = .max) throws(CallsheetError) -> [CSVRecord] {
         var records: [CSVRecord] = []
         var fields: [String] = []
         var scratch: [UInt8] = []
@@ -107,6 +112,9 @@ public enum CSVReader {
                 }
                 fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
             }
+            guard fields.count <= maximumColumns else {
+                throw CallsheetError(.malformedCSV, "line \(recordLine) has more than \(maximumColumns) columns; a contact list has a few dozen at most")
+            }
             // The delimiter after the field.
             if index < count, bytes[index] == comma {
                 index += 1
@@ -115,7 +123,13 @@ public enum CSVReader {
             if index < count, bytes[index] == cr { index += 1 }
             if index < count, bytes[index] == lf { index += 1 }
             let blank = fields.count == 1 && fields[0].isEmpty && !recordHasQuotes
-            if !blank { records.append(CSVRecord(line: recordLine, fields: fields)) }
+            if !blank {
+                // The header is one record more than the rows.
+                guard records.count <= maxRows else {
+                    throw CallsheetError(.limit, "the file has more than \(maxRows) rows; this organization imports at most \(maxRows) at once (ORG.SET max_import_rows, admins)")
+                }
+                records.append(CSVRecord(line: recordLine, fields: fields))
+            }
             fields.removeAll(keepingCapacity: true)
             recordHasQuotes = false
             line += 1

@@ -41,17 +41,21 @@ public struct ColumnMapping: Sendable, Hashable {
     /// - Throws: `WRONG_ARGS` naming the column or target that is not understood.
     public func applying(_ overrides: String) throws(CallsheetError) -> ColumnMapping {
         var mapping = self
-        for pair in Self.splitPairs(overrides) {
+        let pairs = Self.splitPairs(overrides)
+        guard pairs.count <= CSVReader.maximumColumns else {
+            throw CallsheetError(.wrongArguments, "MAP takes at most \(CSVReader.maximumColumns) column=target pairs, got \(pairs.count)")
+        }
+        for pair in pairs {
             guard let equals = pair.lastIndex(of: "=") else {
-                throw CallsheetError(.wrongArguments, "MAP expects column=target pairs separated by ';', e.g. \"Mobile=phone; Given=first_name\"; got '\(pair)'")
+                throw CallsheetError(.wrongArguments, "MAP expects column=target pairs separated by ';', e.g. \"Mobile=phone; Given=first_name\"; got '\(pair.prefix(80))'")
             }
             let column = String(pair[..<equals]).trimmingSpaces()
             let targetText = String(pair[pair.index(after: equals)...])
             guard let index = mapping.columnIndex(column) else {
-                throw CallsheetError(.wrongArguments, "MAP: the file has no column '\(column)'; its columns are \(header.joined(separator: ", ")) (or #1–#\(header.count))")
+                throw CallsheetError(.wrongArguments, "MAP: the file has no column '\(column.prefix(80))'; its columns are \(columnList) (or #1–#\(header.count))")
             }
             guard let target = ColumnTarget.parse(targetText) else {
-                throw CallsheetError(.wrongArguments, "MAP: '\(targetText)' is no target; use name, first_name, last_name, phone, email, company, tags, notes, ignore or a custom field name")
+                throw CallsheetError(.wrongArguments, "MAP: '\(targetText.prefix(80))' is no target; use name, first_name, last_name, phone, email, company, tags, notes, ignore or a custom field name")
             }
             if target.isSingular {
                 for other in mapping.targets.indices where mapping.targets[other] == target { mapping.targets[other] = .ignore }
@@ -82,11 +86,19 @@ public struct ColumnMapping: Sendable, Hashable {
     public func requireEssentials() throws(CallsheetError) {
         let hasName = targets.contains(.name) || targets.contains(.firstName) || targets.contains(.lastName)
         guard hasName else {
-            throw CallsheetError(.badRequest, "no column maps to the contact's name; add MAP \"<column>=name\" (or first_name and last_name). Columns: \(header.joined(separator: ", "))")
+            throw CallsheetError(.badRequest, "no column maps to the contact's name; add MAP \"<column>=name\" (or first_name and last_name). Columns: \(columnList)")
         }
         guard targets.contains(.phone) else {
-            throw CallsheetError(.badRequest, "no column maps to the phone number; add MAP \"<column>=phone\". Columns: \(header.joined(separator: ", "))")
+            throw CallsheetError(.badRequest, "no column maps to the phone number; add MAP \"<column>=phone\". Columns: \(columnList)")
         }
+    }
+
+    /// The header for an error message, bounded whatever the file: the first 20 names, each cut
+    /// to 40 characters, and how many more there are.
+    var columnList: String {
+        var names = header.prefix(20).map { $0.count > 40 ? $0.prefix(39) + "…" : Substring($0) }.joined(separator: ", ")
+        if header.count > 20 { names += " and \(header.count - 20) more" }
+        return names
     }
 
     /// `{"Header": "target", ...}` in column order.

@@ -19,7 +19,7 @@ extension ImportCommand {
             let found = try reader.options(["MAP", "DUPLICATES", "TAG", "DEPT", "ENCODING", "SHOW"], flags: ["STRICT", "LENIENT", "NOTAG"])
             let options = try importOptions(found, spec: spec)
             if name == "IMPORT.VALIDATE" {
-                command = .validate(source, options, show: try found["SHOW"].map { text throws(CallsheetError) in try reader.limit(text, maximum: Int.max) })
+                command = .validate(source, options, show: try found["SHOW"].map { text throws(CallsheetError) in try reader.limit(text, maximum: ImportReport.maximumShownRows) })
             } else {
                 guard found["SHOW"] == nil else { throw reader.wrong }
                 command = name == "IMPORT.COMMIT" ? .commit(source, options) : .start(source, options)
@@ -68,8 +68,10 @@ extension ImportCommand {
         if found["LENIENT"] != nil { options.strictness = .lenient }
         if let tag = found["TAG"] {
             guard found["NOTAG"] == nil else { throw CallsheetError(.wrongArguments, "\(spec.name): give TAG or NOTAG, not both") }
-            guard TagKey(tag) != nil, tag.count <= TagKey.maximumLength else {
-                throw CallsheetError(.wrongArguments, "\(spec.name): TAG must be 1–\(TagKey.maximumLength) characters, e.g. Imported-2026-11")
+            do throws(CallsheetError) {
+                try TagKey.validate(ImportSettings.expand(tag, now: 0))
+            } catch {
+                throw CallsheetError(.wrongArguments, "\(spec.name): TAG must be 1–\(TagKey.maximumLength) characters once {month} or {date} are filled in, with no comma or semicolon, e.g. Imported-2026-11: \(error.message)")
             }
             options.autoTag = .some(tag)
         }

@@ -17,14 +17,22 @@ public enum ImportReport {
         ])
     }
 
-    /// `IMPORT.VALIDATE`: the summary, then one outcome per row (the first `show` when given).
+    /// Rows `IMPORT.VALIDATE` lists when `SHOW` does not say.
+    public static let defaultShownRows = 1_000
+    /// The most rows `SHOW` may list.
+    public static let maximumShownRows = 100_000
+
+    /// `IMPORT.VALIDATE`: the summary (every row counted), then the outcome of the first `show`
+    /// rows (``defaultShownRows`` when not given) and how many more there are, so the reply stays
+    /// bounded whatever the file.
     public static func validation(_ plan: ImportPlan, mapping: ColumnMapping, show: Int?) -> JSONValue {
-        let listed = show.map { Array(plan.rows.prefix($0)) } ?? plan.rows
+        let listed = plan.rows.prefix(show ?? defaultShownRows)
         return .object([
             ("summary", .object(plan.summaryJSON)),
             ("options", plan.options.json),
             ("mapping", mapping.json),
             ("rows", .array(listed.map(\.json))),
+            ("rows_omitted", .integer(Int64(plan.rows.count - listed.count))),
             ("warnings", .array(plan.notes.prefix(1000).map(\.json))),
         ])
     }

@@ -37,8 +37,11 @@ public struct ImportSettings: Sendable, Hashable {
             if ["", "none", "off"].contains(tag.lowercased()) {
                 copy.autoTag = nil
             } else {
-                guard tag.count <= TagKey.maximumLength, TagKey(tag) != nil else {
-                    throw CallsheetError(.badRequest, "auto_tag must be a tag of 1–\(TagKey.maximumLength) characters, e.g. Imported-{month}; got '\(value)'")
+                // The tag as it will be stored: {date} and {month} expand to more characters.
+                do throws(CallsheetError) {
+                    try TagKey.validate(ImportSettings.expand(tag, now: 0))
+                } catch {
+                    throw CallsheetError(.badRequest, "auto_tag must be a tag of 1–\(TagKey.maximumLength) characters once {month} or {date} are filled in, with no comma or semicolon, e.g. Imported-{month}; got '\(value.prefix(80))': \(error.message)")
                 }
                 copy.autoTag = tag
             }

@@ -50,7 +50,7 @@ extension OrganizationState {
         guard record.fields.count == header.count else {
             let count = record.fields.count
             return .invalid(line: line, issues: [ImportIssue(row: line, column: nil, code: .columnCount,
-                reason: "expected \(header.count) columns (\(header.joined(separator: ","))), found \(count): \(count > header.count ? "an unquoted comma inside a value? quote it" : "a missing comma or a cut-off line?")")])
+                reason: "expected \(header.count) columns, found \(count): \(count > header.count ? "an unquoted comma inside a value? quote it" : "a missing comma or a cut-off line?")")])
         }
         var issues: [ImportIssue] = []
         var warnings: [ImportIssue] = []
@@ -107,10 +107,10 @@ extension OrganizationState {
             do { row.email = try ContactText.email(.string(text)) } catch { issue(layout.email, .invalidEmail, error.message) }
         }
         if let text = cell(layout.company) {
-            do { row.company = try ContactText.optional(.string(text), field: "company", maximum: ContactText.maximumCompanyLength) } catch { issue(layout.company, .invalidField, error.message) }
+            do { row.company = try ContactText.optional(.string(text), field: "company", limit: ContactText.companyLimit) } catch { issue(layout.company, .invalidField, error.message) }
         }
         if let text = cell(layout.notes) {
-            do { row.notes = try ContactText.optional(.string(text), field: "notes", maximum: ContactText.maximumNotesLength) } catch { issue(layout.notes, .invalidField, error.message) }
+            do { row.notes = try ContactText.optional(.string(text), field: "notes", limit: ContactText.notesLimit) } catch { issue(layout.notes, .invalidField, error.message) }
         }
         if let text = cell(layout.tags) {
             do { row.tags = try ContactText.tags(.string(text)) } catch { issue(layout.tags, .invalidField, error.message) }

@@ -58,6 +58,9 @@ struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [(String, JSONValue)] = []
+        // Small objects check duplicates by scanning; larger ones keep a set, so any object
+        // parses in time linear in its size.
+        var names: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -68,11 +71,18 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a quoted member name") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after member name \"\(key)\"") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after member name \"\(key.prefix(64))\"") }
             index += 1
             skipWhitespace()
             let value = try parseValue()
-            if members.contains(where: { $0.0 == key }) { throw failure("duplicate member \"\(key)\"") }
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.0)) }
+                duplicate = !names.insert(key).inserted
+            }
+            if duplicate { throw failure("duplicate member \"\(key.prefix(64))\"") }
             members.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw failure("expected ',' or '}' but the text ended") }

@@ -26,6 +26,20 @@ public struct TagKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         text.split(whereSeparator: { $0 == "," || $0 == ";" }).map { displayForm(String($0)) }.filter { !$0.isEmpty }
     }
 
-    /// Longest tag accepted, in characters.
-    public static let maximumLength = 64
+    /// Longest tag accepted, in characters (and ``TextLimit/tag`` in bytes).
+    public static let maximumLength = TextLimit.tag.characters
+
+    /// Checks a tag in its display form: the one rule every path that creates or renames a tag
+    /// applies (contacts, bulk edit, tag rename and merge, import tags and auto-tags).
+    /// - Throws: `INVALID_FIELD` for a blank tag, one over ``TextLimit/tag``, or one holding a
+    ///   comma or semicolon (they separate tags in lists and filters) or a control character.
+    public static func validate(_ tag: String) throws(CallsheetError) {
+        guard TextLimit.tag.admits(tag) else {
+            throw CallsheetError(.invalidField, "tag '\(tag.prefix(20))…' is too long: a tag holds \(TextLimit.tag.phrase), got \(TextLimit.measure(tag))")
+        }
+        guard !displayForm(tag).isEmpty else { throw CallsheetError(.invalidField, "a tag must not be blank") }
+        guard !tag.unicodeScalars.contains(where: { $0 == "," || $0 == ";" || $0.properties.generalCategory == .control }) else {
+            throw CallsheetError(.invalidField, "tag '\(tag.prefix(64))' holds a comma, semicolon or control character; those separate tags in lists")
+        }
+    }
 }

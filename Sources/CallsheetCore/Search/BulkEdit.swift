@@ -74,7 +74,14 @@ extension BulkAction {
                 return value
             }
             switch word.uppercased() {
-            case "ADDTAGS": actions.append(.addTags(TagKey.splitList(try next("tags separated by commas"))))
+            case "ADDTAGS":
+                // The same rule as every other path that creates a tag, checked once up front.
+                let tags = TagKey.splitList(try next("tags separated by commas"))
+                guard !tags.isEmpty, tags.count <= ContactText.maximumTags else {
+                    throw CallsheetError(.wrongArguments, "ADDTAGS takes 1 to \(ContactText.maximumTags) tags separated by commas")
+                }
+                for tag in tags { try TagKey.validate(tag) }
+                actions.append(.addTags(tags))
             case "REMOVETAGS": actions.append(.removeTags(TagKey.splitList(try next("tags separated by commas"))))
             case "SET": actions.append(.setField(try next("a custom field name"), try next("a value")))
             case "CLEAR": actions.append(.clearField(try next("a custom field name")))
@@ -121,10 +128,14 @@ extension OrganizationState {
         }
         for original in selected {
             var contact = original
-            do {
+            do throws(CallsheetError) {
                 for action in actions {
                     switch action {
-                    case .addTags(let tags): contact.tags = canonicalTags(contact.tags + tags)
+                    case .addTags(let tags):
+                        contact.tags = canonicalTags(contact.tags + tags)
+                        guard contact.tags.count <= ContactText.maximumTags else {
+                            throw CallsheetError(.invalidField, "a contact carries at most \(ContactText.maximumTags) tags")
+                        }
                     case .removeTags(let tags):
                         let keys = Set(tags.compactMap(TagKey.init))
                         contact.tags.removeAll { TagKey($0).map(keys.contains) ?? false }

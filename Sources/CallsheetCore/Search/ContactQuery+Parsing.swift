@@ -1,4 +1,7 @@
 extension ContactQuery {
+    /// The most filter clauses one search takes: each is tested against every candidate.
+    public static let maximumClauses = 64
+
     /// Parses `<text|*> [clauses…] [SORT key [ASC|DESC]] [LIMIT n] [CURSOR c] [COUNT] [PRESET name]`.
     /// - Throws: `BAD_REQUEST` naming the word that does not fit and what was expected there.
     public static func parse(_ arguments: [String], requireText: Bool = true) throws(CallsheetError) -> ContactQuery {
@@ -10,9 +13,10 @@ extension ContactQuery {
             }
             query.text = text == "*" || text.isEmpty ? nil : text
         }
-        while let word = words.popFirst() {
+        while let word = words.first {
             switch word.uppercased() {
             case "SORT":
+                words = words.dropFirst()
                 let keyText = try value(&words, after: "SORT", expected: "name, created, updated or called")
                 guard let key = SortOrder.Key(rawValue: keyText.lowercased()) else {
                     throw CallsheetError(.badRequest, "SORT by '\(keyText)'? Expected name, created, updated or called")
@@ -24,20 +28,26 @@ extension ContactQuery {
                 }
                 query.sort = SortOrder(key: key, descending: descending)
             case "LIMIT":
+                words = words.dropFirst()
                 let text = try value(&words, after: "LIMIT", expected: "a number from 1 to 1000")
                 guard let limit = Int(text), (1...1000).contains(limit) else {
                     throw CallsheetError(.badRequest, "LIMIT must be 1–1000, got '\(text)'")
                 }
                 query.limit = limit
             case "CURSOR":
+                words = words.dropFirst()
                 let text = try value(&words, after: "CURSOR", expected: "the next_cursor of the previous page")
                 query.cursor = text == "0" ? nil : text
             case "COUNT":
+                words = words.dropFirst()
                 query.withTotal = true
             case "PRESET":
+                words = words.dropFirst()
                 query.preset = try value(&words, after: "PRESET", expected: "a preset name")
             default:
-                words = [word] + words
+                guard query.clauses.count < Self.maximumClauses else {
+                    throw CallsheetError(.badRequest, "a search takes at most \(Self.maximumClauses) filters")
+                }
                 query.clauses.append(try FilterClause.parse(&words))
             }
         }

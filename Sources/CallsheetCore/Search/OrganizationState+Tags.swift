@@ -12,7 +12,7 @@ extension OrganizationState {
         try caller.require(.manager, for: "TAG.RENAME")
         let display = TagKey.displayForm(target)
         guard let targetKey = TagKey(display) else { throw CallsheetError(.badRequest, "the new tag name is blank") }
-        guard display.count <= TagKey.maximumLength else { throw CallsheetError(.badRequest, "a tag is at most \(TagKey.maximumLength) characters") }
+        try TagKey.validate(display)
         var sourceKeys: [TagKey] = []
         for source in sources {
             guard let key = TagKey(source) else { throw CallsheetError(.badRequest, "a tag name is blank") }

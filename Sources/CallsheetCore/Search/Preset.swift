@@ -1,6 +1,8 @@
 /// A saved search of one user ("VIP Customers - Q4"): the words of the query as written,
 /// checked again each time it is used so that it follows field changes.
 public struct Preset: Sendable, Hashable {
+    /// The most bytes a preset's search words may hold together.
+    public static let maximumQueryBytes = 16 * 1024
     public var userID: UserID
     /// 1–64 characters, unique per user (case-insensitive).
     public var name: String
@@ -29,7 +31,10 @@ extension OrganizationState {
     public func planSavePreset(_ name: String, _ arguments: [String], by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Preset {
         try caller.require(.manager, for: "PRESET.SAVE")
         let clean = name.trimmingSpaces()
-        guard !clean.isEmpty, clean.count <= 64 else { throw CallsheetError(.badRequest, "a preset name is 1–64 characters") }
+        guard !clean.isEmpty, TextLimit.presetName.admits(clean) else { throw CallsheetError(.badRequest, "a preset name is not blank and holds \(TextLimit.presetName.phrase)") }
+        guard arguments.reduce(0, { $0 + $1.utf8.count }) <= Preset.maximumQueryBytes else {
+            throw CallsheetError(.badRequest, "a preset's search is at most \(Preset.maximumQueryBytes / 1024) KiB")
+        }
         let query = try ContactQuery.parse(arguments)
         guard query.preset == nil, query.cursor == nil else {
             throw CallsheetError(.badRequest, "a preset holds text, filters and SORT; not PRESET or CURSOR")
@@ -41,7 +46,7 @@ extension OrganizationState {
     public func planRenamePreset(_ name: String, to newName: String, by caller: Caller) throws(CallsheetError) -> [Change] {
         var preset = try preset(name, for: caller)
         let clean = newName.trimmingSpaces()
-        guard !clean.isEmpty, clean.count <= 64 else { throw CallsheetError(.badRequest, "a preset name is 1–64 characters") }
+        guard !clean.isEmpty, TextLimit.presetName.admits(clean) else { throw CallsheetError(.badRequest, "a preset name is not blank and holds \(TextLimit.presetName.phrase)") }
         if clean.lowercased() != name.lowercased(), presets[caller.userID]?[clean.lowercased()] != nil {
             throw CallsheetError(.conflict, "you already have a preset named '\(clean)'")
         }

@@ -1,32 +1,30 @@
 /// Checks and normalizes the text fields of a contact.
 enum ContactText {
-    static let maximumNameLength = 255
-    static let maximumCompanyLength = 255
-    static let maximumEmailLength = 255
-    static let maximumNotesLength = 65_536
-    static let maximumOutcomeLength = 50
+    static let nameLimit = TextLimit.name
+    static let companyLimit = TextLimit.name
+    static let emailLimit = TextLimit.name
+    static let notesLimit = TextLimit.longText
+    static let outcomeLimit = TextLimit.outcome
+    /// The most tags one contact carries.
+    static let maximumTags = 100
 
     static func name(_ value: JSONValue?) throws(CallsheetError) -> String {
         guard let value, case .string(let raw) = value else {
             throw CallsheetError(.invalidField, "field 'name' is required and must be text")
         }
+        try nameLimit.check(raw, field: "name")
         let name = raw.trimmingSpaces()
         guard !name.isEmpty else { throw CallsheetError(.invalidField, "field 'name' is required and must not be blank") }
-        guard name.count <= maximumNameLength else {
-            throw CallsheetError(.invalidField, "field 'name' holds at most \(maximumNameLength) characters, got \(name.count)")
-        }
         return name
     }
 
     /// Optional text: `null` or blank clears it.
-    static func optional(_ value: JSONValue, field: String, maximum: Int) throws(CallsheetError) -> String? {
+    static func optional(_ value: JSONValue, field: String, limit: TextLimit) throws(CallsheetError) -> String? {
         switch value {
         case .null: return nil
         case .string(let raw):
+            try limit.check(raw, field: field)
             let text = raw.trimmingSpaces()
-            guard text.count <= maximum else {
-                throw CallsheetError(.invalidField, "field '\(field)' holds at most \(maximum) characters, got \(text.count)")
-            }
             return text.isEmpty ? nil : text
         default:
             throw CallsheetError(.invalidField, "field '\(field)' expects text or null, got \(value.kindDescription)")
@@ -35,13 +33,13 @@ enum ContactText {
 
     /// A syntax-checked email with its domain lower-cased, or nil when blank.
     static func email(_ value: JSONValue) throws(CallsheetError) -> String? {
-        guard let text = try optional(value, field: "email", maximum: maximumEmailLength) else { return nil }
+        guard let text = try optional(value, field: "email", limit: emailLimit) else { return nil }
         return try normalizeEmail(text)
     }
 
     static func normalizeEmail(_ text: String) throws(CallsheetError) -> String {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        let invalid = CallsheetError(.invalidField, "field 'email': '\(text)' is not an email address (expected name@domain.tld)")
+        let invalid = CallsheetError(.invalidField, "field 'email': '\(text.prefix(80))' is not an email address (expected name@domain.tld)")
         guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, !domain.isEmpty else { throw invalid }
         guard !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" }) else { throw invalid }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
@@ -68,9 +66,10 @@ enum ContactText {
         default:
             throw CallsheetError(.invalidField, "field 'tags' expects an array of text or a comma-separated list, got \(value.kindDescription)")
         }
-        for tag in list where tag.count > TagKey.maximumLength {
-            throw CallsheetError(.invalidField, "tag '\(tag.prefix(20))…' is longer than \(TagKey.maximumLength) characters")
+        guard list.count <= maximumTags else {
+            throw CallsheetError(.invalidField, "field 'tags' holds at most \(maximumTags) tags, got \(list.count)")
         }
+        for tag in list { try TagKey.validate(tag) }
         return list
     }
 }

@@ -42,7 +42,7 @@ extension OrganizationState {
 
     private static func departmentName(_ name: String) throws(CallsheetError) -> String {
         let clean = name.trimmingSpaces()
-        guard !clean.isEmpty, clean.count <= 255 else { throw CallsheetError(.badRequest, "a department name is 1–255 characters") }
+        guard !clean.isEmpty, TextLimit.name.admits(clean) else { throw CallsheetError(.badRequest, "a department name is not blank and holds \(TextLimit.name.phrase)") }
         return clean
     }
 
@@ -113,7 +113,7 @@ extension OrganizationState {
         switch key.lowercased() {
         case "name":
             let clean = value.trimmingSpaces()
-            guard !clean.isEmpty, clean.count <= 255 else { throw CallsheetError(.badRequest, "an organization name is 1–255 characters") }
+            guard !clean.isEmpty, TextLimit.name.admits(clean) else { throw CallsheetError(.badRequest, "an organization name is not blank and holds \(TextLimit.name.phrase)") }
             organization.name = clean
         case "region":
             let region = value.uppercased()

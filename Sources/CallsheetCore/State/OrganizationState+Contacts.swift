@@ -38,8 +38,8 @@ extension OrganizationState {
             name: name, phone: phone, createdAt: context.now, updatedAt: context.now
         )
         if let value = members["email"] { contact.email = try ContactText.email(value) }
-        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", maximum: ContactText.maximumCompanyLength) }
-        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", maximum: ContactText.maximumNotesLength) }
+        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", limit: ContactText.companyLimit) }
+        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }
         if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
         contact.customFields = try resolveCustomFields(members["custom_fields"], onto: [:], caller: caller, creating: true)
         return contact
@@ -58,8 +58,8 @@ extension OrganizationState {
             try checkPhoneIsFree(contact.phone, for: id, caller: caller)
         }
         if let value = members["email"] { contact.email = try ContactText.email(value) }
-        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", maximum: ContactText.maximumCompanyLength) }
-        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", maximum: ContactText.maximumNotesLength) }
+        if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", limit: ContactText.companyLimit) }
+        if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }
         if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
         if let value = members["department_id"] { contact.departmentID = try targetDepartment(value, caller: caller) }
         if let value = members["custom_fields"] {
@@ -97,8 +97,8 @@ extension OrganizationState {
         try caller.require(.manager, for: "CONTACT.LOGCALL")
         var contact = try visibleContact(id, for: caller)
         let text = outcome.trimmingSpaces().lowercased()
-        guard !text.isEmpty, text.count <= ContactText.maximumOutcomeLength else {
-            throw CallsheetError(.badRequest, "call outcome must be 1–\(ContactText.maximumOutcomeLength) characters, e.g. completed, no-answer, voicemail")
+        guard !text.isEmpty, ContactText.outcomeLimit.admits(text) else {
+            throw CallsheetError(.badRequest, "a call outcome is 1 to \(ContactText.outcomeLimit.characters) characters (\(ContactText.outcomeLimit.bytes) bytes), e.g. completed, no-answer, voicemail")
         }
         let when = time ?? context.now
         if contact.lastCalledAt.map({ when >= $0 }) ?? true {

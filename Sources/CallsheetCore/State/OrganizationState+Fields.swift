@@ -42,8 +42,8 @@ extension OrganizationState {
 
     private func apply(_ members: [String: JSONValue], to field: inout FieldDefinition) throws(CallsheetError) {
         if let value = members["label"] {
-            guard case .string(let label) = value, !label.trimmingSpaces().isEmpty, label.count <= 255 else {
-                throw CallsheetError(.invalidField, "'label' expects non-blank text of at most 255 characters")
+            guard case .string(let label) = value, !label.trimmingSpaces().isEmpty, TextLimit.name.admits(label) else {
+                throw CallsheetError(.invalidField, "'label' expects non-blank text of \(TextLimit.name.phrase)")
             }
             field.label = label.trimmingSpaces()
         }
@@ -55,13 +55,17 @@ extension OrganizationState {
         if let value = members["options"] {
             guard field.type == .dropdown else { throw CallsheetError(.invalidField, "'options' only applies to dropdown fields") }
             guard case .array(let elements) = value else { throw CallsheetError(.invalidField, "'options' expects an array of text") }
+            guard elements.count <= Self.maximumOptions else {
+                throw CallsheetError(.invalidField, "a dropdown holds at most \(Self.maximumOptions) options, got \(elements.count)")
+            }
             var options: [String] = []
+            var seen: Set<String> = []
             for element in elements {
-                guard case .string(let text) = element, !text.trimmingSpaces().isEmpty else {
-                    throw CallsheetError(.invalidField, "'options' expects non-blank text values")
+                guard case .string(let text) = element, !text.trimmingSpaces().isEmpty, TextLimit.name.admits(text) else {
+                    throw CallsheetError(.invalidField, "'options' expects non-blank text values of \(TextLimit.name.phrase)")
                 }
-                guard !options.contains(where: { $0.lowercased() == text.trimmingSpaces().lowercased() }) else {
-                    throw CallsheetError(.invalidField, "option '\(text)' is listed twice")
+                guard seen.insert(text.trimmingSpaces().lowercased()).inserted else {
+                    throw CallsheetError(.invalidField, "option '\(text.prefix(80))' is listed twice")
                 }
                 options.append(text.trimmingSpaces())
             }
@@ -94,12 +98,16 @@ extension OrganizationState {
         throw CallsheetError(.invalidField, "'visible_to' expects \"all\", \"manager+\" or an array of roles such as [\"manager\", \"agent\"]")
     }
 
+    /// The most options a dropdown field holds.
+    static let maximumOptions = 1_000
+
     /// Plans `FIELD.REORDER a b c`: the named fields first, in that order, then the rest as they were.
     public func planReorderFields(_ names: [String], by caller: Caller) throws(CallsheetError) -> [Change] {
         try caller.require(.admin, for: "FIELD.REORDER")
         for name in names { _ = try field(named: name) }
         guard Set(names).count == names.count else { throw CallsheetError(.badRequest, "a field is named twice") }
-        let rest = orderedFields.map(\.name).filter { !names.contains($0) }
+        let named = Set(names)
+        let rest = orderedFields.map(\.name).filter { !named.contains($0) }
         var changes: [Change] = []
         for (position, name) in (names + rest).enumerated() {
             guard var field = fields[name], field.order != position + 1 else { continue }

@@ -14,58 +14,86 @@ public struct CommandExecutor: Sendable {
 
     /// Parses and runs one request. Errors become `-CODE message` replies; nothing throws.
     public func execute(_ arguments: [String], session: inout Session) async -> RESPValue {
-        await run(Self.parse(arguments), session: &session)
+        directory.counters.commands.add(1, ordering: .relaxed)
+        do throws(CallsheetError) {
+            try await refresh(&session)
+            return try await execute(try Command.parse(arguments, caller: session.caller), session: &session)
+        } catch {
+            return reply(.failure(error))
+        }
     }
 
     /// Runs pipelined requests in order and returns their replies, stopping after a `QUIT`.
     ///
-    /// Each request is parsed once. Runs of consecutive lookups (`CONTACT.GET`,
-    /// `CONTACT.BYPHONE`) by a signed-in caller are answered in one visit to the shard actor
-    /// instead of one each: the same replies, in the same order, one actor hop per run.
+    /// Each request is parsed once, after its declared access is checked. Runs of consecutive
+    /// lookups (`CONTACT.GET`, `CONTACT.BYPHONE`) by a signed-in caller are answered in one visit
+    /// to the shard actor instead of one each: the same replies, in the same order, one actor hop
+    /// per run.
     public func execute(batch requests: [[String]], session: inout Session) async -> [RESPValue] {
-        let parsed = requests.map(Self.parse)
         var replies: [RESPValue] = []
         replies.reserveCapacity(requests.count)
         var index = 0
-        while index < parsed.count {
+        while index < requests.count {
             var end = index
-            while end < parsed.count, case .success(let command) = parsed[end], OrganizationCommands.isLookup(command) { end += 1 }
-            if end - index > 1, let caller = session.caller, let shard = session.shard {
-                let run = parsed[index..<end].compactMap { try? $0.get() }
-                let context = PlanningContext(now: Clock.now(), phones: phones)
-                let answers = try? await shard.read { state in
-                    run.map { command -> Result<RESPValue, CallsheetError> in
-                        do throws(CallsheetError) {
-                            return .success(try OrganizationCommands.lookup(command, in: state, for: caller, context: context))
-                        } catch {
-                            return .failure(error)
+            while end < requests.count, Self.isLookup(requests[end]) { end += 1 }
+            if end - index > 1, session.caller != nil, session.shard != nil {
+                directory.counters.commands.add(end - index, ordering: .relaxed)
+                do throws(CallsheetError) {
+                    try await refresh(&session)
+                    guard let caller = session.caller, let shard = session.shard else { throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>") }
+                    let run = requests[index..<end].map { arguments -> Result<Command, CallsheetError> in
+                        do throws(CallsheetError) { return .success(try Command.parse(arguments, caller: caller)) } catch { return .failure(error) }
+                    }
+                    let context = PlanningContext(now: Clock.now(), phones: phones)
+                    let answers = try await shard.read { state in
+                        run.map { parsed -> Result<RESPValue, CallsheetError> in
+                            do throws(CallsheetError) {
+                                return .success(try OrganizationCommands.lookup(try parsed.get(), in: state, for: caller, context: context))
+                            } catch {
+                                return .failure(error)
+                            }
                         }
                     }
+                    for answer in answers { replies.append(reply(answer)) }
+                } catch {
+                    for _ in index..<end { replies.append(reply(.failure(error))) }
+                    if session.wantsClose { break }
                 }
-                directory.counters.commands.add(run.count, ordering: .relaxed)
-                for answer in answers ?? [] { replies.append(reply(answer)) }
                 index = end
                 continue
             }
-            replies.append(await run(parsed[index], session: &session))
+            replies.append(await execute(requests[index], session: &session))
             index += 1
             if session.wantsClose { break }
         }
         return replies
     }
 
-    private static func parse(_ arguments: [String]) -> Result<Command, CallsheetError> {
-        do throws(CallsheetError) { return .success(try Command.parse(arguments)) } catch { return .failure(error) }
+    /// True for the requests a dialer pipelines (`CONTACT.GET`, `CONTACT.BYPHONE`), recognised
+    /// by name alone so a run of them can share one visit to the shard.
+    private static func isLookup(_ arguments: [String]) -> Bool {
+        guard let name = arguments.first, name.utf8.count == 11 || name.utf8.count == 15 else { return false }
+        let upper = name.uppercased()
+        return upper == "CONTACT.GET" || upper == "CONTACT.BYPHONE"
     }
 
-    /// Runs one parsed request, counting it (and its error, if any).
-    private func run(_ parsed: Result<Command, CallsheetError>, session: inout Session) async -> RESPValue {
-        directory.counters.commands.add(1, ordering: .relaxed)
-        do throws(CallsheetError) {
-            return try await execute(try parsed.get(), session: &session)
-        } catch {
-            return reply(.failure(error))
+    /// Brings a signed-in session up to date with its user's current record: a changed role or
+    /// department applies from the very next command, and a deleted or re-keyed user is signed
+    /// out (the connection closes after the reply, as Redis does for a deleted ACL user).
+    ///
+    /// Cheap on the hot path: one atomic load of the organization's user generation, which every
+    /// change to its users bumps; only a changed generation costs a visit to the shard.
+    private func refresh(_ session: inout Session) async throws(CallsheetError) {
+        guard let caller = session.caller, !caller.isOwner, let shard = session.shard else { return }
+        let generation = shard.userGeneration
+        guard generation != session.userGeneration else { return }
+        let current = await shard.user(caller.userID)
+        guard let current, current.name == caller.name, current.secret == session.signedInSecret else {
+            session.signOut()
+            throw CallsheetError(.noAuth, "your login was deleted or its secret was reset; sign in again with AUTH <user> <secret>")
         }
+        session.caller = Caller(current)
+        session.userGeneration = generation
     }
 
     private func reply(_ result: Result<RESPValue, CallsheetError>) -> RESPValue {
@@ -77,14 +105,19 @@ public struct CommandExecutor: Sendable {
         }
     }
 
-    /// Runs one parsed command for the session's caller.
-    public func execute(_ command: Command, session: inout Session) async throws(CallsheetError) -> RESPValue {
+    /// Runs one parsed command for the session's caller, whose access to it was checked when it
+    /// was parsed.
+    private func execute(_ command: Command, session: inout Session) async throws(CallsheetError) -> RESPValue {
         switch command {
         case .ping(let message): return message.map { .bulk($0) } ?? .simpleString("PONG")
         case .help(let name): return try help(name)
         case .hello(let arguments):
             if let version = arguments.first, version != "2" {
                 throw CallsheetError(.noProtocol, "sorry, this protocol version is not supported; Callsheet speaks RESP2 (HELLO 2)")
+            }
+            if arguments.dropFirst().contains(where: { $0.uppercased() == "AUTH" }) {
+                // Signing in goes through AUTH alone (rate limited, framing limits lifted after it).
+                throw CallsheetError(.badRequest, "HELLO does not sign in here; send HELLO 2, then AUTH <user> <secret>")
             }
             return .array([.bulk("server"), .bulk("callsheet"), .bulk("version"), .bulk(CallsheetVersion.current), .bulk("proto"), .integer(2)])
         case .quit:
@@ -95,11 +128,10 @@ public struct CommandExecutor: Sendable {
         case .compatibility(let name):
             return name == "COMMAND" ? .array([]) : .ok
         case .auth(let user, let secret):
-            guard let (shard, signedIn) = await directory.authenticate(user, secret: secret) else {
+            guard let (shard, signedIn, generation) = await directory.authenticate(user, secret: secret) else {
                 throw CallsheetError(.authFailed, "invalid user name or secret")
             }
-            session.caller = Caller(signedIn)
-            session.shard = shard
+            session.signIn(signedIn, shard: shard, generation: generation)
             return .ok
         default:
             break
@@ -107,22 +139,20 @@ public struct CommandExecutor: Sendable {
         guard let caller = session.caller else {
             throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>")
         }
+        // The command's declared access was checked when it was parsed (Command.parse(_:caller:)).
         switch command {
         case .whoami: return try await whoami(caller, session)
         case .use(let name):
-            guard session.isLocalOwner else { throw CallsheetError(.forbidden, "USE is for the REPL on a data directory; over TCP your organization is your login's") }
             guard let shard = await directory.organization(named: name) else {
                 throw CallsheetError(.notFound, "no organization '\(name)' (ORG.LIST shows them)")
             }
             session.shard = shard
             return .ok
         case .orgCreate(let name, let region, let admin):
-            guard session.isLocalOwner else { throw CallsheetError(.forbidden, "ORG.CREATE runs on the data directory itself: `callsheet org create` or the local REPL") }
             let (id, secret) = try await directory.createOrganization(name: name, region: region, admin: admin ?? "admin")
             if session.shard == nil { session.shard = await directory.shard(id) }
             return .bulk(JSONValue.object([("organization_id", .integer(Int64(id))), ("admin", .string(admin ?? "admin")), ("secret", .string(secret))]).serialized)
         case .orgList:
-            guard session.isLocalOwner else { throw CallsheetError(.forbidden, "ORG.LIST is for the data directory's owner") }
             var list: [JSONValue] = []
             for id in await directory.organizationIDs {
                 guard let shard = await directory.shard(id) else { continue }
@@ -130,8 +160,14 @@ public struct CommandExecutor: Sendable {
             }
             return .bulk(JSONValue.array(list).serialized)
         case .snapshot:
-            try caller.require(.admin, for: "SNAPSHOT")
             let report = try await directory.snapshot()
+            guard caller.isOwner else {
+                // An organization's admin learns that it was written, not the server's paths or
+                // the other tenants' totals.
+                let kept: Set<String> = ["sequence", "milliseconds"]
+                guard case .object(let members) = report else { return .ok }
+                return .bulk(JSONValue.object(members.filter { kept.contains($0.0) }).serialized)
+            }
             return .bulk(report.serialized)
         case .info:
             return .bulk(await directory.info(for: caller, shard: session.shard).serialized)
@@ -168,8 +204,7 @@ public struct CommandExecutor: Sendable {
             guard let spec = CommandCatalog.spec(named: name) else {
                 throw CallsheetError(.unknownCommand, "unknown command '\(name)'; HELP lists the commands")
             }
-            let role = spec.role.map { "needs role: \($0.rawValue)" } ?? "open to every connection"
-            return .bulk("\(spec.usage)\n  \(spec.summary)\n  (\(role))")
+            return .bulk("\(spec.usage)\n  \(spec.summary)\n  (\(spec.access.description))")
         }
         var lines: [String] = []
         var group = ""

@@ -31,10 +31,8 @@ struct OrganizationCommands {
                 ([try state.planDelete(id, permanent: permanent, by: caller, context: context)], RESPValue.integer(1))
             }
         case .contactList(let cursor, let limit, let archived):
-            try caller.require(.manager, for: "CONTACT.LIST")
             return try await shard.read { state in .bulkString(state.listJSON(after: cursor, limit: limit, archived: archived, for: caller)) }
         case .contactSearch(let query):
-            try caller.require(.manager, for: "CONTACT.SEARCH")
             return try await shard.read { state throws(CallsheetError) in
                 .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role))
             }
@@ -57,7 +55,6 @@ struct OrganizationCommands {
                 try state.planBulkDelete(selection, permanent: permanent, by: caller, context: context)
             }
         case .contactCount:
-            try caller.require(.manager, for: "CONTACT.COUNT")
             return try await shard.read { state in
                 let (active, archived) = state.countVisible(for: caller)
                 return .bulk(JSONValue.object([("active", .integer(Int64(active))), ("archived", .integer(Int64(archived)))]).serialized)
@@ -87,13 +84,11 @@ struct OrganizationCommands {
                 return (changes, RESPValue.integer(Int64(changes.count - 1)))
             }
         case .fieldList:
-            try caller.require(.agent, for: "FIELD.LIST")
             return try await shard.read { state in
                 let visible = state.orderedFields.filter { caller.role == .admin || $0.isVisible(to: caller.role) }
                 return .bulk(JSONValue.array(visible.map { state.fieldJSON($0) }).serialized)
             }
         case .fieldGet(let name):
-            try caller.require(.agent, for: "FIELD.GET")
             return try await shard.read { state throws(CallsheetError) in
                 let field = try state.field(named: name)
                 guard caller.role == .admin || field.isVisible(to: caller.role) else {
@@ -102,7 +97,6 @@ struct OrganizationCommands {
                 return .bulk(state.fieldJSON(field).serialized)
             }
         case .tagList:
-            try caller.require(.manager, for: "TAG.LIST")
             return try await shard.read { state in .bulk(state.tagListJSON(for: caller).serialized) }
         case .tagMerge(let sources, let target):
             return try await write { state throws(CallsheetError) in
@@ -122,19 +116,15 @@ struct OrganizationCommands {
                 return ([.putPreset(preset)], RESPValue.bulk(state.presetJSON(preset).serialized))
             }
         case .presetList:
-            try caller.require(.manager, for: "PRESET.LIST")
             return try await shard.read { state in
                 let mine = (state.presets[caller.userID] ?? [:]).values.sorted { $0.name.lowercased() < $1.name.lowercased() }
                 return .bulk(JSONValue.array(mine.map { state.presetJSON($0) }).serialized)
             }
         case .presetGet(let name):
-            try caller.require(.manager, for: "PRESET.GET")
             return try await shard.read { state throws(CallsheetError) in .bulk(state.presetJSON(try state.preset(name, for: caller)).serialized) }
         case .presetRename(let name, let newName):
-            try caller.require(.manager, for: "PRESET.RENAME")
             return try await write { state throws(CallsheetError) in (try state.planRenamePreset(name, to: newName, by: caller), RESPValue.ok) }
         case .presetDelete(let name):
-            try caller.require(.manager, for: "PRESET.DELETE")
             return try await write { state throws(CallsheetError) in
                 let preset = try state.preset(name, for: caller)
                 return ([.removePreset(userID: caller.userID, name: preset.name)], RESPValue.ok)
@@ -142,7 +132,6 @@ struct OrganizationCommands {
 
         // MARK: Organization
         case .orgInfo:
-            try caller.require(.agent, for: "ORG.INFO")
             return try await shard.read { state in .bulk(state.organizationJSON(for: caller).serialized) }
         case .orgSet(let key, let value):
             let phones = self.phones
@@ -164,18 +153,15 @@ struct OrganizationCommands {
         case .deptDelete(let id):
             return try await write { state throws(CallsheetError) in ([try state.planDeleteDepartment(id, by: caller)], RESPValue.ok) }
         case .deptList:
-            try caller.require(.manager, for: "DEPT.LIST")
             return try await shard.read { state in
                 let visible = state.departments.values.filter { caller.role == .admin || $0.id == caller.departmentID }.sorted { $0.id < $1.id }
                 return .bulk(JSONValue.array(visible.map { state.departmentJSON($0) }).serialized)
             }
         case .userList:
-            try caller.require(.admin, for: "USER.LIST")
             return try await shard.read { state in
                 .bulk(JSONValue.array(state.users.values.sorted { $0.id < $1.id }.map { state.userJSON($0) }).serialized)
             }
         case .userCreate(let name, let role, let department):
-            try caller.require(.admin, for: "USER.CREATE")
             try await directory.reserveLogin(name, for: shard.id)
             let secret = SecretHash.generateSecret()
             let hash = SecretHash.make(secret: secret)
@@ -227,10 +213,8 @@ struct OrganizationCommands {
     static func lookup(_ command: Command, in state: OrganizationState, for caller: Caller, context: PlanningContext) throws(CallsheetError) -> RESPValue {
         switch command {
         case .contactGet(let id):
-            try caller.require(.agent, for: "CONTACT.GET")
             return .bulkString(state.contactJSON(try state.visibleContact(id, for: caller), for: caller.role))
         case .contactByPhone(let text):
-            try caller.require(.agent, for: "CONTACT.BYPHONE")
             let id = try state.contactID(byPhone: text, context: context)
             guard let id, let contact = state.contacts[id], caller.canSee(contact) else {
                 throw CallsheetError(.notFound, "no contact with phone \(text)")

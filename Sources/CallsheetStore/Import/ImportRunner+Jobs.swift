@@ -25,18 +25,20 @@ extension ImportRunner {
                 shard: OrganizationShard, isLocalOwner: Bool) async -> (ImportJob, ImportPlan?) {
         var plan: ImportPlan?
         do {
+            // IMPORT.CANCEL may end the job at any await below until it starts storing: each
+            // step first checks that it was not, and never overwrites a cancelled state.
             let organization = try await shard.read { state in state.organization }
-            update(id) { $0.state = .fetching }
-            let bytes = try await load(source, caller: caller, organization: organization, isLocalOwner: isLocalOwner)
-            update(id) { $0.state = .validating }
+            guard advance(id, to: .fetching) else { return (cancelled(id), nil) }
+            let bytes = try await load(source, caller: caller, organization: organization, isLocalOwner: isLocalOwner, job: id)
+            guard advance(id, to: .validating) else { return (cancelled(id), nil) }
             let prepared = try await prepare(bytes, options: options, settings: organization.settings.importing, caller: caller, shard: shard)
+            guard advance(id, to: .validating) else { return (cancelled(id), nil) }
             update(id) { $0.totalRows = prepared.document.records.count }
             let counter = progress[id] ?? ProgressCounter()
             guard let checked = await OrganizationState.checkRows(prepared.document.records, layout: prepared.layout, phones: phones, progress: { counter.set($0) }),
-                  !Task.isCancelled, jobs[id]?.state != .cancelled else {
-                return (finish(id, state: .cancelled, message: "cancelled before anything was stored", issues: []), nil)
+                  advance(id, to: .committing) else {
+                return (cancelled(id), nil)
             }
-            update(id) { $0.state = .committing }
             let files = self.files
             let committing = jobs[id]
             let planned = try await commit(checked, prepared: prepared, caller: caller, shard: shard) { plan in
@@ -61,9 +63,24 @@ extension ImportRunner {
             }
             return (finish(id, state: .completed, message: "created \(planned.created), updated \(planned.updated), skipped \(planned.skipped), rejected \(planned.rejected)", issues: issues), plan)
         } catch {
+            if let job = jobs[id], job.state.isFinished { return (job, plan) }
             let issue = ImportIssue(row: 0, column: nil, code: .init(rawValue: error.code.rawValue), reason: error.message)
             return (finish(id, state: .failed, message: "\(error.code.rawValue) \(error.message)", issues: [issue]), plan)
         }
+    }
+
+    /// Moves job `id` to `state` unless it was cancelled (by IMPORT.CANCEL or its task); false
+    /// then, and nothing may be stored.
+    func advance(_ id: ImportJobID, to state: ImportJob.State) -> Bool {
+        guard !Task.isCancelled, let job = jobs[id], !job.state.isFinished else { return false }
+        if job.state != state { update(id) { $0.state = state } }
+        return true
+    }
+
+    /// The job as its cancellation left it, finishing it if nobody did yet.
+    func cancelled(_ id: ImportJobID) -> ImportJob {
+        if let job = jobs[id], job.state.isFinished { return job }
+        return finish(id, state: .cancelled, message: "cancelled before anything was stored", issues: [])
     }
 
     /// Records the outcome, the error report and the log line.

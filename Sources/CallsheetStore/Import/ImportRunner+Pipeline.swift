@@ -14,8 +14,10 @@ extension ImportRunner {
     }
 
     /// The bytes of `source`, within the organization's size limit.
+    /// - Parameter job: the import job that will store the rows (nil for a preview or a dry run):
+    ///   only those count towards the limit of Google Sheets imports an hour.
     /// - Throws: `FORBIDDEN` for a path over TCP, `NOT_FOUND`, `LIMIT`, the sheet errors, `RATE_LIMITED`.
-    func load(_ source: ImportSource, caller: Caller, organization: Organization, isLocalOwner: Bool) async throws(CallsheetError) -> [UInt8] {
+    func load(_ source: ImportSource, caller: Caller, organization: Organization, isLocalOwner: Bool, job: ImportJobID? = nil) async throws(CallsheetError) -> [UInt8] {
         let maxBytes = organization.settings.maxImportBytes
         let bytes: [UInt8]
         switch source {
@@ -28,6 +30,7 @@ extension ImportRunner {
             bytes = try Self.readFile(path, maxBytes: maxBytes)
         case .sheet(let url):
             _ = try GoogleSheetURL(url)
+            if let job { try admitSheetImport(job, caller: caller, organization: organization.id, now: Clock.now()) }
             try limiter.admit("\(organization.id)/\(caller.userID)", now: Clock.now())
             let fetcher = SheetFetcher(baseURL: configuration.sheetsBaseURL, timeout: configuration.sheetTimeout)
             bytes = try await fetcher.fetch(url, maxBytes: maxBytes)
@@ -36,6 +39,22 @@ extension ImportRunner {
             throw CallsheetError(.limit, "the file is \(bytes.count) bytes; this organization imports at most \(maxBytes) bytes at once (ORG.SET max_import_bytes)")
         }
         return bytes
+    }
+
+    /// The product's limit: at most `sheetsPerHour` Google Sheets imports an hour per user.
+    /// Counted from the user's import jobs themselves (kept in the data directory, so a restart
+    /// forgets nothing): those of the last hour that read a sheet and stored it or still run.
+    /// Previews, dry runs, failed fetches and imports that stored nothing do not count.
+    func admitSheetImport(_ job: ImportJobID, caller: Caller, organization: OrganizationID, now: Timestamp) throws(CallsheetError) {
+        let window: Timestamp = 3_600_000
+        let counted = jobs.values.filter { other in
+            other.id != job && other.organizationID == organization && other.userID == caller.userID
+                && other.source.hasPrefix("sheet ") && other.startedAt > now - window
+                && (other.state == .completed || !other.state.isFinished)
+        }
+        guard counted.count >= configuration.sheetsPerHour, let oldest = counted.map(\.startedAt).min() else { return }
+        let wait = (oldest + window - now + 59_999) / 60_000
+        throw CallsheetError(.rateLimited, "at most \(configuration.sheetsPerHour) Google Sheets imports an hour per user; try again in \(wait) minute\(wait == 1 ? "" : "s"), or export the sheet as CSV and import the file")
     }
 
     private static func readFile(_ path: String, maxBytes: Int) throws(CallsheetError) -> [UInt8] {
@@ -56,12 +75,9 @@ extension ImportRunner {
     /// Reads and maps a file against the shard's current state. Runs off the actor.
     nonisolated func prepare(_ bytes: [UInt8], options: ImportOptions, settings: ImportSettings, caller: Caller, shard: OrganizationShard) async throws(CallsheetError) -> Prepared {
         try caller.require(.manager, for: "IMPORT")
-        let document = try CSVReader.read(bytes, encoding: options.encoding)
+        let maxRows = try await shard.read { state in state.organization.settings.maxImportRows }
+        let document = try CSVReader.read(bytes, encoding: options.encoding, maxRows: maxRows)
         let snapshot = try await shard.read { state in state }
-        let maxRows = snapshot.organization.settings.maxImportRows
-        guard document.records.count <= maxRows else {
-            throw CallsheetError(.limit, "the file has \(document.records.count) rows; this organization imports at most \(maxRows) at once (ORG.SET max_import_rows, admins)")
-        }
         var mapping = ColumnMapping.suggest(header: document.header, fields: snapshot.orderedFields.filter { $0.isVisible(to: caller.role) || caller.role == .admin })
         if let overrides = options.mapping { mapping = try mapping.applying(overrides) }
         let layout = try snapshot.importLayout(mapping, for: caller)

@@ -44,7 +44,9 @@ public actor ImportRunner {
         self.directory = directory
         self.configuration = configuration
         self.files = ImportFiles(dataDirectory: directory.configuration.directory)
-        self.limiter = SheetRateLimiter(limit: configuration.sheetsPerHour)
+        // Fetches (previews and dry runs included) are bounded too, more loosely than imports,
+        // so the server cannot be made to hammer the sheets host.
+        self.limiter = SheetRateLimiter(limit: configuration.sheetsPerHour * 6)
     }
 
     private static let registry = Mutex<[ObjectIdentifier: ImportRunner]>([:])
@@ -111,7 +113,7 @@ public actor ImportRunner {
     func logLine(_ job: ImportJob) -> String {
         let time = TimestampFormat.iso8601(job.finishedAt ?? Clock.now())
         let elapsed = (job.finishedAt ?? Clock.now()) - job.startedAt
-        return "\(time) job=\(job.id) org=\(job.organizationID) user=\(job.userName) state=\(job.state.rawValue) rows=\(job.totalRows) created=\(job.created) updated=\(job.updated) skipped=\(job.skipped) rejected=\(job.rejected) needs_review=\(job.needsReview) ms=\(elapsed) source=\(ImportReport.field(job.source)) message=\(ImportReport.field(job.message))"
+        return "\(time) job=\(job.id) org=\(job.organizationID) user=\(LogText.escaped(job.userName)) state=\(job.state.rawValue) rows=\(job.totalRows) created=\(job.created) updated=\(job.updated) skipped=\(job.skipped) rejected=\(job.rejected) needs_review=\(job.needsReview) ms=\(elapsed) source=\(ImportReport.field(LogText.escaped(job.source))) message=\(ImportReport.field(LogText.escaped(job.message, limit: 1024)))"
     }
 }
 

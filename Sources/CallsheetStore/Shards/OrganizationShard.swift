@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetStorage
+import Synchronization
 
 /// The actor that owns one organization's state. Reads run on it without waiting for anything;
 /// writes are planned, journaled, applied and then acknowledged once the journal says durable.
@@ -16,6 +17,9 @@ public actor OrganizationShard {
     /// Changes applied but not yet durable: (ticket, undo list). Tickets only grow.
     private var pending: [(ticket: UInt64, undo: [Change])] = []
     private var nextTicket: UInt64 = 0
+    /// Bumped by every applied (or undone) change to the organization's users, so a signed-in
+    /// session can tell with one atomic load whether its user's record may have changed.
+    private let userGenerationCounter = Atomic<UInt64>(0)
 
     /// A shard over `state`; writes go to `journal` (nil: in-memory only, for tests of the core).
     public init(state: OrganizationState, journal: JournalWriter?) {
@@ -43,9 +47,12 @@ public actor OrganizationShard {
     func commit(_ changes: [Change]) async throws(CallsheetError) {
         guard let journal else {
             state.apply(changes)
+            noteUserChanges(changes)
             return
         }
-        let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes))
+        guard let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes), limit: JournalFormat.maximumPayloadLength) else {
+            throw CallsheetError(.limit, "this change is too large for one journal record (over \(JournalFormat.maximumPayloadLength >> 20) MiB); nothing changed: split it into smaller bulk edits or imports")
+        }
         let sequence: UInt64
         do {
             sequence = try journal.append(type: JournalRecordType.changeSet, payload: payload)
@@ -55,6 +62,7 @@ public actor OrganizationShard {
         let ticket = nextTicket
         nextTicket += 1
         pending.append((ticket, state.apply(changes)))
+        noteUserChanges(changes)
         do {
             try await journal.waitDurable(sequence)
         } catch {
@@ -69,12 +77,31 @@ public actor OrganizationShard {
         while let last = pending.last, last.ticket >= ticket {
             pending.removeLast()
             state.apply(last.undo)
+            noteUserChanges(last.undo)
         }
     }
 
     /// Applies a replayed journal record. Only during recovery.
     func replay(_ changes: [Change]) {
         state.apply(changes)
+        noteUserChanges(changes)
+    }
+
+    /// The organization's user generation: it changes whenever any of its users is created,
+    /// changed, deleted or re-keyed.
+    public nonisolated var userGeneration: UInt64 { userGenerationCounter.load(ordering: .acquiring) }
+
+    /// A user's current record, if they still exist.
+    public func user(_ id: UserID) -> User? { state.users[id] }
+
+    private func noteUserChanges(_ changes: [Change]) {
+        let touchesUsers = changes.contains { change in
+            switch change {
+            case .putUser, .removeUser: true
+            default: false
+            }
+        }
+        if touchesUsers { userGenerationCounter.add(1, ordering: .releasing) }
     }
 
     /// A copy of the state for a snapshot, with the journal sequence it covers: every record of this
@@ -84,10 +111,12 @@ public actor OrganizationShard {
     }
 
     /// The user named `name` when `secret` matches; compared in constant time either way.
-    func authenticate(_ name: String, secret: String) -> User? {
+    /// Also returns the user generation the record was read at.
+    func authenticate(_ name: String, secret: String) -> (User, UInt64)? {
         let user = state.users.values.first { $0.name == name }
         let matches = (user?.secret ?? .decoy).matches(secret)
-        return matches ? user : nil
+        guard matches, let user else { return nil }
+        return (user, userGeneration)
     }
 
     /// Brute-force index check, for tests.

@@ -60,7 +60,7 @@ public actor ShardDirectory {
     /// - Returns: the new organization's id and the admin's secret (shown once, stored hashed).
     public func createOrganization(name: String, region: String, admin: String) async throws(CallsheetError) -> (OrganizationID, String) {
         let clean = name.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        guard !clean.isEmpty, clean.count <= 255 else { throw CallsheetError(.badRequest, "an organization name is 1–255 characters") }
+        guard !clean.isEmpty, TextLimit.name.admits(clean) else { throw CallsheetError(.badRequest, "an organization name is not blank and holds \(TextLimit.name.phrase)") }
         guard organizationNames[clean.lowercased()] == nil else { throw CallsheetError(.conflict, "an organization named '\(clean)' already exists") }
         let regionCode = region.uppercased()
         guard phones.isSupportedRegion(regionCode) else {
@@ -94,13 +94,14 @@ public actor ShardDirectory {
     }
 
     /// Checks a login and its secret. Unknown users and wrong secrets fail alike, in alike time.
-    public func authenticate(_ name: String, secret: String) async -> (OrganizationShard, User)? {
+    /// - Returns: the user's shard, their record and the shard's user generation it was read at.
+    public func authenticate(_ name: String, secret: String) async -> (OrganizationShard, User, UInt64)? {
         guard let organization = logins[name], let shard = shards[organization] else {
             _ = SecretHash.decoy.matches(secret)
             return nil
         }
-        guard let user = await shard.authenticate(name, secret: secret) else { return nil }
-        return (shard, user)
+        guard let (user, generation) = await shard.authenticate(name, secret: secret) else { return nil }
+        return (shard, user, generation)
     }
 
     /// Reserves a login name across the data directory before a shard creates the user.

@@ -18,7 +18,13 @@ final class LineEditor {
         }
         callsheet_set_completion(completeCommand)
         using_history()
-        if let historyPath { read_history(historyPath) }
+        if let historyPath {
+            // The history holds what managers typed about people: readable by its owner alone.
+            let descriptor = open(historyPath, O_CREAT | O_WRONLY, 0o600)
+            if descriptor >= 0 { close(descriptor) }
+            chmod(historyPath, 0o600)
+            read_history(historyPath)
+        }
     }
 
     /// Reads one line, or nil at end of input (Ctrl-D).
@@ -26,7 +32,8 @@ final class LineEditor {
         guard let raw = readline(prompt) else { return nil }
         defer { free(raw) }
         let line = String(cString: raw)
-        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        // Lines that carry a secret (AUTH) are kept out of the history file.
+        if !line.trimmingCharacters(in: .whitespaces).isEmpty, CommandCatalog.keepsInHistory(line) {
             add_history(raw)
             if let historyPath { append_history(1, historyPath) }
         }
