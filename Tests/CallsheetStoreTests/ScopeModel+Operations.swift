@@ -104,8 +104,8 @@ extension ScopeModelRun {
             case 725..<790: await tagChange(user)
             case 790..<850: await presetOperation(user)
             case 850..<870: await importValidate(user)
-            case 870..<885: await importCommit(user)
-            case 885..<905: await importStatus(user)
+            case 870..<878: await importCommit(user)
+            case 878..<905: await importStatus(user)
             case 905..<930: await adminOnly(user)
             case 930..<960 where userChanges != .none: await changeUser()
             case 960..<980 where userChanges == .openSessions: await staleCommand()
@@ -282,7 +282,7 @@ extension ScopeModelRun {
     func expectedTagList(_ user: Int) -> String {
         let mine = inScope(user)
         var rows: [JSONValue] = []
-        for tag in Self.tags.sorted(by: { $0.lowercased() < $1.lowercased() }) {
+        for tag in Self.tagsByName {
             let count = mine.filter { $0.tags.contains(tag) }.count
             if count > 0 { rows.append(.object([("tag", .string(tag)), ("contacts", .integer(Int64(count)))])) }
         }
@@ -710,22 +710,47 @@ extension ScopeModelRun {
         }
     }
 
+    /// IMPORT.COMMIT: free phones become contacts; with DUPLICATES update the user's own duplicates
+    /// take the row's name, and another department's are rejected without naming the contact.
     func importCommit(_ user: Int) async {
         let org = users[user].org
         let rows = importRows()
+        let updating = random.chance(40)
         let dept = users[user].role == .admin ? random.pick(departments[org]) : (users[user].dept ?? 1)
-        let arguments = ["IMPORT.COMMIT", "CSV", csv(rows), "DUPLICATES", "skip", "NOTAG"] + (users[user].role == .admin ? ["DEPT", String(dept)] : [])
+        let arguments = ["IMPORT.COMMIT", "CSV", csv(rows), "DUPLICATES", updating ? "update" : "skip", "NOTAG"]
+            + (users[user].role == .admin ? ["DEPT", String(dept)] : [])
         let reply = await send(user, arguments)
         guard atLeast(user, .manager) else { return expectRefused(user, reply) }
         let fresh = rows.filter { owner(ofPhone: $0.phone, org: org) == nil }
+        let duplicates = rows.compactMap { row in owner(ofPhone: row.phone, org: org).map { (row, $0) } }
+        let mine = duplicates.filter { visible(user, $0.1.id) != nil }
+        let theirs = duplicates.count - mine.count
         guard let summary = json(reply), let job = summary["job_id"]?.intValue else { return fail("IMPORT.COMMIT: \(Self.text(reply))") }
-        check(summary["created"]?.intValue == fresh.count, "IMPORT.COMMIT created \(summary["created"]?.serialized ?? "nil"); the model expects \(fresh.count)")
+        let expected: [String: Int] = [
+            "created": fresh.count,
+            "updated": updating ? mine.count : 0,
+            "skipped": updating ? 0 : duplicates.count,
+            "rejected": updating ? theirs : 0,
+        ]
+        for (key, count) in expected {
+            check(summary[key]?.intValue == count, "IMPORT.COMMIT \(key) is \(summary[key]?.serialized ?? "nil"); the model expects \(count): \(summary.serialized)")
+        }
         for row in fresh {
             let id = nextID[org]
             contacts[org][id] = MContact(id: id, dept: dept, name: row.name, phone: row.phone, tags: [], archived: false, calls: 0)
             nextID[org] += 1
         }
+        if updating { for (row, contact) in mine { contacts[org][contact.id]?.name = row.name } }
         jobs[job] = MJob(org: org, user: users[user].name, incarnation: users[user].incarnation)
+        if updating, theirs > 0 {
+            // The rejection of another department's phone does not name its contact.
+            let errors = await send(user, ["IMPORT.ERRORS", String(job)])
+            let text = errors.string ?? ""
+            for (_, contact) in duplicates where visible(user, contact.id) == nil {
+                check(!text.contains("contact \(contact.id)") && !text.contains(contact.name), "IMPORT.ERRORS names another department's contact: \(text)")
+            }
+            check(text.contains("another department"), "IMPORT.ERRORS: \(Self.text(errors))")
+        }
         await auditCounts(org)
     }
 
@@ -979,7 +1004,7 @@ extension ScopeModelRun {
         defer { lastCommand = saved }
         var rows: [JSONValue] = []
         let all = contacts[org].values
-        for tag in Self.tags.sorted(by: { $0.lowercased() < $1.lowercased() }) {
+        for tag in Self.tagsByName {
             let count = all.filter { $0.tags.contains(tag) }.count
             if count > 0 { rows.append(.object([("tag", .string(tag)), ("contacts", .integer(Int64(count)))])) }
         }
