@@ -213,8 +213,17 @@ extension ScopeModelRun {
         switch random.int(5) {
         case 0:
             let tag = random.pick(Self.tags)
-            arguments += ["*", "TAGS", "ANY", tag]
-            expected = active.filter { $0.tags.contains(tag) }
+            switch random.int(3) {
+            case 0:
+                arguments += ["*", "TAGS", "ANY", tag]
+                expected = active.filter { $0.tags.contains(tag) }
+            case 1:
+                arguments += ["*", "TAGS", "NONE", tag, "ARCHIVED", "any"]
+                expected = inScope(user).filter { !$0.tags.contains(tag) }
+            default:
+                arguments += ["*", "TAGS", "ANY", tag, "ARCHIVED", "yes"]
+                expected = inScope(user).filter { $0.archived && $0.tags.contains(tag) }
+            }
         case 3:
             // A department filter: a manager may name only their own.
             let dept = random.pick(departments[users[user].org])
@@ -449,15 +458,22 @@ extension ScopeModelRun {
         var selection: [String]
         var ids: [Int] = []
         var selectedTag: String?
+        var selectedWord: String?
         var presetName: String?
         switch random.int(3) {
         case 0:
             ids = (0...random.int(4)).map { _ in pickID(user) }
             selection = ["IDS", ids.map(String.init).joined(separator: ",")]
         case 1:
-            let tag = random.pick(Self.tags)
-            selectedTag = tag
-            selection = ["MATCH", "*", "TAGS", "ANY", tag]
+            if random.chance(50) {
+                let tag = random.pick(Self.tags)
+                selectedTag = tag
+                selection = ["MATCH", "*", "TAGS", "ANY", tag]
+            } else {
+                let word = random.pick(Self.names).split(separator: " ")[1].lowercased()
+                selectedWord = word
+                selection = ["MATCH", word]
+            }
         default:
             let name = pickPresetName(user)
             presetName = name
@@ -500,6 +516,8 @@ extension ScopeModelRun {
         if let presetName { selectedTag = users[user].presets[presetName.lowercased()]?.tag }
         if let selectedTag {
             found = inScope(user).filter { !$0.archived && $0.tags.contains(selectedTag) }
+        } else if let selectedWord {
+            found = inScope(user).filter { !$0.archived && $0.name.lowercased().contains(selectedWord) }
         } else {
             for id in Set(ids).sorted() {
                 if let contact = visible(user, id) { found.append(contact) } else { refused.append(id) }
@@ -1018,6 +1036,7 @@ extension ScopeModelRun {
 
     /// Every contact of both organizations, as their owners read them, against the model.
     func audit() async {
+        defer { lastAudit = step }
         for org in 0..<2 where failure == nil {
             let reply = await runOwner(org, ["CONTACT.LIST", "ALL", "LIMIT", "1000"])
             guard let items = json(reply)?["contacts"]?.arrayValue else { return fail("audit CONTACT.LIST: \(Self.text(reply))") }
@@ -1025,10 +1044,10 @@ extension ScopeModelRun {
             for item in items {
                 let id = item["id"]?.intValue ?? 0
                 ids.append(id)
-                guard let expected = contacts[org][id] else { return fail("audit: \(orgNames[org]) has contact \(id), which the model does not: \(item.serialized)") }
+                guard let expected = contacts[org][id] else { return fail("audit (a command since step \(lastAudit)): \(orgNames[org]) has contact \(id), which the model does not: \(item.serialized)") }
                 checkContact(item, expected, role: .admin, org: org)
             }
-            check(ids == contacts[org].keys.sorted(), "audit: \(orgNames[org]) has contacts \(ids); the model \(contacts[org].keys.sorted())")
+            check(ids == contacts[org].keys.sorted(), "audit (a command since step \(lastAudit)): \(orgNames[org]) has contacts \(ids); the model \(contacts[org].keys.sorted())")
             await auditCounts(org)
         }
     }

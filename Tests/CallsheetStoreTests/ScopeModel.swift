@@ -94,6 +94,8 @@ final class ScopeModelRun {
 
     let userChanges: UserChanges
     var step = 0
+    /// The step of the last full audit: a disagreement it finds was caused after it.
+    var lastAudit = 0
     var lastCommand: [String] = []
     var failure: String?
     var operations = 0
