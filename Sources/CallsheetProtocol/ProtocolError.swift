@@ -78,6 +78,12 @@ extension ProtocolError {
                       closesConnection: false, consumedBytes: consumedBytes)
     }
 
+    /// The REPL's JSON convenience: an unquoted `{` or `[` whose closing bracket never comes.
+    public static func unclosedBracket(_ open: Character, column: Int) -> ProtocolError {
+        ProtocolError(.unbalancedQuotes, "the JSON that starts with '\(open)' at column \(column) is missing its closing '\(open == "{" ? "}" : "]")'",
+                      closesConnection: false)
+    }
+
     static let invalidMultibulkLength = ProtocolError(.invalidMultibulkLength, "Protocol error: invalid multibulk length")
 
     static func arrayTooLong(_ count: Int64, limit: Int) -> ProtocolError {

@@ -23,6 +23,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case compressionFailed = "COMPRESSION_FAILED"
             case directoryNotEmpty = "DIRECTORY_NOT_EMPTY"
             case simulatedCrash = "SIMULATED_CRASH"
+            case directoryLocked = "DIRECTORY_LOCKED"
+            case recordUnreadable = "RECORD_UNREADABLE"
         }
 
         private let value: Value
@@ -54,6 +56,10 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let directoryNotEmpty = Code(.directoryNotEmpty)
         /// A test hook stopped a snapshot commit at a chosen step.
         public static let simulatedCrash = Code(.simulatedCrash)
+        /// Another process (or another open in this one) holds the data directory's lock.
+        public static let directoryLocked = Code(.directoryLocked)
+        /// A journal record whose checksum verifies could not be decoded or applied by its owner.
+        public static let recordUnreadable = Code(.recordUnreadable)
 
         public var description: String { value.rawValue }
     }

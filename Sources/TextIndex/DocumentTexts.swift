@@ -99,6 +99,30 @@ struct DocumentTexts: Sendable {
         }
     }
 
+    /// True when one of the first `fieldCount` fields of `slot` contains `needle` (no allocation).
+    /// - Complexity: O(length of those fields × length of `needle`) at worst.
+    func anyField(of slot: UInt32, among fieldCount: Int, contains needle: [UInt8]) -> Bool {
+        guard contains(slot), !needle.isEmpty else { return needle.isEmpty }
+        return arena.withUnsafeBufferPointer { buffer in
+            var found = false
+            Self.forEachField(buffer, record: Int(offsets[Int(slot)])) { field, bytes in
+                guard !found, field < fieldCount, bytes.count >= needle.count else { return }
+                let first = needle[0]
+                var start = bytes.startIndex
+                let last = bytes.endIndex - needle.count
+                while start <= last {
+                    if bytes[start] == first {
+                        var offset = 1
+                        while offset < needle.count, bytes[start + offset] == needle[offset] { offset += 1 }
+                        if offset == needle.count { found = true; return }
+                    }
+                    start += 1
+                }
+            }
+            return found
+        }
+    }
+
     /// The bytes the live records occupy (for invariant checks).
     func liveBytes() -> Int {
         offsets.reduce(0) { total, offset in

@@ -47,7 +47,7 @@ extension TextFolding {
         case 0xFB04: "ffl"
         case 0xFB05, 0xFB06: "st"
         case 0x03C2: "\u{03C3}"  // final sigma ς → σ
-        case 0x2018, 0x2019, 0x201B, 0x02BC, 0x00B4, 0x0060: "'"
+        case 0x2018, 0x2019, 0x201B, 0x02BC, 0x00B4, 0x0060: ""  // apostrophes: O’Brien is obrien
         case 0x201C, 0x201D, 0x201F: "\""
         case 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212: "-"
         default: nil
@@ -68,6 +68,7 @@ private struct FoldedWriter {
     mutating func append(_ scalar: Unicode.Scalar) {
         if scalar.isASCII {
             let byte = UInt8(scalar.value)
+            if TextFolding.isApostrophe(byte) { return }
             if TextFolding.isASCIISpace(byte) {
                 space()
             } else {

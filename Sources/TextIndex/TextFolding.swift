@@ -1,4 +1,5 @@
-/// Folds text into the form the search indexes store and compare: lower case, no diacritics,
+/// Folds text into the form the search indexes store and compare: lower case, no diacritics, no
+/// apostrophes,
 /// letters without a decomposition spelled out in ASCII (`ø`→`o`, `ß`→`ss`), runs of white space
 /// collapsed to one space, no leading or trailing space.
 ///
@@ -51,6 +52,13 @@ public enum TextFolding {
     private enum ASCIIScan { case alreadyFolded, needsFolding, notASCII }
     private enum ASCIIResult { case alreadyFolded, folded(String), notASCII }
 
+    /// Apostrophes (`'` and the backtick typed for one) are dropped, so `obrien` finds O'Brien
+    /// and `o'brien` finds OBrien.
+    @inline(__always)
+    static func isApostrophe(_ byte: UInt8) -> Bool {
+        byte == 0x27 || byte == 0x60
+    }
+
     /// Whether `byte` is ASCII white space or an ASCII control character.
     @inline(__always)
     static func isASCIISpace(_ byte: UInt8) -> Bool {
@@ -67,6 +75,10 @@ public enum TextFolding {
         var previousWasSpace = true  // a leading space needs folding
         for byte in bytes {
             if byte >= 0x80 { return .notASCII }
+            if isApostrophe(byte) {
+                result = .needsFolding
+                continue
+            }
             if isASCIISpace(byte) {
                 if byte != 0x20 || previousWasSpace { result = .needsFolding }
                 previousWasSpace = true
@@ -83,7 +95,7 @@ public enum TextFolding {
         String(unsafeUninitializedCapacity: bytes.count) { out in
             var count = 0
             var pendingSpace = false
-            for byte in bytes {
+            for byte in bytes where !isApostrophe(byte) {
                 if isASCIISpace(byte) {
                     pendingSpace = count > 0
                     continue

@@ -38,6 +38,11 @@ public struct TrigramIndex: Sendable {
     /// The folded fields stored for `doc`, or nil when it is not in the index.
     public func fields(of doc: UInt32) -> [String]? { texts.fields(of: doc) }
 
+    /// True when one of the first `fieldCount` stored (folded) fields of `doc` contains `needle`.
+    public func anyField(of doc: UInt32, among fieldCount: Int, contains needle: [UInt8]) -> Bool {
+        texts.anyField(of: doc, among: fieldCount, contains: needle)
+    }
+
     /// One stored (folded) field of `doc` as UTF-8 bytes.
     public func fieldBytes(_ field: Int, of doc: UInt32) -> [UInt8]? { texts.fieldBytes(field, of: doc) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The subcommands an operator runs: org create, snapshot, verify, restore, gen, --help.
@@ -67,6 +68,64 @@ import Testing
         let repaired = try CLIProcess.run(["repl", "--data", data, "--repair"], input: "CONTACT.COUNT\n")
         #expect(repaired.status == 0, "\(repaired.error)")
         #expect(repaired.output.hasPrefix(#"{"active":"#))
+    }
+
+    /// Runs the built binary with a deadline (standard input is empty).
+    func callsheet(_ arguments: [String]) async throws -> (status: ChildProcess.Termination, output: String, error: String) {
+        try await ChildProcess.run(CLIProcess.binary, arguments, timeout: .seconds(120))
+    }
+
+    /// A running server holds its data directory: no other command opens it, and each says what
+    /// to do instead. Killed with SIGKILL, the server leaves no stale lock behind.
+    @Test func aRunningServerHoldsItsDataDirectory() async throws {
+        let data = CLIProcess.temporaryPath("locked")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let created = try await callsheet(["org", "create", "Acme", "--admin", "alice", "--data", data])
+        #expect(created.status == .exited(0), "\(created.error)")
+        let port = try TCPConnection.freePort()
+        let server = try ChildProcess.start(CLIProcess.binary, ["serve", "--data", data, "--port", "\(port)", "--log-level", "warning"])
+        defer { server.kill() }
+        _ = try await TCPConnection.waitUntilAccepting(port: port, timeout: .seconds(60))
+        let segments = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("journal-") }.sorted()
+        let holder = "data directory \(data) is in use by process \(server.pid) (callsheet serve)"
+
+        let refused = try await callsheet(["org", "create", "Other", "--admin", "bob", "--data", data])
+        #expect(refused.status != .exited(0))
+        #expect(refused.error.contains(holder), "\(refused.error)")
+        // ORG.CREATE is not served over connections, so the advice is to stop the server.
+        #expect(refused.error.contains("ORG.CREATE cannot be done online"), "\(refused.error)")
+        #expect(refused.error.contains("`callsheet repl --data \(data)` and ORG.CREATE) while it is stopped"), "\(refused.error)")
+        #expect(!refused.output.contains("secret"))
+
+        let snapshot = try await callsheet(["snapshot", "--data", data])
+        #expect(snapshot.status != .exited(0))
+        #expect(snapshot.error.contains(holder) && snapshot.error.contains("send SNAPSHOT over a connection"), "\(snapshot.error)")
+        let repl = try await callsheet(["repl", "--data", data])
+        #expect(repl.status != .exited(0))
+        #expect(repl.error.contains(holder) && repl.error.contains("callsheet repl --connect HOST:PORT"), "\(repl.error)")
+        let verify = try await callsheet(["verify", data])
+        #expect(verify.status != .exited(0))
+        #expect(verify.error.contains(holder), "\(verify.error)")
+        // None of them wrote anything: the server's journal segment is still the only one.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("journal-") }.sorted() == segments)
+
+        server.kill(SIGKILL)
+        #expect(try await server.waitForExit(timeout: .seconds(30)) == .signalled(SIGKILL))
+        // The file still names the dead server; the kernel released its lock all the same.
+        let stale = try String(contentsOfFile: data + "/LOCK", encoding: .utf8)
+        #expect(stale == "\(server.pid)\ncallsheet serve\n")
+        let accepted = try await callsheet(["org", "create", "Other", "--admin", "bob", "--data", data])
+        #expect(accepted.status == .exited(0), "\(accepted.error)")
+        #expect(accepted.output.contains("organization 2 'Other' created"))
+
+        // The server starts again on the directory (it used to refuse: JOURNAL_CORRUPT).
+        let restarted = try ChildProcess.start(CLIProcess.binary, ["serve", "--data", data, "--port", "\(port)", "--log-level", "warning"])
+        defer { restarted.kill() }
+        _ = try await TCPConnection.waitUntilAccepting(port: port, timeout: .seconds(60))
+        restarted.kill(SIGTERM)
+        #expect(try await restarted.waitForExit(timeout: .seconds(60)) == .exited(0), "\(restarted.errorOutput)")
+        let healthy = try await callsheet(["verify", data])
+        #expect(healthy.status == .exited(0), "\(healthy.output)\(healthy.error)")
     }
 
     @Test func generatorIsDeterministic() throws {

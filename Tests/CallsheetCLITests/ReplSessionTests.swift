@@ -47,10 +47,55 @@ import Testing
         #expect(again.lines.last?.contains(#""organization":"Acme""#) == true)
     }
 
+    /// The side paths issue 11 found wrong, typed into the real REPL as a user would.
+    @Test func sidePathsAsTyped() throws {
+        let data = CLIProcess.temporaryPath("sidepaths")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let session = """
+            ORG.CREATE Acme REGION US ADMIN alice
+            CONTACT.ADD {"name": "Sean O'Brien", "phone": "(650) 253-0000"
+            CONTACT.ADD {"name": "Sean O'Brien", "phone": "(650) 253-0000"}
+            CONTACT.ADD {"name": "José García", "phone": "(650) 253-0001", "company": "Acme Health"}
+            CONTACT.SEARCH obrien
+            CONTACT.SEARCH "garcia jose"
+            CONTACT.SEARCH * OUTCOME COUNT
+            CONTACT.SEARCH * TAGS SOME VIP
+            CONTACT.LOGCALL 1 completed AT 2026-01-02T12:30+02:00
+            CONTACT.LOGCALL 1 completed AT 2099-01-01T00:00:00Z
+            CONTACT.LIST LIMIT 0
+            CONTACT.SEARCH * LIMIT 0
+            IMPORT.PREVIEW ROWS 0 CSV "Name,Phone"
+            FIELD.CREATE {"name": "phone", "type": "text"}
+            CONTACT.ADD not json
+
+            """
+        let result = try CLIProcess.run(["repl", "--data", data], input: session)
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.lines
+        #expect(lines.count == 15, "\(lines)")
+        guard lines.count == 15 else { return }
+        #expect(lines[1] == "(error) BAD_REQUEST the JSON that starts with '{' at column 13 is missing its closing '}'")
+        #expect(lines[4].contains("Sean O'Brien") && !lines[4].contains("García"))
+        #expect(lines[5].contains("José García"))
+        #expect(lines[6].hasPrefix("(error) BAD_REQUEST OUTCOME needs") && lines[6].contains("keyword COUNT"))
+        #expect(lines[7].contains("ANY, ALL or NONE"))
+        #expect(lines[8].contains(#""last_called_at":"2026-01-02T10:30:00.000Z""#))
+        #expect(lines[9].hasPrefix("(error) BAD_REQUEST AT 2099-01-01T00:00:00.000Z is in the future"))
+        #expect(lines[10] == "(error) WRONG_ARGS CONTACT.LIST: LIMIT must be a whole number from 1 to 1000, got '0'")
+        #expect(lines[11] == "(error) WRONG_ARGS LIMIT must be a whole number from 1 to 1000, got '0'")
+        #expect(lines[12] == "(error) WRONG_ARGS IMPORT.PREVIEW: ROWS must be a whole number from 1 to 1000, got '0'")
+        #expect(lines[13].hasPrefix("(error) INVALID_FIELD 'phone' is a built-in contact field"))
+        #expect(lines[14].hasPrefix("(error) INVALID_JSON expected a JSON value"))
+    }
+
     @Test func emptyDirectoryGetsTheDemoOrganization() throws {
         let data = CLIProcess.temporaryPath("demo")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let result = try CLIProcess.run(["repl", "--data", data], input: "CONTACT.COUNT\nFIELD.LIST\nCONTACT.SEARCH jose LIMIT 3\nDEPT.LIST\n")
+        // Without --demo a new directory stays empty, and says how to begin.
+        let plain = try CLIProcess.run(["repl", "--data", data], input: "ORG.LIST\n")
+        #expect(plain.error.contains("holds no organization yet: ORG.CREATE"))
+        #expect(plain.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        let result = try CLIProcess.run(["repl", "--data", data, "--demo"], input: "CONTACT.COUNT\nFIELD.LIST\nCONTACT.SEARCH jose LIMIT 3\nDEPT.LIST\n")
         #expect(result.status == 0)
         #expect(result.error.contains("Created the demo organization 'Demo Call Center'"))
         let lines = result.lines
@@ -62,7 +107,7 @@ import Testing
         #expect(lines[2].lowercased().contains("jos"))
         #expect(lines[3].contains(#""name":"Sales""#) && lines[3].contains(#""name":"Support""#))
         // The second run does not seed again.
-        let again = try CLIProcess.run(["repl", "--data", data], input: "ORG.LIST\n")
+        let again = try CLIProcess.run(["repl", "--data", data, "--demo"], input: "ORG.LIST\n")
         #expect(!again.error.contains("Created the demo"))
         #expect(again.output.components(separatedBy: "\"name\":\"Demo Call Center\"").count == 2)
     }

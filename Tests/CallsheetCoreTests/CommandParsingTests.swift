@@ -20,10 +20,10 @@ import Testing
             (["CONTACT.GET"], .wrongArguments, "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id>"),
             (["CONTACT.GET", "1", "2"], .wrongArguments, "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id>"),
             (["CONTACT.GET", "abc"], .wrongArguments, "CONTACT.GET: id must be a positive whole number, got 'abc'; usage: CONTACT.GET <id>"),
-            (["CONTACT.LIST", "LIMIT", "0"], .wrongArguments, "CONTACT.LIST: LIMIT must be 1–1000, got '0'"),
+            (["CONTACT.LIST", "LIMIT", "0"], .wrongArguments, "CONTACT.LIST: LIMIT must be a whole number from 1 to 1000, got '0'"),
             (["CONTACT.ADD", "{bad"], .invalidJSON, "expected a quoted member name at byte 1"),
             (["USER.CREATE", "bob", "ROLE", "boss"], .badRequest, "unknown role 'boss'; expected admin, manager or agent"),
-            (["CONTACT.LOGCALL", "1", "done", "AT", "yesterday"], .wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time such as 2026-11-24T15:30:00Z, got 'yesterday'"),
+            (["CONTACT.LOGCALL", "1", "done", "AT", "yesterday"], .wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time with its zone, such as 2026-11-24T15:30:00Z, 2026-11-24T16:30+01:00 or 2026-11-24T15:30:00.250Z, got 'yesterday'"),
         ]
         for (arguments, code, message) in cases {
             let failure = error { try Command.parse(arguments) }

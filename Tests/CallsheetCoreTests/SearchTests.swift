@@ -21,7 +21,7 @@ import Testing
             if index % 7 == 0 { fields.append(#""note":"call about Tech renewal""#) }
             let contact = try fixture.add(#"{"name":"\#(names[index % names.count]) \#(index)","phone":"+1650253\#(String(1000 + index))","department_id":\#(2 + index % 2),"tags":["\#(tags[index % 4])","\#(tags[(index / 4) % 4])"],"custom_fields":{\#(fields.joined(separator: ","))}}"#)
             if index % 3 == 0 {
-                let called = try fixture.state.planLogCall(contact.id, outcome: index % 2 == 0 ? "voicemail" : "completed", at: 1_764_000_000_000 + Int64(index) * 86_400_000, by: fixture.admin, context: fixture.context)
+                let called = try fixture.state.planLogCall(contact.id, outcome: index % 2 == 0 ? "voicemail" : "completed", at: 1_764_000_000_000 + Int64(index) * 86_400_000, by: fixture.admin, context: PlanningContext(now: 1_770_000_000_000))
                 fixture.state.apply(.putContact(called))
             }
             if index % 10 == 9 { fixture.state.apply(try fixture.state.planDelete(contact.id, permanent: false, by: fixture.admin, context: fixture.context)) }
@@ -224,10 +224,10 @@ import Testing
             let contact = try #require(fixture.state.contacts[id])
             #expect(contact.tags.contains("Reviewed") && !contact.tags.contains("DNC") && contact.customFields["industry"] == .text("Finance"))
         }
-        // A value a field refuses is reported per contact.
-        let bad = try fixture.state.planBulkEdit(.ids(target), [.setField("value", "lots")], by: fixture.admin, context: fixture.context)
-        #expect(bad.changes.isEmpty && bad.refused.count == target.count)
-        #expect(bad.refused.first?.1 == "field 'value' expects a number, got \"lots\"")
+        // A value a field refuses is refused once, for the whole command, before any contact.
+        let bad = error { try fixture.state.planBulkEdit(.ids(target), [.setField("value", "lots")], by: fixture.admin, context: fixture.context) }
+        #expect(bad?.code == .invalidField)
+        #expect(bad?.message == "field 'value' expects a number, got \"lots\"")
         #expect(error { try fixture.state.planBulkEdit(.ids(target), [.move(3)], by: fixture.salesManager, context: fixture.context) }?.code == .forbidden)
         let deleted = try fixture.state.planBulkDelete(.query(try ContactQuery.parse(["*", "TAGS", "ANY", "Reviewed"])), permanent: false, by: fixture.admin, context: fixture.context)
         #expect(deleted.changes.count == edited)

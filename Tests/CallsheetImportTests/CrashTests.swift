@@ -17,6 +17,7 @@ struct CrashTests {
         let created = summary["created"]?.int ?? 0
         let job = String(summary["job_id"]?.int ?? 0)
         let jobFile = store.path + "/imports/jobs/\(job).json"
+        await store.directory._simulateCrash()  // the journal stops and the directory's lock is let go, as kill -9 would
         let text = try String(contentsOfFile: jobFile, encoding: .utf8).replacingOccurrences(of: "\"state\":\"completed\"", with: "\"state\":\"committing\"")
         try text.write(toFile: jobFile, atomically: true, encoding: .utf8)
         if cut > 0 {

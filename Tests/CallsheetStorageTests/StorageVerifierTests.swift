@@ -45,7 +45,10 @@ import Testing
 
             let before = try contents(dir)
             let report = try StorageVerifier.verify(path: dir)
-            #expect(try contents(dir) == before, "verify is read-only")
+            var after = try contents(dir)
+            // The only new thing is the empty LOCK file of the shared lock verify holds while it reads.
+            #expect(after.removeValue(forKey: DataDirectoryLock.fileName) == [])
+            #expect(after == before, "verify is read-only")
             #expect(!report.isHealthy)
             #expect(report.snapshots.map(\.isValid) == [false, true])
             #expect(report.journal?.corruption == .init(file: segment, offset: Int64(offsets[3]), reason: "no record marker"))
@@ -81,7 +84,7 @@ import Testing
             let target = FileSystem.join(dir, "new")
             let header = try StorageVerifier.restore(snapshot: rescued, into: target)
             #expect(header.sequence == 77 && header.counts["organizations"] == 1)
-            #expect(try directoryNames(target) == ["snapshot-00000000000000000077.zst"])
+            #expect(try directoryNames(target) == ["LOCK", "snapshot-00000000000000000077.zst"])
             let loaded = try #require(try SnapshotReader.loadNewestValid(directory: target))
             #expect(loaded.content == content)
             // The journal continues after the snapshot.

@@ -106,7 +106,7 @@ struct CrashRound {
         #expect(state.problems.isEmpty, "indexes disagree with contacts after recovery: \(state.problems.prefix(3))")
         let contacts = state.organizations.values.reduce(0) { $0 + $1.contacts.count }
         #expect(contacts >= acknowledged.filter { $0.acknowledged > 0 }.count)
-        try await directory.journal?.close()
+        await directory._simulateCrash()
         let updates = acknowledged.reduce(0) { $0 + max($1.acknowledged - 1, 0) }
         return "killed after \(writersDone) ms; \(acknowledged.filter { $0.acknowledged > 0 }.count) acknowledged adds, \(updates) acknowledged updates, \(contacts) contacts recovered, restart \(recovery); \(lost.isEmpty ? "ok" : "LOST \(lost.count)")"
     }
@@ -133,8 +133,9 @@ struct CrashRound {
     /// One writer connection: adds contacts (phones unique to the writer) and updates its own,
     /// recording each success reply, until the server dies.
     static func write(writer: Int, port: Int, secret: String, seed: UInt64, log: AcknowledgementLog) throws {
-        let client = try RESPTestClient(port: port)
-        guard try client.call("AUTH", "alice", secret) == .ok else { return }
+        // On a loaded machine the kill can come before a writer's thread even connects: that
+        // writer simply has nothing acknowledged (the round checks that some writer has).
+        guard let client = try? RESPTestClient(port: port), (try? client.call("AUTH", "alice", secret)) == .ok else { return }
         var random = SeededRandom(seed: seed &* 31 &+ UInt64(writer))
         var mine: [AcknowledgedContact] = []
         defer { log.entries.withLock { $0 += mine } }

@@ -93,7 +93,7 @@ import Testing
         try await withTemporaryDirectory(prefix: "unusable") { path in
             let file = path + "/a-file"
             try TestFiles.write([1, 2, 3], to: file)
-            for (directory, words) in [(file, "cannot create the data directory"), (file + "/data", "cannot create the data directory"), ("/proc/callsheet-data", "cannot create the data directory"), ("/proc/self", "journal")] {
+            for (directory, words) in [(file, "cannot create the data directory"), (file + "/data", "cannot create the data directory"), ("/proc/callsheet-data", "cannot create the data directory"), ("/proc/self", "cannot lock the data directory")] {
                 #expect(performing: { _ = try OpenStore(testConfiguration(directory)) }, throws: { error in
                     guard let error = error as? CallsheetError else { return false }
                     return error.code == .unavailable && error.message.contains(words) && error.message.contains(directory)

@@ -49,8 +49,10 @@ struct OpenStore {
     }
 
     /// Stops as `kill -9` after the last acknowledgement would: the journal is closed (what is
-    /// acknowledged is already on disk) and nothing else runs — no final snapshot.
+    /// acknowledged is already on disk) and nothing else runs — no final snapshot. The directory's
+    /// lock is released, as the kernel releases a killed process's `flock`.
     func crash() async throws {
+        defer { directory.lock?.release() }
         try await directory.journal?.close()
     }
 }

@@ -58,9 +58,9 @@ import Testing
                 expectSameState(reopened.organizations, live.organizations, "seed \(seed) round \(round)")
                 #expect(reopened.problems.isEmpty, "after reopening: \(reopened.problems.prefix(3))")
             }
+            try await store.crash()
             let report = try StorageVerifier.verify(path: path)
             #expect(report.isHealthy, "\(report.description)")
-            try await store.crash()
         }
     }
 

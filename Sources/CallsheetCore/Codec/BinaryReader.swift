@@ -11,8 +11,20 @@ public struct BinaryReader {
 
     public var isAtEnd: Bool { offset >= bytes.count }
 
-    func corrupt(_ what: String) -> CallsheetError {
-        CallsheetError(.internal, "corrupt payload: \(what) at byte \(offset)")
+    /// Bytes not read yet.
+    public var remaining: Int { bytes.count - offset }
+
+    /// The largest id a payload may hold (2^53, the largest integer every JSON client reads
+    /// exactly). Ids are handed out from 1 up, so a larger one means the bytes are damaged, and
+    /// refusing it here keeps `id + 1` and `Int64(id)` safe everywhere after.
+    public static let maximumID: UInt64 = 1 << 53
+
+    /// The range of a stored ``Timestamp``: years 0001–9999, what `TimestampFormat` reads and writes.
+    public static let timestampRange: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    /// The error for damaged bytes: what is wrong and the byte offset (default: the current one).
+    public func corrupt(_ what: String, at position: Int? = nil) -> CallsheetError {
+        CallsheetError(.internal, "corrupt payload: \(what) at byte \(position ?? offset)")
     }
 
     public mutating func byte() throws(CallsheetError) -> UInt8 {
@@ -34,7 +46,11 @@ public struct BinaryReader {
         var shift: UInt64 = 0
         while true {
             let next = try byte()
-            guard shift < 64 else { throw corrupt("varint too long") }
+            // The tenth byte holds bit 63 only; anything more does not fit 64 bits.
+            guard shift < 63 || (shift == 63 && next <= 1) else {
+                offset -= 1
+                throw corrupt("varint too long")
+            }
             result |= UInt64(next & 0x7F) << shift
             if next & 0x80 == 0 { return result }
             shift += 7
@@ -42,9 +58,63 @@ public struct BinaryReader {
     }
 
     public mutating func int() throws(CallsheetError) -> Int {
+        let start = offset
         let value = try varint()
-        guard value <= UInt64(Int.max) else { throw corrupt("integer out of range") }
+        guard value <= UInt64(Int.max) else {
+            offset = start
+            throw corrupt("integer \(value) out of range")
+        }
         return Int(value)
+    }
+
+    /// An element count: at most one element per `minimumBytes` bytes left, so a damaged count
+    /// fails here instead of driving a loop or a reservation past the payload.
+    public mutating func count(minimumBytes: Int = 1) throws(CallsheetError) -> Int {
+        let start = offset
+        let value = try varint()
+        let left = remaining
+        guard value <= UInt64(left / max(minimumBytes, 1)) else {
+            offset = start
+            throw corrupt("count \(value) exceeds the \(left) bytes left")
+        }
+        return Int(value)
+    }
+
+    /// An id: 0 (none) through ``maximumID``.
+    public mutating func id() throws(CallsheetError) -> UInt64 {
+        let start = offset
+        let value = try varint()
+        guard value <= Self.maximumID else {
+            offset = start
+            throw corrupt("id \(value) out of range (at most \(Self.maximumID))")
+        }
+        return value
+    }
+
+    /// A whole number from 0 through `maximum`.
+    public mutating func int(atMost maximum: Int) throws(CallsheetError) -> Int {
+        let start = offset
+        let value = try varint()
+        guard value <= UInt64(maximum) else {
+            offset = start
+            throw corrupt("value \(value) out of range (at most \(maximum))")
+        }
+        return Int(value)
+    }
+
+    /// A ``Timestamp`` within ``timestampRange``.
+    public mutating func timestamp() throws(CallsheetError) -> Int64 {
+        let start = offset
+        let value = try signed()
+        guard Self.timestampRange.contains(value) else {
+            offset = start
+            throw corrupt("timestamp \(value) out of range (years 0001–9999)")
+        }
+        return value
+    }
+
+    public mutating func optionalTimestamp() throws(CallsheetError) -> Int64? {
+        try bool() ? try timestamp() : nil
     }
 
     public mutating func signed() throws(CallsheetError) -> Int64 {

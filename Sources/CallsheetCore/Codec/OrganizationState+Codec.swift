@@ -23,18 +23,19 @@ extension OrganizationState {
     /// Reads what ``encode(into:)`` wrote and rebuilds every index.
     public static func decode(_ reader: inout BinaryReader) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
-        let nextContact = try reader.varint()
-        let nextDepartment = try reader.varint()
-        let nextUser = try reader.varint()
-        for _ in 0..<(try reader.int()) { state.apply(.putDepartment(try RecordCodec.decodeDepartment(&reader))) }
-        for _ in 0..<(try reader.int()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
-        for _ in 0..<(try reader.int()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
-        let contactCount = try reader.int()
+        let nextContact = try reader.id()
+        let nextDepartment = try reader.id()
+        let nextUser = try reader.id()
+        for _ in 0..<(try reader.count()) { state.apply(.putDepartment(try RecordCodec.decodeDepartment(&reader))) }
+        for _ in 0..<(try reader.count()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
+        for _ in 0..<(try reader.count()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
+        // A contact takes at least 16 bytes (four ids, two strings, presence bytes, three timestamps).
+        let contactCount = try reader.count(minimumBytes: 16)
         var loaded: [Contact] = []
-        loaded.reserveCapacity(min(contactCount, 1 << 24))
+        loaded.reserveCapacity(contactCount)
         for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
         state.load(loaded)
-        for _ in 0..<(try reader.int()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
+        for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)

@@ -4,6 +4,9 @@ import PhoneNumbers
 /// Version 1. Decoding validates every enum tag and length.
 public enum RecordCodec {
     public static let changeSetVersion: UInt8 = 1
+    /// The largest count or setting a record may hold (2^53): call totals, import limits, field order.
+    /// Larger values cannot come from the commands, and would overflow the arithmetic done on them.
+    static let maximumSetting = 1 << 53
 
     // MARK: Change sets (journal records)
 
@@ -29,10 +32,11 @@ public enum RecordCodec {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
         guard version == changeSetVersion else { throw reader.corrupt("unknown change set version \(version)") }
-        let organization = try reader.varint()
-        let count = try reader.int()
+        let organization = try reader.id()
+        // Every change is a tag byte and at least one more.
+        let count = try reader.count(minimumBytes: 2)
         var changes: [Change] = []
-        changes.reserveCapacity(min(count, 1 << 20))
+        changes.reserveCapacity(count)
         for _ in 0..<count { changes.append(try decodeChange(&reader)) }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
         return ChangeSet(organizationID: organization, changes: changes)
@@ -58,15 +62,15 @@ public enum RecordCodec {
         switch try reader.byte() {
         case 1: return .putOrganization(try decodeOrganization(&reader))
         case 2: return .putDepartment(try decodeDepartment(&reader))
-        case 3: return .removeDepartment(try reader.varint())
+        case 3: return .removeDepartment(try reader.id())
         case 4: return .putUser(try decodeUser(&reader))
-        case 5: return .removeUser(try reader.varint())
+        case 5: return .removeUser(try reader.id())
         case 6: return .putField(try decodeField(&reader))
         case 7: return .removeField(try reader.string())
         case 8: return .putContact(try decodeContact(&reader))
-        case 9: return .removeContact(try reader.varint())
+        case 9: return .removeContact(try reader.id())
         case 10: return .putPreset(try decodePreset(&reader))
-        case 11: return .removePreset(userID: try reader.varint(), name: try reader.string())
+        case 11: return .removePreset(userID: try reader.id(), name: try reader.string())
         case let tag: throw reader.corrupt("unknown change tag \(tag)")
         }
     }
@@ -87,13 +91,13 @@ public enum RecordCodec {
     }
 
     static func decodeOrganization(_ reader: inout BinaryReader) throws(CallsheetError) -> Organization {
-        let id = try reader.varint()
+        let id = try reader.id()
         let name = try reader.string()
         let region = try reader.string()
         var settings = OrganizationSettings()
         settings.phoneValidation = try reader.byte() == 0 ? .valid : .possible
-        settings.maxImportRows = try reader.int()
-        settings.maxImportBytes = try reader.int()
+        settings.maxImportRows = try reader.int(atMost: Self.maximumSetting)
+        settings.maxImportBytes = try reader.int(atMost: Self.maximumSetting)
         let duplicates = Int(try reader.byte())
         let strictness = Int(try reader.byte())
         guard duplicates < DuplicatePolicy.allCases.count, strictness < ImportStrictness.allCases.count else {
@@ -101,7 +105,7 @@ public enum RecordCodec {
         }
         settings.importing = ImportSettings(
             duplicates: DuplicatePolicy.allCases[duplicates], strictness: ImportStrictness.allCases[strictness], autoTag: try reader.optionalString())
-        return Organization(id: id, name: name, defaultRegion: region, settings: settings, createdAt: try reader.signed())
+        return Organization(id: id, name: name, defaultRegion: region, settings: settings, createdAt: try reader.timestamp())
     }
 
     static func encode(_ value: Department, into writer: inout BinaryWriter) {
@@ -110,7 +114,7 @@ public enum RecordCodec {
     }
 
     static func decodeDepartment(_ reader: inout BinaryReader) throws(CallsheetError) -> Department {
-        Department(id: try reader.varint(), name: try reader.string())
+        Department(id: try reader.id(), name: try reader.string())
     }
 
     static let roles: [Role] = [.admin, .manager, .agent]
@@ -126,13 +130,13 @@ public enum RecordCodec {
     }
 
     static func decodeUser(_ reader: inout BinaryReader) throws(CallsheetError) -> User {
-        let id = try reader.varint()
+        let id = try reader.id()
         let name = try reader.string()
         let roleIndex = Int(try reader.byte())
         guard roleIndex < roles.count else { throw reader.corrupt("unknown role \(roleIndex)") }
-        let department = try reader.varint()
+        let department = try reader.id()
         let secret = SecretHash(salt: try reader.data(), digest: try reader.data())
-        return User(id: id, name: name, role: roles[roleIndex], departmentID: department == 0 ? nil : department, secret: secret, createdAt: try reader.signed())
+        return User(id: id, name: name, role: roles[roleIndex], departmentID: department == 0 ? nil : department, secret: secret, createdAt: try reader.timestamp())
     }
 
     static func encode(_ value: Preset, into writer: inout BinaryWriter) {
@@ -144,12 +148,12 @@ public enum RecordCodec {
     }
 
     static func decodePreset(_ reader: inout BinaryReader) throws(CallsheetError) -> Preset {
-        let user = try reader.varint()
+        let user = try reader.id()
         let name = try reader.string()
-        let count = try reader.int()
+        let count = try reader.count()
         var arguments: [String] = []
         for _ in 0..<count { arguments.append(try reader.string()) }
-        return Preset(userID: user, name: name, arguments: arguments, createdAt: try reader.signed())
+        return Preset(userID: user, name: name, arguments: arguments, createdAt: try reader.timestamp())
     }
 
     static let fieldTypes: [FieldType] = [.text, .longText, .integer, .decimal, .date, .dropdown, .checkbox]
@@ -173,14 +177,16 @@ public enum RecordCodec {
         let label = try reader.string()
         let typeIndex = Int(try reader.byte())
         guard typeIndex < fieldTypes.count else { throw reader.corrupt("unknown field type \(typeIndex)") }
-        let optionCount = try reader.int()
+        let optionCount = try reader.count()
         var options: [String] = []
         for _ in 0..<optionCount { options.append(try reader.string()) }
         let required = try reader.bool()
         let mask = try reader.byte()
         let visible = Set(roles.enumerated().filter { mask & (1 << UInt8($0.offset)) != 0 }.map(\.element))
-        let order = Int(try reader.signed())
-        return FieldDefinition(name: name, label: label, type: fieldTypes[typeIndex], options: options, required: required, visibleTo: visible, order: order, archived: try reader.bool())
+        let orderStart = reader.offset
+        let order = try reader.signed()
+        guard (-Int64(Self.maximumSetting)...Int64(Self.maximumSetting)).contains(order) else { throw reader.corrupt("field order \(order) out of range", at: orderStart) }
+        return FieldDefinition(name: name, label: label, type: fieldTypes[typeIndex], options: options, required: required, visibleTo: visible, order: Int(order), archived: try reader.bool())
     }
 
     static func encode(_ value: Contact, into writer: inout BinaryWriter) {
@@ -215,19 +221,19 @@ public enum RecordCodec {
     }
 
     static func decodeContact(_ reader: inout BinaryReader) throws(CallsheetError) -> Contact {
-        let id = try reader.varint()
-        let organization = try reader.varint()
-        let department = try reader.varint()
-        let createdBy = try reader.varint()
+        let id = try reader.id()
+        let organization = try reader.id()
+        let department = try reader.id()
+        let createdBy = try reader.id()
         let name = try reader.string()
         let phone = try reader.string()
         let email = try reader.optionalString()
         let company = try reader.optionalString()
-        let tagCount = try reader.int()
+        let tagCount = try reader.count()
         var tags: [String] = []
         for _ in 0..<tagCount { tags.append(try reader.string()) }
         let notes = try reader.optionalString()
-        let fieldCount = try reader.int()
+        let fieldCount = try reader.count(minimumBytes: 2)
         var fields: [String: FieldValue] = [:]
         for _ in 0..<fieldCount {
             let fieldName = try reader.string()
@@ -243,8 +249,9 @@ public enum RecordCodec {
         return Contact(
             id: id, organizationID: organization, departmentID: department, createdByUserID: createdBy, name: name, phone: phone,
             email: email, company: company, tags: tags, notes: notes, customFields: fields,
-            lastCalledAt: try reader.optionalSigned(), lastCallOutcome: try reader.optionalString(), totalCalls: try reader.int(),
-            createdAt: try reader.signed(), updatedAt: try reader.signed(), archivedAt: try reader.optionalSigned()
+            lastCalledAt: try reader.optionalTimestamp(), lastCallOutcome: try reader.optionalString(),
+            totalCalls: try reader.int(atMost: Self.maximumSetting),
+            createdAt: try reader.timestamp(), updatedAt: try reader.timestamp(), archivedAt: try reader.optionalTimestamp()
         )
     }
 }

@@ -83,10 +83,10 @@ struct ArgumentReader {
         guard arguments.isEmpty else { throw wrong }
     }
 
-    mutating func limit(_ text: String?, default fallback: Int = 50, maximum: Int = 1000) throws(CallsheetError) -> Int {
+    mutating func limit(_ text: String?, default fallback: Int = 50, maximum: Int = 1000, option: String = "LIMIT") throws(CallsheetError) -> Int {
         guard let text else { return fallback }
         guard let value = Int(text), (1...maximum).contains(value) else {
-            throw CallsheetError(.wrongArguments, "\(spec.name): LIMIT must be 1–\(maximum), got '\(text)'")
+            throw CallsheetError(.wrongArguments, "\(spec.name): \(option) must be a whole number from 1 to \(maximum), got '\(text.prefix(40))'")
         }
         return value
     }
@@ -185,7 +185,7 @@ struct ArgumentReader {
             var time: Timestamp?
             if let text = options["AT"] {
                 guard let parsed = TimestampFormat.parse(text) else {
-                    throw CallsheetError(.wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time such as 2026-11-24T15:30:00Z, got '\(text)'")
+                    throw CallsheetError(.wrongArguments, "CONTACT.LOGCALL: AT expects an ISO 8601 time with its zone, such as 2026-11-24T15:30:00Z, 2026-11-24T16:30+01:00 or 2026-11-24T15:30:00.250Z, got '\(text.prefix(80))'")
                 }
                 time = parsed
             }
@@ -194,7 +194,10 @@ struct ArgumentReader {
         case "FIELD.CREATE": return .fieldCreate(try json())
         case "FIELD.LIST": return .fieldList
         case "FIELD.GET": return .fieldGet(try next())
-        case "FIELD.UPDATE": return .fieldUpdate(try next(), try json())
+        case "FIELD.UPDATE":
+            let name = try next()
+            let input = try json()
+            return .fieldUpdate(name, input, force: try options([], flags: ["FORCE"])["FORCE"] != nil)
         case "FIELD.REORDER":
             let names = rest()
             guard !names.isEmpty else { throw wrong }

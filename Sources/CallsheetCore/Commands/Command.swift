@@ -46,7 +46,7 @@ public enum Command: Sendable, Hashable {
     case fieldCreate(JSONValue)
     case fieldList
     case fieldGet(String)
-    case fieldUpdate(String, JSONValue)
+    case fieldUpdate(String, JSONValue, force: Bool)
     case fieldReorder([String])
     case fieldArchive(String)
     case fieldUnarchive(String)

@@ -101,8 +101,11 @@ public struct ColumnMapping: Sendable, Hashable {
         return names
     }
 
-    /// `{"Header": "target", ...}` in column order.
+    /// `[{"column": "Header", "index": 1, "target": "name"}, …]` in column order (`index` is
+    /// 1-based, as `#N` in MAP): a list, since two columns may share a header.
     public var json: JSONValue {
-        .object(zip(header, targets).map { ($0, .string($1.description)) })
+        .array(zip(header, targets).enumerated().map { position, pair in
+            .object([("column", .string(pair.0)), ("index", .integer(Int64(position + 1))), ("target", .string(pair.1.description))])
+        })
     }
 }

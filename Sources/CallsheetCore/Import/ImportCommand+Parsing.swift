@@ -10,16 +10,21 @@ extension ImportCommand {
         let command: ImportCommand
         switch name {
         case "IMPORT.PREVIEW":
+            // Options may come before the source too: `redis-cli -x` appends the file last.
+            let before = try reader.leadingOptions(["ROWS", "ENCODING"])
             let source = try reader.importSource()
-            let options = try reader.options(["ROWS", "ENCODING"])
-            let rows = try reader.limit(options["ROWS"], default: 5, maximum: 1000)
+            let options = try reader.merging(before, try reader.options(["ROWS", "ENCODING"]))
+            let rows = try reader.limit(options["ROWS"], default: 5, maximum: 1000, option: "ROWS")
             command = .preview(source, rows: rows, encoding: try encoding(options["ENCODING"]))
         case "IMPORT.VALIDATE", "IMPORT.COMMIT", "IMPORT.START":
+            let keywords: Set<String> = ["MAP", "DUPLICATES", "TAG", "DEPT", "ENCODING", "SHOW"]
+            let flags: Set<String> = ["STRICT", "LENIENT", "NOTAG"]
+            let before = try reader.leadingOptions(keywords, flags: flags)
             let source = try reader.importSource()
-            let found = try reader.options(["MAP", "DUPLICATES", "TAG", "DEPT", "ENCODING", "SHOW"], flags: ["STRICT", "LENIENT", "NOTAG"])
+            let found = try reader.merging(before, try reader.options(keywords, flags: flags))
             let options = try importOptions(found, spec: spec)
             if name == "IMPORT.VALIDATE" {
-                command = .validate(source, options, show: try found["SHOW"].map { text throws(CallsheetError) in try reader.limit(text, maximum: ImportReport.maximumShownRows) })
+                command = .validate(source, options, show: try found["SHOW"].map { text throws(CallsheetError) in try reader.limit(text, maximum: ImportReport.maximumShownRows, option: "SHOW") })
             } else {
                 guard found["SHOW"] == nil else { throw reader.wrong }
                 command = name == "IMPORT.COMMIT" ? .commit(source, options) : .start(source, options)
@@ -86,6 +91,27 @@ extension ImportCommand {
 
 extension ArgumentReader {
     /// `FILE <path>`, `CSV <bytes>`, `BASE64 <text>`, `SHEET <url>`, or a bare path or `https://` URL.
+    /// Options before the source (`IMPORT.COMMIT DUPLICATES update CSV <bytes>`), read while the
+    /// next word is one of them.
+    mutating func leadingOptions(_ keywords: Set<String>, flags: Set<String> = []) throws(CallsheetError) -> [String: String] {
+        var found: [String: String] = [:]
+        while let word = arguments.first?.uppercased(), keywords.contains(word) || flags.contains(word) {
+            arguments = arguments.dropFirst()
+            if flags.contains(word) { found[word] = ""; continue }
+            guard let value = arguments.popFirst() else { throw wrong }
+            found[word] = value
+        }
+        return found
+    }
+
+    /// Options given before and after the source, each at most once.
+    func merging(_ before: [String: String], _ after: [String: String]) throws(CallsheetError) -> [String: String] {
+        if let twice = before.keys.first(where: { after[$0] != nil }) {
+            throw CallsheetError(.wrongArguments, "\(spec.name): \(twice) is given twice, before and after the source")
+        }
+        return before.merging(after) { first, _ in first }
+    }
+
     mutating func importSource() throws(CallsheetError) -> ImportSource {
         let word = try next()
         switch word.uppercased() {

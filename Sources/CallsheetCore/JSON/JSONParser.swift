@@ -41,9 +41,10 @@ struct JSONParser {
 
     private mutating func expectLiteral(_ literal: StaticString) throws(CallsheetError) {
         let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw failure("expected \(literal)") }
+        let wrong = failure("expected a JSON value (an object {…}, an array […], a \"string\", a number, true, false or null)")
+        guard index + count <= bytes.count else { throw wrong }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
-            throw failure("expected \(literal)")
+            throw wrong
         }
         index += count
     }

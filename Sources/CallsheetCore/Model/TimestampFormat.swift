@@ -16,7 +16,9 @@ public enum TimestampFormat {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
     }
 
-    /// Parses `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
+    /// Parses `YYYY-MM-DD` (midnight UTC) or an ISO 8601 / RFC 3339 time:
+    /// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z` or an offset (`+02:00`, `-0500`, `+01`).
+    /// A time with no zone is refused (nil): it could be anywhere.
     public static func parse(_ text: String) -> Timestamp? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
@@ -33,18 +35,51 @@ public enum TimestampFormat {
               isValidDate(year: year, month: month, day: day) else { return nil }
         var milliseconds = days(fromCivil: year, month, day) * 86_400_000
         if bytes.count == 10 { return milliseconds }
-        guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              hour < 24, minute < 60, second < 60 else { return nil }
-        milliseconds += Int64(hour * 3_600_000 + minute * 60_000 + second * 1000)
-        var rest = bytes[19...]
-        if rest.first == UInt8(ascii: ".") {
-            guard rest.count == 5, let fraction = number(20..<23) else { return nil }
-            milliseconds += Int64(fraction)
-            rest = rest.dropFirst(4)
+        // Time of day: hh:mm, then :ss, then a fraction of any length (kept to milliseconds).
+        guard bytes.count >= 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
+              bytes[13] == UInt8(ascii: ":"), let hour = number(11..<13), let minute = number(14..<16),
+              hour < 24, minute < 60 else { return nil }
+        milliseconds += Int64(hour * 3_600_000 + minute * 60_000)
+        var index = 16
+        if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+            guard let second = number((index + 1)..<(index + 3)), second < 60 else { return nil }
+            milliseconds += Int64(second * 1000)
+            index += 3
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                var digits = 0
+                var fraction = 0
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                    if digits < 3 { fraction = fraction * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                    digits += 1
+                    index += 1
+                }
+                guard digits > 0, digits <= 9 else { return nil }
+                for _ in digits..<max(digits, 3) { fraction *= 10 }
+                milliseconds += Int64(fraction)
+            }
         }
-        guard rest.count == 1, rest.first == UInt8(ascii: "Z") else { return nil }
-        return milliseconds
+        // The zone: Z, or an offset ±hh:mm, ±hhmm or ±hh. A time without one is ambiguous.
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
+            return index + 1 == bytes.count ? milliseconds : nil
+        }
+        guard bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") else { return nil }
+        let sign: Int64 = bytes[index] == UInt8(ascii: "+") ? 1 : -1
+        let zone = bytes.count - index - 1
+        guard let offsetHours = number((index + 1)..<(index + 3)), offsetHours < 24 else { return nil }
+        var offsetMinutes = 0
+        switch zone {
+        case 2: break
+        case 4: guard let value = number((index + 3)..<(index + 5)) else { return nil }; offsetMinutes = value
+        case 5:
+            guard bytes[index + 3] == UInt8(ascii: ":"), let value = number((index + 4)..<(index + 6)) else { return nil }
+            offsetMinutes = value
+        default: return nil
+        }
+        guard offsetMinutes < 60 else { return nil }
+        // Local time = UTC + offset, so UTC = local − offset.
+        return milliseconds - sign * Int64(offsetHours * 3_600_000 + offsetMinutes * 60_000)
     }
 
     /// True for a real calendar date (leap years included).

@@ -121,9 +121,17 @@ extension OrganizationState {
         let (selected, refused) = try select(selection, by: caller)
         var report = BulkReport(matched: selected.count, refused: refused)
         for action in actions {
-            if case .move(let department) = action {
+            switch action {
+            case .move(let department):
                 guard caller.role == .admin else { throw CallsheetError(.forbidden, "moving contacts between departments needs the admin role") }
                 guard departments[department] != nil else { throw CallsheetError(.notFound, "no department with id \(department) (DEPT.LIST shows them)") }
+            case .setField(let name, let value):
+                // Checked once, up front: a value wrong for the field is wrong for every contact.
+                _ = try resolveCustomFields(.object([(name, .string(value))]), onto: [:], caller: caller, creating: false)
+            case .clearField(let name):
+                _ = try resolveCustomFields(.object([(name, .null)]), onto: [:], caller: caller, creating: false)
+            case .addTags, .removeTags:
+                break
             }
         }
         for original in selected {

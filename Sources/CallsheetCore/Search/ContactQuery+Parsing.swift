@@ -11,13 +11,15 @@ extension ContactQuery {
             guard let text = words.popFirst() else {
                 throw CallsheetError(.wrongArguments, "give the text to search for, or * for filters alone")
             }
-            query.text = text == "*" || text.isEmpty ? nil : text
+            // `*`, an empty text and a blank one alike search for everything (filters alone).
+            let trimmed = text.trimmingSpaces()
+            query.text = trimmed == "*" || trimmed.isEmpty ? nil : text
         }
         while let word = words.first {
             switch word.uppercased() {
             case "SORT":
                 words = words.dropFirst()
-                let keyText = try value(&words, after: "SORT", expected: "name, created, updated or called")
+                let keyText = try value(&words, after: "SORT", expected: "name, created, updated or called", orKeyword: true)
                 guard let key = SortOrder.Key(rawValue: keyText.lowercased()) else {
                     throw CallsheetError(.badRequest, "SORT by '\(keyText)'? Expected name, created, updated or called")
                 }
@@ -31,7 +33,7 @@ extension ContactQuery {
                 words = words.dropFirst()
                 let text = try value(&words, after: "LIMIT", expected: "a number from 1 to 1000")
                 guard let limit = Int(text), (1...1000).contains(limit) else {
-                    throw CallsheetError(.badRequest, "LIMIT must be 1–1000, got '\(text)'")
+                    throw CallsheetError(.wrongArguments, "LIMIT must be a whole number from 1 to 1000, got '\(text.prefix(40))'")
                 }
                 query.limit = limit
             case "CURSOR":
@@ -54,10 +56,22 @@ extension ContactQuery {
         return query
     }
 
-    static func value(_ words: inout ArraySlice<String>, after keyword: String, expected: String) throws(CallsheetError) -> String {
-        guard let value = words.popFirst() else {
+    /// The words of the search language, never taken as a value: `OUTCOME COUNT` is an outcome
+    /// missing, not an outcome named COUNT.
+    static let keywords: Set<String> = [
+        "SORT", "LIMIT", "CURSOR", "COUNT", "PRESET", "TAGS", "TAG", "DEPT", "DEPARTMENT", "CREATED", "CALLED",
+        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT",
+    ]
+
+    /// - Parameter orKeyword: true where a value may spell a keyword (`SORT created`).
+    static func value(_ words: inout ArraySlice<String>, after keyword: String, expected: String, orKeyword: Bool = false) throws(CallsheetError) -> String {
+        guard let value = words.first else {
             throw CallsheetError(.badRequest, "\(keyword) needs \(expected)")
         }
+        guard orKeyword || !keywords.contains(value.uppercased()) else {
+            throw CallsheetError(.badRequest, "\(keyword) needs \(expected), but the next word is the keyword \(value.uppercased())")
+        }
+        words = words.dropFirst()
         return value
     }
 }
@@ -78,6 +92,9 @@ extension FilterClause {
             if let mode = words.first.flatMap({ TagMatch(rawValue: $0.lowercased()) }) {
                 match = mode
                 words = words.dropFirst()
+            } else if words.count >= 2, let second = words.dropFirst().first, !ContactQuery.keywords.contains(second.uppercased()) {
+                // `TAGS <tags>` alone means ANY; a word before the tags must be a mode.
+                throw CallsheetError(.badRequest, "TAGS takes ANY, ALL or NONE and then the tags (TAGS ANY VIP,Q4), or the tags alone for ANY; '\(words.first ?? "")' is not a mode")
             }
             let tags = TagKey.splitList(try next("tags separated by commas, e.g. VIP,Q4"))
             guard !tags.isEmpty else { throw CallsheetError(.badRequest, "TAGS needs at least one tag") }

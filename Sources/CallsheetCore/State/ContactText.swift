@@ -15,7 +15,29 @@ enum ContactText {
         try nameLimit.check(raw, field: "name")
         let name = raw.trimmingSpaces()
         guard !name.isEmpty else { throw CallsheetError(.invalidField, "field 'name' is required and must not be blank") }
+        try refuseControlCharacters(name, field: "name")
+        guard name.unicodeScalars.contains(where: isVisible) else {
+            throw CallsheetError(.invalidField, "field 'name' has no visible character (only spaces or invisible characters)")
+        }
         return name
+    }
+
+    /// True for a scalar that draws something: a letter, digit, punctuation or symbol.
+    static func isVisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark,
+             .spacingMark, .surrogate, .privateUse, .unassigned:
+            false
+        default:
+            true
+        }
+    }
+
+    /// Refuses NUL, tab, line breaks and every other control character in a one-line field.
+    static func refuseControlCharacters(_ text: String, field: String) throws(CallsheetError) {
+        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            throw CallsheetError(.invalidField, "field '\(field)' holds a control character (U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4))); a \(field) is one line of text")
+        }
     }
 
     /// Optional text: `null` or blank clears it.
@@ -25,6 +47,14 @@ enum ContactText {
         case .string(let raw):
             try limit.check(raw, field: field)
             let text = raw.trimmingSpaces()
+            // Notes may hold line breaks and tabs; one-line fields hold no control character.
+            if field == "notes" {
+                if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+                    throw CallsheetError(.invalidField, "field 'notes' holds a control character (U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)))")
+                }
+            } else {
+                try refuseControlCharacters(text, field: field)
+            }
             return text.isEmpty ? nil : text
         default:
             throw CallsheetError(.invalidField, "field '\(field)' expects text or null, got \(value.kindDescription)")
@@ -71,5 +101,11 @@ enum ContactText {
         }
         for tag in list { try TagKey.validate(tag) }
         return list
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -83,20 +83,10 @@ public struct ContactTextIndex: Sendable {
     /// Contact ids whose fields contain `text`, best first: name before email before company,
     /// exact field before prefix before word start before inner substring. Digits in the query
     /// are matched against phone digits whatever the punctuation (`(650) 253` finds +16502530000).
+    /// A query of several words also finds contacts holding every word in any order and any
+    /// field (`garcia jose` finds José García), ranked after those holding the words as written.
     public func search(_ text: String, limit: Int, where accept: (ContactID) -> Bool) -> [ContactID] {
-        let folded = TextFolding.fold(text)
-        guard !folded.isEmpty else { return [] }
-        let digits = TextFolding.digits(text)
-        let looksLikePhone = !digits.isEmpty && text.allSatisfy { $0.isNumber || " +-().".contains($0) }
-        let queries: [String?] = looksLikePhone ? [nil, nil, nil, digits] : [folded, folded, folded, digits.count >= 3 && digits == folded ? digits : nil]
-        let slots = contactOfSlot
-        let matches = withoutActuallyEscaping(accept) { accept in
-            trigrams.search(fieldQueries: queries, limit: limit) { slot in
-                let id = slots[Int(slot)]
-                return id != 0 && accept(id)
-            }
-        }
-        return matches.map { contactOfSlot[Int($0.doc)] }
+        rankedSearch(text, limit: limit, where: accept).map(\.id)
     }
 
     /// A ranked hit: the contact, its relevance score (lower is better) and its slot, which
@@ -107,25 +97,74 @@ public struct ContactTextIndex: Sendable {
         public var slot: UInt32
     }
 
-    /// Ranked matches after the hit `after` (score, slot), best first; see ``search(_:limit:where:)``.
-    public func rankedSearch(_ text: String, limit: Int, after: (score: Int, slot: UInt32)? = nil, where accept: (ContactID) -> Bool) -> [RankedHit] {
+    /// Scores of the second phase (every word, any order) start here, after every phrase score.
+    static let wordsPhase = 1_000
+
+    /// How a query runs: the phrase's queries per field (name, email, company, phone digits) and,
+    /// for several words, the word that drives the second phase and the words it must also find.
+    private struct QueryPlan {
+        var phrase: [String?]
+        var words: (driver: [String?], others: [[UInt8]])?
+    }
+
+    private static func plan(_ text: String) -> QueryPlan? {
         let folded = TextFolding.fold(text)
-        guard !folded.isEmpty else { return [] }
+        guard !folded.isEmpty else { return nil }
         let digits = TextFolding.digits(text)
         let looksLikePhone = !digits.isEmpty && text.allSatisfy { $0.isNumber || " +-().".contains($0) }
-        let queries: [String?] = looksLikePhone ? [nil, nil, nil, digits] : [folded, folded, folded, digits.count >= 3 && digits == folded ? digits : nil]
-        var previous: TrigramIndex.Match?
-        if let after, let kind = TrigramIndex.MatchKind(rawValue: after.score / 4) {
-            previous = TrigramIndex.Match(doc: after.slot, field: after.score % 4, kind: kind)
+        if looksLikePhone { return QueryPlan(phrase: [nil, nil, nil, digits]) }
+        func queries(_ words: String) -> [String?] {
+            let digits = TextFolding.digits(words)
+            return [words, words, words, digits.count >= 3 && digits == words ? digits : nil]
         }
+        var plan = QueryPlan(phrase: queries(folded))
+        var words = folded.split(separator: " ").map(String.init)
+        if words.count > 1 {
+            // The longest word has the shortest posting lists; every other word is checked on
+            // the candidates it yields.
+            var longest = 0
+            for index in words.indices where words[index].utf8.count > words[longest].utf8.count { longest = index }
+            let driver = words.remove(at: longest)
+            plan.words = (queries(driver), words.map { Array($0.utf8) })
+        }
+        return plan
+    }
+
+    /// Ranked matches after the hit `after` (score, slot), best first; see ``search(_:limit:where:)``.
+    ///
+    /// Two phases, each in the index's ranking: contacts holding the text as written, then (for
+    /// several words) the other contacts holding every word. Scores of the second phase are
+    /// offset by ``wordsPhase``, so a cursor says which phase it is in.
+    public func rankedSearch(_ text: String, limit: Int, after: (score: Int, slot: UInt32)? = nil, where accept: (ContactID) -> Bool) -> [RankedHit] {
+        guard let plan = Self.plan(text), limit > 0 else { return [] }
         let slots = contactOfSlot
-        let matches = withoutActuallyEscaping(accept) { accept in
-            trigrams.search(fieldQueries: queries, limit: limit, after: previous) { slot in
-                let id = slots[Int(slot)]
-                return id != 0 && accept(id)
-            }
+        func previous(_ score: Int, _ slot: UInt32) -> TrigramIndex.Match? {
+            TrigramIndex.MatchKind(rawValue: score / 4).map { TrigramIndex.Match(doc: slot, field: score % 4, kind: $0) }
         }
-        return matches.map { RankedHit(id: contactOfSlot[Int($0.doc)], score: $0.score, slot: $0.doc) }
+        var hits: [RankedHit] = []
+        let inWordsPhase = (after?.score ?? 0) >= Self.wordsPhase
+        withoutActuallyEscaping(accept) { accept in
+            if !inWordsPhase {
+                let matches = trigrams.search(fieldQueries: plan.phrase, limit: limit, after: after.flatMap { previous($0.score, $0.slot) }) { slot in
+                    let id = slots[Int(slot)]
+                    return id != 0 && accept(id)
+                }
+                hits = matches.map { RankedHit(id: slots[Int($0.doc)], score: $0.score, slot: $0.doc) }
+            }
+            guard hits.count < limit, let words = plan.words else { return }
+            let phrase = plan.phrase[0].map { Array($0.utf8) } ?? []
+            let resume = inWordsPhase ? after.flatMap { previous($0.score - Self.wordsPhase, $0.slot) } : nil
+            let matches = trigrams.search(fieldQueries: words.driver, limit: limit - hits.count, after: resume) { slot in
+                let id = slots[Int(slot)]
+                guard id != 0 else { return false }
+                // Holding the phrase itself means the first phase listed it already.
+                if !phrase.isEmpty, trigrams.anyField(of: slot, among: 3, contains: phrase) { return false }
+                for word in words.others where !trigrams.anyField(of: slot, among: 4, contains: word) { return false }
+                return accept(id)
+            }
+            hits += matches.map { RankedHit(id: slots[Int($0.doc)], score: Self.wordsPhase + $0.score, slot: $0.doc) }
+        }
+        return hits
     }
 
     /// Contacts whose phone ends with `digits` (4–12), for caller id arriving without a country code.

@@ -74,6 +74,9 @@ extension OrganizationState {
     public func planDeleteUser(_ name: String, by caller: Caller) throws(CallsheetError) -> Change {
         try caller.require(.admin, for: "USER.DELETE")
         let user = try user(named: name)
+        guard caller.isOwner || user.id != caller.userID else {
+            throw CallsheetError(.conflict, "you cannot delete your own login while signed in with it; another admin can (USER.DELETE \(name))")
+        }
         if user.role == .admin { try checkNotLastAdmin(user) }
         return .removeUser(user.id)
     }
@@ -94,7 +97,7 @@ extension OrganizationState {
     private func checkUserDepartment(role: Role, department: DepartmentID?) throws(CallsheetError) {
         if let department { _ = try self.department(department) }
         if role != .admin, department == nil {
-            throw CallsheetError(.badRequest, "a \(role.rawValue) belongs to a department: add DEPT <id> (DEPT.LIST shows them)")
+            throw CallsheetError(.badRequest, "\(role == .admin ? "an" : "a") \(role.rawValue) belongs to a department: add DEPT <id> (DEPT.LIST shows them)")
         }
     }
 

@@ -3,6 +3,9 @@ import PhoneNumbers
 /// Planning contact commands: validate against the state, decide every value, return the changes.
 /// Nothing here mutates; a thrown error means the command changes nothing.
 extension OrganizationState {
+    /// How far in the future a logged call's time may be: clocks of dialers drift.
+    static let futureCallTolerance: Timestamp = 5 * 60_000
+
     static let contactInputKeys: Set<String> = ["name", "phone", "email", "company", "tags", "notes", "custom_fields", "department_id"]
 
     /// The contact with `id` if the caller may see it; NOT_FOUND otherwise, so that ids in other
@@ -61,7 +64,12 @@ extension OrganizationState {
         if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", limit: ContactText.companyLimit) }
         if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }
         if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
-        if let value = members["department_id"] { contact.departmentID = try targetDepartment(value, caller: caller) }
+        if let value = members["department_id"] {
+            guard value != .null, value != .string("") else {
+                throw CallsheetError(.invalidField, "field 'department_id' cannot be cleared: every contact belongs to a department; give one's id (DEPT.LIST shows them)")
+            }
+            contact.departmentID = try targetDepartment(value, caller: caller)
+        }
         if let value = members["custom_fields"] {
             contact.customFields = try resolveCustomFields(value, onto: contact.customFields, caller: caller, creating: false)
         }
@@ -99,6 +107,10 @@ extension OrganizationState {
         let text = outcome.trimmingSpaces().lowercased()
         guard !text.isEmpty, ContactText.outcomeLimit.admits(text) else {
             throw CallsheetError(.badRequest, "a call outcome is 1 to \(ContactText.outcomeLimit.characters) characters (\(ContactText.outcomeLimit.bytes) bytes), e.g. completed, no-answer, voicemail")
+        }
+        // A call is logged after it happened; a little clock skew between machines is tolerated.
+        if let time, time > context.now + Self.futureCallTolerance {
+            throw CallsheetError(.badRequest, "AT \(TimestampFormat.iso8601(time)) is in the future; a call is logged once it has happened (times are compared in UTC, with \(Self.futureCallTolerance / 60_000) minutes of tolerance)")
         }
         let when = time ?? context.now
         if contact.lastCalledAt.map({ when >= $0 }) ?? true {
@@ -153,11 +165,25 @@ extension OrganizationState {
     /// Validates custom field input against the definitions and merges it onto `existing`.
     func resolveCustomFields(_ input: JSONValue?, onto existing: [String: FieldValue], caller: Caller, creating: Bool) throws(CallsheetError) -> [String: FieldValue] {
         var values = existing
+        if !creating, let input, input == .null || input == .string("") {
+            // Clearing the member clears every value the caller may write; required ones stay
+            // required, and fields the caller cannot see are not theirs to clear.
+            for definition in orderedFields where values[definition.name] != nil && (definition.isVisible(to: caller.role) || caller.role == .admin) {
+                if definition.required {
+                    throw CallsheetError(.invalidField, "field '\(definition.name)' is required and cannot be cleared; clear the other custom fields one by one")
+                }
+                values[definition.name] = nil
+            }
+            return values
+        }
         if let input, input != .null {
             guard case .object(let members) = input else {
                 throw CallsheetError(.invalidField, "field 'custom_fields' expects an object such as {\"customer_id\": \"CRM-1\"}")
             }
             for (name, value) in members {
+                if let definition = fields[name], definition.archived, caller.role == .admin || definition.visibleTo.contains(caller.role) {
+                    throw CallsheetError(.invalidField, "custom field '\(name)' is archived and cannot be written; FIELD.UNARCHIVE \(name) (admins) brings it back")
+                }
                 guard let definition = fields[name], definition.isVisible(to: caller.role) || (caller.role == .admin && !definition.archived) else {
                     let known = orderedFields.filter { $0.isVisible(to: caller.role) }.map(\.name)
                     throw CallsheetError(.invalidField, "unknown custom field '\(name)'; defined: \(known.isEmpty ? "none" : known.joined(separator: ", "))")

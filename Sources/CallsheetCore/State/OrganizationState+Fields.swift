@@ -15,6 +15,9 @@ extension OrganizationState {
         let members = try Self.objectMembers(input, allowed: Self.fieldInputKeys, what: "field")
         guard case .string(let name)? = members["name"] else { throw CallsheetError(.invalidField, "field definition needs 'name', e.g. \"customer_id\"") }
         try FieldDefinition.validateName(name)
+        guard !Self.reservedFieldNames.contains(name) else {
+            throw CallsheetError(.invalidField, "'\(name)' is a built-in contact field; give the custom field another name, e.g. '\(name)_2' or 'crm_\(name)'")
+        }
         guard fields[name] == nil else { throw CallsheetError(.conflict, "a custom field named '\(name)' already exists") }
         guard case .string(let typeText)? = members["type"] else {
             throw CallsheetError(.invalidField, "field definition needs 'type': one of \(FieldType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -23,6 +26,44 @@ extension OrganizationState {
         var field = FieldDefinition(name: name, label: name, type: type, order: (fields.values.map(\.order).max() ?? 0) + 1)
         try apply(members, to: &field)
         return field
+    }
+
+    /// Names a custom field cannot take: the contact's own members and the import's targets, so
+    /// that a name means one thing in JSON, filters, mappings and exports.
+    static let reservedFieldNames: Set<String> = [
+        "id", "organization_id", "department_id", "created_by_user_id", "name", "phone", "email", "company",
+        "tags", "notes", "custom_fields", "last_called_at", "last_call_outcome", "total_calls", "created_at",
+        "updated_at", "archived_at", "first_name", "last_name", "ignore", "custom",
+    ]
+
+    /// Plans `FIELD.UPDATE name {…} [FORCE]` with its consequences for contacts: removing a
+    /// dropdown option that contacts hold is refused with their count (`CONFLICT`), unless
+    /// `force` clears the option from them in the same change set (one journal record).
+    public func planUpdateField(_ name: String, _ input: JSONValue, force: Bool, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (FieldDefinition, [Change]) {
+        let field = try planUpdateField(name, input, by: caller)
+        guard field.type == .dropdown else { return (field, [.putField(field)]) }
+        let kept = Set(field.options.map { $0.lowercased() })
+        var stranded: [Contact] = []
+        for contact in contacts.values {
+            if case .text(let value)? = contact.customFields[name], !kept.contains(value.lowercased()) { stranded.append(contact) }
+        }
+        guard !stranded.isEmpty else { return (field, [.putField(field)]) }
+        guard force else {
+            let values = Set(stranded.compactMap { contact -> String? in
+                if case .text(let value)? = contact.customFields[name] { value } else { nil }
+            }).sorted().prefix(5)
+            throw CallsheetError(.conflict, "\(stranded.count) contact\(stranded.count == 1 ? " holds" : "s hold") an option this removes (\(values.joined(separator: ", "))); keep it, move them to another option first, or add FORCE to clear it from them")
+        }
+        guard !field.required else {
+            throw CallsheetError(.conflict, "field '\(name)' is required: FORCE cannot leave \(stranded.count) contacts without a value; move them to another option first")
+        }
+        var changes: [Change] = [.putField(field)]
+        for var contact in stranded.sorted(by: { $0.id < $1.id }) {
+            contact.customFields[name] = nil
+            contact.updatedAt = context.now
+            changes.append(.putContact(contact))
+        }
+        return (field, changes)
     }
 
     /// Plans `FIELD.UPDATE name {…}`: label, options, required, visible_to. The type never changes.

@@ -6,7 +6,13 @@ extension OrganizationState {
     /// - Complexity: O(1) hash lookup, plus one libphonenumber parse when the input is not E.164.
     public func contactID(byPhone text: String, context: PlanningContext) throws(CallsheetError) -> ContactID? {
         if let id = phoneIndex[text] { return id }
-        return phoneIndex[try normalizePhone(text, context: context)]
+        // Read leniently whatever the organization's validation setting: a number stored while
+        // validation was relaxed (`possible`) must still be found once it is strict again.
+        do {
+            return phoneIndex[try context.phones.parse(text, defaultRegion: organization.defaultRegion, validation: .possible).e164]
+        } catch {
+            throw CallsheetError(.invalidPhone, error.message)
+        }
     }
 
     /// `CONTACT.CALLERID`: up to `limit` contacts the caller may see whose phone ends with `digits`.

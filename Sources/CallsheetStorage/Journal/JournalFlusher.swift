@@ -113,7 +113,7 @@ final class JournalFlusher {
         try handle.write(header, at: 0, faults: faults)
         if policy != .no {
             try handle.sync(faults: faults)
-            try FileSystem.syncDirectory(engine.directory)
+            try FileSystem.syncDirectory(engine.directory, faults: faults)
         }
         segment = ActiveSegment(file: handle, firstSequence: firstSequence, size: Int64(header.count))
         engine.state.withLock { state in

@@ -13,6 +13,8 @@ public enum JournalFormat {
     public static let recordHeaderSize = 24
     /// The largest payload a record may carry (1 GiB).
     public static let maximumPayloadLength = 1 << 30
+    /// Sequences stay below this (a writer refuses to start beyond it), so `+ 1` never overflows.
+    static let maximumSequence = UInt64.max / 2
 
     /// A segment header: format version and the sequence number of the segment's first record.
     struct SegmentHeader: Equatable {

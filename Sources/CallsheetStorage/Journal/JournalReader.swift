@@ -29,7 +29,7 @@ public enum JournalReader {
     ) throws -> ReplaySummary {
         let scan = try JournalScan(directory: directory)
         var summary = ReplaySummary(recordsApplied: 0, lastSequence: after, segments: scan.segments.count)
-        if let first = scan.firstSequence, first > after &+ 1 {
+        if let first = scan.firstSequence, first > after, first - after > 1 {
             throw StorageError(
                 .journalGap,
                 "the journal starts at sequence \(first) but the snapshot covers only through \(after): records \(after + 1)–\(first - 1) are missing",
@@ -60,9 +60,16 @@ public enum JournalReader {
             if let damage = scan.damage, damage.segmentIndex == index { end = min(end, damage.offset) }
             guard end > JournalFormat.segmentHeaderSize, let last = segment.lastSequence, last > after else { continue }
             let bytes = try PosixFile.openForReading(segment.file.path).read(count: end, at: 0)
-            try forEachRecord(in: bytes) { record in
+            try forEachRecord(in: bytes) { record, offset in
                 guard record.sequence > after else { return }
-                try handler(record)
+                do {
+                    try handler(record)
+                } catch {
+                    throw StorageError(
+                        .recordUnreadable,
+                        "journal record \(record.sequence) (type \(record.type)) verifies but cannot be applied: \(error); offsets in the message count from the payload, which starts at the offset given here",
+                        path: segment.file.path, offset: Int64(offset + JournalFormat.recordHeaderSize))
+                }
                 summary.recordsApplied += 1
                 summary.lastSequence = record.sequence
             }
@@ -70,13 +77,14 @@ public enum JournalReader {
         return summary
     }
 
-    /// Calls `body` for each record of a segment's bytes, which the caller has validated.
-    static func forEachRecord(in bytes: [UInt8], _ body: (JournalRecord) throws -> Void) throws {
+    /// Calls `body` for each record of a segment's bytes, which the caller has validated, with
+    /// the offset where the record starts.
+    static func forEachRecord(in bytes: [UInt8], _ body: (JournalRecord, Int) throws -> Void) throws {
         var offset = JournalFormat.segmentHeaderSize
         while offset < bytes.count {
             let probe = bytes.withUnsafeBytes { JournalFormat.probeRecord($0, at: offset) }
             guard case .valid(let type, let sequence, let payload, let end) = probe else { return }
-            try body(JournalRecord(type: type, sequence: sequence, payload: Array(bytes[payload])))
+            try body(JournalRecord(type: type, sequence: sequence, payload: Array(bytes[payload])), offset)
             offset = end
         }
     }

@@ -65,6 +65,9 @@ struct SegmentScan {
         guard !bytes.isEmpty else { return }
         let header: JournalFormat.SegmentHeader
         switch JournalFormat.SegmentHeader.decode(bytes) {
+        case .success(let h) where h.firstSequence >= JournalFormat.maximumSequence:
+            record(.badSegmentHeader("first sequence \(h.firstSequence) is out of range"), at: 0, in: bytes)
+            return
         case .success(let h) where h.firstSequence == file.firstSequence:
             header = h
         case .success(let h):

@@ -30,6 +30,15 @@ public struct SnapshotHeader: Sendable, Hashable {
     public internal(set) var compressedLength: UInt64 = 0
     /// CRC-32C of the uncompressed content.
     public internal(set) var contentChecksum: UInt32 = 0
+    /// Bytes the header takes in its file, as read (0 for a header not read from a file).
+    var storedLength = 0
+
+    /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
+    static let maximumSequence = UInt64.max / 2
+    /// Creation times a header may hold: years 0001–9999.
+    static let timeRange: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+    /// Largest content or frame length a header may state (1 PiB); anything larger is damage.
+    static let maximumLength: UInt64 = 1 << 50
 
     public init(sequence: UInt64, counts: [String: UInt64] = [:], createdAtMilliseconds: Int64? = nil) {
         self.sequence = sequence
@@ -104,22 +113,40 @@ public struct SnapshotHeader: Sendable, Hashable {
         header.contentLength = bytes.loadLittleEndian(UInt64.self, at: 32)
         header.compressedLength = bytes.loadLittleEndian(UInt64.self, at: 40)
         header.contentChecksum = bytes.loadLittleEndian(UInt32.self, at: 48)
+        header.storedLength = bytes.count
+        // The checksum verifies, but the writer may have been hostile or broken: check every value
+        // later arithmetic relies on, so a bad one is an error here and not a trap there.
+        guard header.sequence < maximumSequence else {
+            throw StorageError(.snapshotCorrupt, "snapshot sequence \(header.sequence) is out of range", path: path, offset: 24)
+        }
+        guard timeRange.contains(header.createdAtMilliseconds) else {
+            throw StorageError(
+                .snapshotCorrupt, "snapshot creation time \(header.createdAtMilliseconds) is out of range", path: path, offset: 16)
+        }
+        guard header.contentLength <= maximumLength, header.compressedLength <= maximumLength else {
+            throw StorageError(
+                .snapshotCorrupt, "snapshot lengths \(header.contentLength)/\(header.compressedLength) are impossible",
+                path: path, offset: 32)
+        }
         let entries = Int(bytes.loadLittleEndian(UInt16.self, at: 52))
         var offset = fixedSize
         let end = bytes.count - 4
         for _ in 0..<entries {
-            guard offset < end else { throw malformed(path) }
+            guard offset < end else { throw malformed(path, at: offset) }
             let keyLength = Int(bytes[offset])
-            guard offset + 1 + keyLength + 8 <= end else { throw malformed(path) }
-            let key = String(decoding: bytes[(offset + 1)..<(offset + 1 + keyLength)], as: UTF8.self)
+            guard keyLength > 0, offset + 1 + keyLength + 8 <= end else { throw malformed(path, at: offset) }
+            // Keys are UTF-8 as written: decoding must not grow them (a replacement character is 3 bytes).
+            guard let key = String(validating: bytes[(offset + 1)..<(offset + 1 + keyLength)], as: UTF8.self),
+                header.counts[key] == nil
+            else { throw malformed(path, at: offset) }
             header.counts[key] = bytes.loadLittleEndian(UInt64.self, at: offset + 1 + keyLength)
             offset += 1 + keyLength + 8
         }
-        guard offset == end else { throw malformed(path) }
+        guard offset == end else { throw malformed(path, at: offset) }
         return header
     }
 
-    private static func malformed(_ path: String) -> StorageError {
-        StorageError(.snapshotCorrupt, "snapshot header counts are malformed", path: path, offset: Int64(fixedSize))
+    private static func malformed(_ path: String, at offset: Int) -> StorageError {
+        StorageError(.snapshotCorrupt, "snapshot header counts are malformed", path: path, offset: Int64(offset))
     }
 }

@@ -16,13 +16,16 @@ public enum SnapshotReader {
     public static func read(path: String, _ consume: (UnsafeRawBufferPointer) throws -> Void) throws -> SnapshotHeader {
         let file = try PosixFile.openForReading(path)
         let header = try SnapshotHeader.read(from: file)
-        let bodyStart = Int64(header.encoded().count)
+        // Where the header ends as stored: re-encoding it could differ from what was read.
+        let bodyStart = Int64(header.storedLength)
         let size = try file.size()
-        guard size - bodyStart == Int64(header.compressedLength) else {
+        // The header checked compressedLength ≤ 2^50, so the sum cannot overflow.
+        let expectedSize = bodyStart + Int64(header.compressedLength)
+        guard size == expectedSize else {
             throw StorageError(
                 .snapshotCorrupt,
-                "snapshot is \(size) bytes but its header says \(bodyStart + Int64(header.compressedLength)) (truncated or extended)",
-                path: path, offset: min(size, bodyStart + Int64(header.compressedLength)))
+                "snapshot is \(size) bytes but its header says \(expectedSize) (truncated or extended)",
+                path: path, offset: min(size, expectedSize))
         }
         let decompressor = try ZstdDecompressor()
         var contentState = CRC32C.initial
@@ -77,8 +80,9 @@ public enum SnapshotReader {
     public static func load(path: String) throws(StorageError) -> LoadedSnapshot {
         var content: [UInt8] = []
         do {
-            // The header's CRC has verified, so its length is a fair reservation (capped all the same).
-            content.reserveCapacity(Int(min(try readHeader(path: path).contentLength, 1 << 34)))
+            // The header's length is only a hint (its CRC proves no honesty): reserve at most 256 MiB
+            // up front and let the array grow past that as content really arrives.
+            content.reserveCapacity(Int(min(try readHeader(path: path).contentLength, 1 << 28)))
             let header = try read(path: path) { piece in content.append(contentsOf: piece) }
             let sequence = SnapshotFile.parse(FileSystem.fileName(path)) ?? header.sequence
             return LoadedSnapshot(file: SnapshotFile(sequence: sequence, path: path), header: header, content: content)

@@ -25,11 +25,17 @@ public final class SnapshotWriter {
         /// Test hook: ``commit()`` throws ``StorageError/Code/simulatedCrash`` after this step,
         /// leaving the files exactly as they are.
         public var crashPoint: CrashPoint?
+        /// Test hook: injected write, fsync and rename failures.
+        public var faultInjection: JournalFaultInjection?
 
-        public init(compressionLevel: Int32 = 3, workers: Int32 = 2, crashPoint: CrashPoint? = nil) {
+        public init(
+            compressionLevel: Int32 = 3, workers: Int32 = 2, crashPoint: CrashPoint? = nil,
+            faultInjection: JournalFaultInjection? = nil
+        ) {
             self.compressionLevel = compressionLevel
             self.workers = workers
             self.crashPoint = crashPoint
+            self.faultInjection = faultInjection
         }
     }
 
@@ -57,7 +63,7 @@ public final class SnapshotWriter {
         self.file = try PosixFile.create(temporaryPath)
         let placeholder = header.encoded()
         headerSize = placeholder.count
-        try file.write(placeholder, at: 0)
+        try file.write(placeholder, at: 0, faults: options.faultInjection)
         fileOffset = Int64(headerSize)
         outputBuffer.reserveCapacity(Self.flushThreshold + (1 << 17))
     }
@@ -91,15 +97,15 @@ public final class SnapshotWriter {
         try flush()
         header.compressedLength = UInt64(fileOffset) - UInt64(headerSize)
         header.contentChecksum = CRC32C.finalize(contentState)
-        try file.write(header.encoded(), at: 0)
+        try file.write(header.encoded(), at: 0, faults: options.faultInjection)
         finished = true
         try crash(at: .afterTemporaryWritten)
-        try file.sync()
+        try file.sync(faults: options.faultInjection)
         try crash(at: .afterTemporaryFsynced)
         let target = SnapshotFile(directory: directory, sequence: header.sequence)
-        try FileSystem.rename(temporaryPath, to: target.path)
+        try FileSystem.rename(temporaryPath, to: target.path, faults: options.faultInjection)
         try crash(at: .afterRename)
-        try FileSystem.syncDirectory(directory)
+        try FileSystem.syncDirectory(directory, faults: options.faultInjection)
         try crash(at: .afterDirectoryFsynced)
         return target
     }
@@ -120,7 +126,7 @@ public final class SnapshotWriter {
 
     private func flush() throws(StorageError) {
         guard !outputBuffer.isEmpty else { return }
-        try file.write(outputBuffer, at: fileOffset)
+        try file.write(outputBuffer, at: fileOffset, faults: options.faultInjection)
         fileOffset += Int64(outputBuffer.count)
         outputBuffer.removeAll(keepingCapacity: true)
     }

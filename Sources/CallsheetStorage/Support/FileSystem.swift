@@ -48,12 +48,13 @@ enum FileSystem {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io("mkdir", path: path, errno: errno) }
     }
 
-    static func syncDirectory(_ directory: String) throws(StorageError) {
+    static func syncDirectory(_ directory: String, faults: JournalFaultInjection? = nil) throws(StorageError) {
         let dir = try PosixFile.open(directory, flags: O_RDONLY | O_DIRECTORY)
-        try dir.sync()
+        try dir.sync(faults: faults)
     }
 
-    static func rename(_ from: String, to: String) throws(StorageError) {
+    static func rename(_ from: String, to: String, faults: JournalFaultInjection? = nil) throws(StorageError) {
+        if let code = faults?.take(.rename) { throw .io("rename to \(to)", path: from, errno: code) }
         if systemRename(from, to) != 0 { throw .io("rename to \(to)", path: from, errno: errno) }
     }
 

@@ -36,7 +36,7 @@ final class PosixFile {
 
     /// Writes every byte at `offset`, looping over short writes.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64, faults: JournalFaultInjection? = nil) throws(StorageError) {
-        if let code = faults?.takeWriteFailure() { throw .io("write", path: path, errno: code) }
+        if let code = faults?.take(.write) { throw .io("write", path: path, errno: code) }
         guard var base = bytes.baseAddress else { return }
         var remaining = bytes.count
         var position = offset
@@ -61,7 +61,7 @@ final class PosixFile {
     }
 
     func sync(faults: JournalFaultInjection? = nil) throws(StorageError) {
-        if let code = faults?.takeFsyncFailure() { throw .io("fsync", path: path, errno: code) }
+        if let code = faults?.take(.fsync) { throw .io("fsync", path: path, errno: code) }
         while fsync(fd) != 0 {
             if errno != EINTR { throw .io("fsync", path: path, errno: errno) }
         }

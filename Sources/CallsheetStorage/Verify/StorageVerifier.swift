@@ -8,9 +8,16 @@ import Darwin
 /// restores a data directory from one snapshot file. Backs `callsheet verify` and `callsheet restore`.
 public enum StorageVerifier {
     /// Verifies a data directory (every snapshot and the whole journal) or one snapshot or segment file.
+    ///
+    /// A directory is checked under a shared ``DataDirectoryLock``: a directory another process has
+    /// open for writing is refused with ``StorageError/Code/directoryLocked``. A single file is read
+    /// without a lock.
     public static func verify(path: String) throws(StorageError) -> StorageReport {
         guard FileSystem.exists(path) else { throw StorageError(.invalidArgument, "nothing to verify: no such file or directory", path: path) }
         if FileSystem.isDirectory(path) {
+            // Shared: checks may run side by side, but not beside a process that writes the directory.
+            let lock = try DataDirectoryLock.acquire(directory: path, mode: .shared, advice: verifyAdvice(path))
+            defer { lock.release() }
             let snapshots = try SnapshotFile.list(in: path).map { verifySnapshot($0.path, nameSequence: $0.sequence) }
             let scan = try JournalScan(directory: path)
             return StorageReport(path: path, snapshots: snapshots, journal: report(scan))
@@ -34,6 +41,9 @@ public enum StorageVerifier {
     public static func restore(snapshot source: String, into directory: String) throws(StorageError) -> SnapshotHeader {
         let header = try SnapshotReader.verify(path: source)
         try FileSystem.createDirectory(directory)
+        let lock = try DataDirectoryLock.acquire(
+            directory: directory, advice: "Restore into a new directory that no process uses.")
+        defer { lock.release() }
         let occupied = try FileSystem.list(directory).filter {
             SnapshotFile.parse($0) != nil || JournalSegmentFile.parse($0) != nil
         }
@@ -59,6 +69,10 @@ public enum StorageVerifier {
         try FileSystem.rename(temporary, to: target.path)
         try FileSystem.syncDirectory(directory)
         return try SnapshotReader.verify(path: target.path)
+    }
+
+    private static func verifyAdvice(_ directory: String) -> String {
+        "A journal being written cannot be checked: stop that process first, or verify a copy of the directory, or one snapshot file (`callsheet verify \(FileSystem.join(directory, "snapshot-….zst"))`)."
     }
 
     private static func verifySnapshot(_ path: String, nameSequence: UInt64?) -> StorageReport.Snapshot {

@@ -66,10 +66,10 @@ struct OrganizationCommands {
                 let field = try state.planCreateField(input, by: caller)
                 return ([.putField(field)], RESPValue.bulk(state.fieldJSON(field).serialized))
             }
-        case .fieldUpdate(let name, let input):
+        case .fieldUpdate(let name, let input, let force):
             return try await write { state throws(CallsheetError) in
-                let field = try state.planUpdateField(name, input, by: caller)
-                return ([.putField(field)], RESPValue.bulk(state.fieldJSON(field).serialized))
+                let (field, changes) = try state.planUpdateField(name, input, force: force, by: caller, context: context)
+                return (changes, RESPValue.bulk(state.fieldJSON(field).serialized))
             }
         case .fieldArchive(let name), .fieldUnarchive(let name):
             let archived = if case .fieldArchive = command { true } else { false }

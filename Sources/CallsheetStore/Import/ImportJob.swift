@@ -98,28 +98,55 @@ public struct ImportJob: Sendable, Hashable {
         return .object(members)
     }
 
-    /// Reads a job file written by ``json``; nil when it is not one.
+    /// Reads a job file written by ``json``; nil when it is not one (see ``init(decoding:)`` for why).
     init?(json: JSONValue) {
-        func integer(_ key: String) -> Int64? { if case .integer(let value)? = json[key] { value } else { nil } }
+        guard let job = try? ImportJob(decoding: json) else { return nil }
+        self = job
+    }
+
+    /// Reads a job file written by ``json``, checking every number before it is converted: ids
+    /// 1 through 2^53 (user ids from 0: the data directory's owner), counts 0 through 2^53.
+    /// - Throws: `INTERNAL` naming the member that is missing or out of range.
+    init(decoding json: JSONValue) throws(CallsheetError) {
+        func fail(_ what: String) -> CallsheetError { CallsheetError(.internal, "import job file: \(what)") }
+        func integer(_ key: String, in object: JSONValue? = nil) -> Int64? {
+            if case .integer(let value)? = (object ?? json)[key] { value } else { nil }
+        }
         func string(_ key: String) -> String? { if case .string(let value)? = json[key] { value } else { nil } }
-        guard let id = integer("job_id"), let organization = integer("organization_id"), let user = integer("user_id"),
-              let started = string("started_at").flatMap(TimestampFormat.parse), let state = string("state").flatMap(State.init) else { return nil }
-        self.init(id: ImportJobID(id), organizationID: OrganizationID(organization), userID: UserID(user),
+        /// `lowest` is 0 for user ids (the data directory's owner is user 0).
+        func id(_ key: String, in object: JSONValue? = nil, lowest: Int64 = 1) throws(CallsheetError) -> UInt64 {
+            guard let value = integer(key, in: object) else { throw fail("\(key) is missing or not an integer") }
+            guard value >= lowest, UInt64(value) <= BinaryReader.maximumID else {
+                throw fail("\(key) \(value) is out of range (\(lowest)–\(BinaryReader.maximumID))")
+            }
+            return UInt64(value)
+        }
+        func count(_ key: String) throws(CallsheetError) -> Int {
+            guard let value = integer(key) else { return 0 }
+            guard value >= 0, UInt64(value) <= BinaryReader.maximumID else {
+                throw fail("\(key) \(value) is out of range (0–\(BinaryReader.maximumID))")
+            }
+            return Int(value)
+        }
+        guard let started = string("started_at").flatMap(TimestampFormat.parse) else { throw fail("started_at is missing or not a time") }
+        guard let state = string("state").flatMap(State.init) else { throw fail("state is missing or unknown") }
+        self.init(id: try id("job_id"), organizationID: try id("organization_id"), userID: try id("user_id", lowest: 0),
                   userName: string("user") ?? "", source: string("source") ?? "", startedAt: started)
         self.state = state
-        totalRows = Int(integer("total_rows") ?? 0)
-        processedRows = Int(integer("processed_rows") ?? 0)
-        created = Int(integer("created") ?? 0)
-        updated = Int(integer("updated") ?? 0)
-        skipped = Int(integer("skipped") ?? 0)
-        rejected = Int(integer("rejected") ?? 0)
-        needsReview = Int(integer("needs_review") ?? 0)
-        warnings = Int(integer("warnings") ?? 0)
+        totalRows = try count("total_rows")
+        processedRows = try count("processed_rows")
+        created = try count("created")
+        updated = try count("updated")
+        skipped = try count("skipped")
+        rejected = try count("rejected")
+        needsReview = try count("needs_review")
+        warnings = try count("warnings")
         message = string("message") ?? ""
         finishedAt = string("finished_at").flatMap(TimestampFormat.parse)
-        if let marker = json["marker"], case .integer(let contact)? = marker["contact_id"], case .string(let phone)? = marker["phone"],
-           case .integer(let time)? = marker["time"] {
-            self.marker = CommitMarker(contactID: ContactID(contact), phone: phone, time: time)
+        if let marker = json["marker"], case .string(let phone)? = marker["phone"], let time = integer("time", in: marker),
+           integer("contact_id", in: marker) != nil {
+            guard BinaryReader.timestampRange.contains(time) else { throw fail("marker time \(time) is out of range") }
+            self.marker = CommitMarker(contactID: try id("contact_id", in: marker), phone: phone, time: time)
         }
     }
 }

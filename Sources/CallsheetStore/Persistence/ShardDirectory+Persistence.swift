@@ -14,11 +14,25 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot create the data directory \(path): \(error.localizedDescription)")
         }
+        // Before anything is read: recovery itself cuts torn tails and removes segments.
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock.acquire(directory: path, advice: configuration.lockAdvice)
+        } catch where error.code == .directoryLocked {
+            throw CallsheetError(.unavailable, error.message)
+        } catch {
+            throw CallsheetError(.unavailable, "cannot lock the data directory \(path): \(error)")
+        }
         var recovered = RecoveredState()
         var report: [String] = []
         do {
             if let loaded = try SnapshotReader.loadNewestValid(directory: path, logger: logger) {
-                recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+                do {
+                    recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+                } catch {
+                    // Offsets in the message count in the decompressed content.
+                    throw StorageError(.snapshotCorrupt, "snapshot content verifies but does not decode: \(error.message) of the content", path: loaded.file.path)
+                }
                 recovered.persistence.lastSnapshotSequence = loaded.header.sequence
                 recovered.persistence.lastSnapshotAt = loaded.header.createdAtMilliseconds
                 report.append("snapshot \(loaded.file.path) (sequence \(loaded.header.sequence))")
@@ -63,7 +77,7 @@ extension ShardDirectory {
             throw CallsheetError(.unavailable, "cannot open the journal in \(path): \(error)")
         }
         logger.info("data directory opened", metadata: ["directory": "\(path)", "recovery": "\(recovered.persistence.recoveryReport)"])
-        return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger)
+        return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger, lock: lock)
     }
 
     /// What recovery did when the directory opened.
@@ -137,7 +151,8 @@ extension ShardDirectory {
         do {
             let writer = try SnapshotWriter(
                 directory: configuration.directory, header: SnapshotHeader(sequence: floor, counts: counts),
-                options: SnapshotWriter.Options(workers: 0, crashPoint: configuration.snapshotCrashPoint))
+                options: SnapshotWriter.Options(
+                    workers: 0, crashPoint: configuration.snapshotCrashPoint, faultInjection: configuration.snapshotFaultInjection))
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
                 for (state, covered) in captures {
@@ -170,11 +185,21 @@ extension ShardDirectory {
         }
     }
 
-    /// Snapshots (when anything was written) and closes the journal: the graceful shutdown path.
+    /// Snapshots (when anything was written), closes the journal and releases the directory's
+    /// lock: the graceful shutdown path.
     public func close() async {
         if journal != nil, recordsSinceSnapshot > 0 {
             do { try await snapshot() } catch { logger.warning("final snapshot failed", metadata: ["error": "\(error)"]) }
         }
         do { try journal?.close() } catch { logger.warning("journal close failed", metadata: ["error": "\(error)"]) }
+        lock?.release()
+    }
+
+    /// Test hook: stops as `kill -9` after the last acknowledgement would. The journal is closed
+    /// (what was acknowledged is on disk already), the lock released, nothing else runs: no
+    /// final snapshot, no import bookkeeping. The directory can then be opened again.
+    public func _simulateCrash() {
+        try? journal?.close()
+        lock?.release()
     }
 }

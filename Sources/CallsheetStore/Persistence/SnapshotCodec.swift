@@ -6,6 +6,8 @@ import CallsheetCore
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
     static let version: UInt64 = 1
+    /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
+    static let maximumSequence = UInt64.max / 2
 
     static func header(nextOrganizationID: OrganizationID, count: Int) -> [UInt8] {
         var writer = BinaryWriter()
@@ -30,12 +32,20 @@ enum SnapshotCodec {
         }
         let version = try reader.varint()
         guard version == Self.version else { throw CallsheetError(.internal, "snapshot content version \(version) is newer than this build reads (\(Self.version))") }
+        guard snapshotSequence < maximumSequence else {
+            throw CallsheetError(.internal, "snapshot sequence \(snapshotSequence) out of range")
+        }
         var recovered = RecoveredState()
         recovered.snapshotSequence = snapshotSequence
-        recovered.nextOrganizationID = try reader.varint()
-        let count = try reader.int()
+        recovered.nextOrganizationID = try reader.id()
+        let count = try reader.count()
         for _ in 0..<count {
+            let coveredAt = reader.offset
             let covered = try reader.varint()
+            // A journal writer continues after the highest covered sequence; it refuses one this high.
+            guard covered < maximumSequence else {
+                throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
+            }
             let state = try OrganizationState.decode(&reader)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered

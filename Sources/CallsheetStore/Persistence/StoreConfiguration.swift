@@ -23,6 +23,11 @@ public struct StoreConfiguration: Sendable {
     public var journalFaultInjection: JournalFaultInjection? = nil
     /// How often a failed journal tests the disk before accepting writes again.
     public var journalProbeInterval: DispatchTimeInterval = .seconds(1)
+    /// What to tell a person when another process holds the directory's lock: ends the
+    /// `DIRECTORY_LOCKED` message (the default suggests `callsheet repl --connect`).
+    public var lockAdvice: String? = nil
+    /// Test hook: make the snapshot writer's writes, fsyncs or renames fail.
+    public var snapshotFaultInjection: JournalFaultInjection? = nil
 
     public init(directory: String) {
         self.directory = directory

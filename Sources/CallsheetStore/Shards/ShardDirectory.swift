@@ -13,6 +13,8 @@ public actor ShardDirectory {
     public let configuration: StoreConfiguration
     let logger: Logger
     let journal: JournalWriter?
+    /// The data directory's `LOCK`, held from before recovery until ``close()``.
+    nonisolated let lock: DataDirectoryLock?
     private(set) var shards: [OrganizationID: OrganizationShard] = [:]
     private(set) var organizationNames: [String: OrganizationID] = [:]
     /// Login name → organization, across the data directory.
@@ -25,9 +27,10 @@ public actor ShardDirectory {
     /// Figures connections update without an actor hop.
     public nonisolated let counters = StoreCounters()
 
-    init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger) {
+    init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger, lock: DataDirectoryLock? = nil) {
         self.configuration = configuration
         self.journal = journal
+        self.lock = lock
         self.logger = logger
         self.startedAt = Clock.now()
         self.persistence = recovered.persistence

@@ -28,8 +28,11 @@ struct DataOptions: ParsableArguments {
         guard snapshotEvery >= 0, snapshotSeconds >= 0 else { throw ValidationError("snapshot intervals cannot be negative") }
     }
 
-    var configuration: StoreConfiguration {
+    var configuration: StoreConfiguration { configuration(lockAdvice: nil) }
+
+    func configuration(lockAdvice: String?) -> StoreConfiguration {
         var configuration = StoreConfiguration(directory: data)
+        configuration.lockAdvice = lockAdvice ?? Self.defaultLockAdvice
         configuration.fsyncPolicy = fsync
         configuration.snapshotEveryRecords = snapshotEvery
         configuration.snapshotEverySeconds = snapshotSeconds
@@ -38,10 +41,15 @@ struct DataOptions: ParsableArguments {
         return configuration
     }
 
+    /// What the REPL (and any command without its own advice) suggests when the directory is locked.
+    static let defaultLockAdvice =
+        "To work with a running server, connect to it instead: `callsheet repl --connect HOST:PORT --user NAME`; otherwise stop that process first."
+
     /// Opens the data directory, turning a recovery failure into a readable exit.
-    func open(logger: Logger) throws -> ShardDirectory {
+    /// - Parameter lockAdvice: what to do when another process holds the directory (`DIRECTORY_LOCKED`).
+    func open(logger: Logger, lockAdvice: String? = nil) throws -> ShardDirectory {
         do {
-            return try ShardDirectory.open(configuration, logger: logger)
+            return try ShardDirectory.open(configuration(lockAdvice: lockAdvice), logger: logger)
         } catch {
             throw CommandFailure("\(error.message)")
         }

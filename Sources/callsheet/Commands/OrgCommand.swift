@@ -21,8 +21,16 @@ struct OrgCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
+        /// ORG.CREATE is not served over connections (no role may run it there), so the only way
+        /// while a server holds the directory is to stop it.
+        static func lockAdvice(_ directory: String) -> String {
+            "ORG.CREATE cannot be done online: it is owner-only, and no role may run it over a connection (`callsheet repl --connect`). "
+                + "Stop the server (SIGTERM: it finishes its requests, writes a final snapshot and exits), run `callsheet org create NAME --admin USER --data \(directory)` "
+                + "(or `callsheet repl --data \(directory)` and ORG.CREATE) while it is stopped, then start the server again."
+        }
+
         func run() async throws {
-            let directory = try data.open(logger: makeLogger())
+            let directory = try data.open(logger: makeLogger(), lockAdvice: Self.lockAdvice(data.data))
             do {
                 let (id, secret) = try await directory.createOrganization(name: name, region: region, admin: admin)
                 print("organization \(id) '\(name)' created (region \(region.uppercased()))")

@@ -12,7 +12,9 @@ struct SnapshotCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        let directory = try data.open(logger: makeLogger())
+        let directory = try data.open(
+            logger: makeLogger(),
+            lockAdvice: "To snapshot a running server, send SNAPSHOT over a connection as an admin: `callsheet repl --connect HOST:PORT --user NAME`.")
         do {
             let report = try await directory.snapshot()
             print(report.serialized)
@@ -27,7 +29,8 @@ struct SnapshotCommand: AsyncParsableCommand {
 /// `callsheet verify FILE|DIR`: check snapshots and journals without changing anything.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check a data directory, a snapshot or a journal segment; changes nothing.")
+        commandName: "verify", abstract: "Check a data directory, a snapshot or a journal segment; changes nothing.",
+        discussion: "A data directory is checked under a shared lock: it is refused while a server or another command has it open for writing.")
 
     @Argument(help: "A data directory, snapshot file or journal segment.")
     var path: String = "Snapshots"
@@ -36,6 +39,8 @@ struct VerifyCommand: ParsableCommand {
         let report: StorageReport
         do {
             report = try StorageVerifier.verify(path: path)
+        } catch let error where error.code == .directoryLocked {
+            throw CommandFailure(error.message)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -59,12 +64,16 @@ struct RestoreCommand: AsyncParsableCommand {
         do {
             let header = try StorageVerifier.restore(snapshot: from, into: data)
             print("restored \(from) into \(data)/ (journal sequence \(header.sequence), taken \(TimestampFormat.iso8601(header.createdAtMilliseconds)))")
+        } catch let error where error.code == .directoryLocked {
+            throw CommandFailure(error.message)
         } catch {
             throw CommandFailure("\(error)")
         }
         let directory: ShardDirectory
         do {
-            directory = try ShardDirectory.open(StoreConfiguration(directory: data), logger: makeLogger())
+            var configuration = StoreConfiguration(directory: data)
+            configuration.lockAdvice = "Another process opened the restored directory; stop it and open the directory again."
+            directory = try ShardDirectory.open(configuration, logger: makeLogger())
         } catch {
             throw CommandFailure("the restored directory does not open: \(error.message)")
         }

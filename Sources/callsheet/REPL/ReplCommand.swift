@@ -19,7 +19,10 @@ struct ReplCommand: AsyncParsableCommand {
     @Option(help: "Organization to start in (id or name).")
     var org: String?
 
-    @Flag(help: "Do not create the demo organization in an empty data directory.")
+    @Flag(help: "Create the demo organization (sample contacts, login 'admin') when the data directory has none. scripts/run does, on Snapshots/.")
+    var demo = false
+
+    @Flag(help: .hidden)
     var noDemo = false
 
     @Option(help: "Connect to a running server (host:port) instead of opening a data directory.")
@@ -38,7 +41,11 @@ struct ReplCommand: AsyncParsableCommand {
         let directory = try data.open(logger: makeLogger())
         let executor = CommandExecutor(directory: directory)
         var session = Session(isLocalOwner: true)
-        if await directory.organizationIDs.isEmpty, !noDemo {
+        if await directory.organizationIDs.isEmpty, !demo {
+            let hint = "The data directory \(data.data) holds no organization yet: ORG.CREATE <name> [REGION <cc>] [ADMIN <user>] makes one (or start with --demo for sample data)."
+            if interactive { print(hint + "\n") } else { FileHandle.standardError.write(Data((hint + "\n").utf8)) }
+        }
+        if await directory.organizationIDs.isEmpty, demo, !noDemo {
             do {
                 let secret = try await DemoData.seed(executor, session: &session)
                 let note = "Created the demo organization '\(DemoData.organization)' with sample contacts in \(data.data)/.\nIts admin login for the server is 'admin' with secret \(secret) (shown once)."

@@ -22,7 +22,10 @@ enum ReplLineSplitter {
             let atTokenStart = index == 0 || characters[index - 1].isWhitespace
             if character == "\"" || character == "'" {
                 quote = character
-            } else if atTokenStart, character == "{" || character == "[", let end = matchingBracket(characters, from: index) {
+            } else if atTokenStart, character == "{" || character == "[" {
+                guard let end = matchingBracket(characters, from: index) else {
+                    throw ProtocolError.unclosedBracket(character, column: index + 1)
+                }
                 arguments += try InlineSplitter.split(String(characters[plainStart..<index]))
                 arguments.append(String(characters[index...end]))
                 index = end + 1

@@ -1,0 +1,237 @@
+import CallsheetCore
+import CallsheetProtocol
+import CallsheetStore
+import Foundation
+import Testing
+
+/// What a thorough user found wrong on the side paths (issue 11), through the executor as the
+/// REPL and the server run commands. Each failed before its fix.
+@Suite struct CorrectDataTests {
+    typealias Store = ExecutorTests.Store
+    let helpers = ExecutorTests()
+
+    /// An organization "Acme" with Sales (2) and Support (3), opened by its owner.
+    func withOrganization(_ body: (Store, inout Session) async throws -> Void) async throws {
+        let store = try Store()
+        do {
+            var (owner, _, _, _, _) = try await helpers.populate(store)
+            _ = await store.run(&owner, "USE", "Acme")
+            try await body(store, &owner)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    func contact(_ store: Store, _ session: inout Session, _ id: Int) async throws -> JSONValue {
+        try helpers.json(await store.run(&session, "CONTACT.GET", String(id)))
+    }
+
+    @Test func removingADropdownOptionInUseIsRefusedOrForced() async throws {
+        try await withOrganization { store, owner in
+            _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"tier","type":"dropdown","options":["Gold","Silver"]}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 650 253 0000","custom_fields":{"tier":"Silver"}}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ben","phone":"+1 650 253 0001","custom_fields":{"tier":"Gold"}}"#))
+            let refused = await store.run(&owner, "FIELD.UPDATE", "tier", #"{"options":["Gold"]}"#)
+            #expect(helpers.code(refused) == "CONFLICT")
+            #expect(refused.errorMessage?.contains("1 contact holds") == true)
+            #expect(try await contact(store, &owner, 1)["custom_fields"]?["tier"] == .string("Silver"))
+            #expect(helpers.code(await store.run(&owner, "FIELD.UPDATE", "tier", #"{"options":["Gold"]}"#, "FORCE")) == nil)
+            #expect(try await contact(store, &owner, 1)["custom_fields"]?["tier"] == nil)
+            #expect(try await contact(store, &owner, 2)["custom_fields"]?["tier"] == .string("Gold"))
+            // The remaining values are still searchable and writable.
+            let found = try helpers.json(await store.run(&owner, "CONTACT.SEARCH", "*", "FIELD", "tier", "=", "Gold"))
+            #expect(found["contacts"]?.arrayCount == 1)
+        }
+    }
+
+    @Test func clearingFollowsTheDocs() async throws {
+        try await withOrganization { store, owner in
+            _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"crm","type":"text"}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 650 253 0000","department_id":3,"custom_fields":{"crm":"C-1"}}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.UPDATE", "1", #"{"custom_fields":null}"#))
+            #expect(try await contact(store, &owner, 1)["custom_fields"] == .object([]))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.UPDATE", "1", #"{"custom_fields":{"crm":"C-2"}}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.UPDATE", "1", #"{"custom_fields":""}"#))
+            #expect(try await contact(store, &owner, 1)["custom_fields"] == .object([]))
+            // A contact always has a department: clearing it is refused, not a silent move.
+            #expect(helpers.code(await store.run(&owner, "CONTACT.UPDATE", "1", #"{"department_id":null}"#)) == "INVALID_FIELD")
+            #expect(try await contact(store, &owner, 1)["department_id"] == .integer(3))
+        }
+    }
+
+    @Test func builtInNamesAreReserved() async throws {
+        try await withOrganization { store, owner in
+            for name in ["name", "phone", "email", "tags", "notes", "created_at", "first_name"] {
+                let reply = await store.run(&owner, "FIELD.CREATE", #"{"name":"\#(name)","type":"text"}"#)
+                #expect(helpers.code(reply) == "INVALID_FIELD", "\(name)")
+            }
+        }
+    }
+
+    @Test func callTimesAreISO8601AndNotInTheFuture() async throws {
+        try await withOrganization { store, owner in
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 650 253 0000"}"#))
+            #expect(helpers.code(await store.run(&owner, "CONTACT.LOGCALL", "1", "completed", "AT", "2030-01-01T00:00:00Z")) == "BAD_REQUEST")
+            let offset = try helpers.json(await store.run(&owner, "CONTACT.LOGCALL", "1", "completed", "AT", "2026-01-02T12:30:00+02:00"))
+            #expect(offset["last_called_at"] == .string("2026-01-02T10:30:00.000Z"))
+            for text in ["2026-01-03T10:30Z", "2026-01-03T10:30:00.123456Z", "2026-01-03T10:30:00,5-0500", "2026-01-03 10:30:00Z", "2026-01-03T10:30:00+01"] {
+                #expect(helpers.code(await store.run(&owner, "CONTACT.LOGCALL", "1", "completed", "AT", text)) == nil, "\(text)")
+            }
+            #expect(TimestampFormat.parse("2026-01-03T10:30:00.123456Z") == TimestampFormat.parse("2026-01-03T10:30:00.123Z"))
+            #expect(TimestampFormat.parse("2026-01-03T05:30:00.5-0500") == TimestampFormat.parse("2026-01-03T10:30:00.500Z"))
+            #expect(TimestampFormat.parse("2026-01-03T10:30:00") == nil, "a time without a zone is ambiguous")
+            #expect(TimestampFormat.parse("2026-01-03T10:30:00+25:00") == nil)
+        }
+    }
+
+    @Test func lookupsFindStoredNumbersWhateverTheValidationSetting() async throws {
+        try await withOrganization { store, owner in
+            #expect(await store.run(&owner, "ORG.SET", "phone_validation", "possible") == .ok)
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 555 555 5556"}"#))
+            #expect(await store.run(&owner, "ORG.SET", "phone_validation", "valid") == .ok)
+            let found = try helpers.json(await store.run(&owner, "CONTACT.BYPHONE", "+1 555 555 5556"))
+            #expect(found["name"] == .string("Ann"))
+            #expect(helpers.code(await store.run(&owner, "CONTACT.BYPHONE", "+1 555 555 5557")) == "NOT_FOUND")
+        }
+    }
+
+    @Test func namesNeedAVisibleCharacterAndNoControlCharacters() async throws {
+        try await withOrganization { store, owner in
+            for name in ["Ann\u{0}Lee", "Ann\tLee", "Ann\nLee", "\u{200B}\u{200B}", "\u{0301}"] {
+                let input = JSONValue.object([("name", .string(name)), ("phone", .string("+1 650 253 0000"))]).serialized
+                #expect(helpers.code(await store.run(&owner, "CONTACT.ADD", input)) == "INVALID_FIELD", "\(name.unicodeScalars.map(\.value))")
+            }
+            let notes = JSONValue.object([("name", .string("Ann")), ("phone", .string("+1 650 253 0000")), ("notes", .string("line one\nline two\ttab"))]).serialized
+            #expect(helpers.code(await store.run(&owner, "CONTACT.ADD", notes)) == nil, "notes keep line breaks")
+        }
+    }
+
+    @Test func searchIgnoresApostrophesAndWordOrder() async throws {
+        try await withOrganization { store, owner in
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Sean O'Brien","phone":"+1 650 253 0000"}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"José García","phone":"+1 650 253 0001","company":"Acme Health"}"#))
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Garcia Jose Luis","phone":"+1 650 253 0002"}"#))
+            func names(_ words: String...) async throws -> [String] {
+                let page = try helpers.json(await store.run(&owner, "CONTACT.SEARCH", words.joined(separator: " ")))
+                guard case .array(let contacts)? = page["contacts"] else { return [] }
+                return contacts.compactMap { if case .string(let name)? = $0["name"] { name } else { nil } }
+            }
+            #expect(try await names("obrien") == ["Sean O'Brien"])
+            #expect(try await names("o’brien") == ["Sean O'Brien"])
+            // The phrase as written first, then every word in any order.
+            #expect(try await names("garcia jose") == ["Garcia Jose Luis", "José García"])
+            #expect(try await names("jose garcia") == ["José García", "Garcia Jose Luis"])
+            #expect(try await names("garcia health") == ["José García"])
+            #expect(try await names("garcia nobody") == [])
+            // Blank text is `*`: everything.
+            let blank = try helpers.json(await store.run(&owner, "CONTACT.SEARCH", "   ", "COUNT"))
+            #expect(blank["total"] == .integer(3))
+        }
+    }
+
+    @Test func severalWordsPageWithCursorsAcrossBothPhases() async throws {
+        try await withOrganization { store, owner in
+            for index in 0..<7 {
+                let name = index % 2 == 0 ? "Ann Lee \(index)" : "Lee Ann \(index)"
+                _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"\#(name)","phone":"+1 650 253 \#(1000 + index)"}"#))
+            }
+            var seen: [JSONValue] = []
+            var cursor: String?
+            repeat {
+                var arguments = ["CONTACT.SEARCH", "ann lee", "LIMIT", "2"]
+                if let cursor { arguments += ["CURSOR", cursor] }
+                let page = try helpers.json(await store.executor.execute(arguments, session: &owner))
+                if case .array(let contacts)? = page["contacts"] { seen += contacts.compactMap { $0["id"] } }
+                if case .string(let next)? = page["next_cursor"] { cursor = next } else { cursor = nil }
+            } while cursor != nil && seen.count < 20
+            #expect(seen.count == 7)
+            #expect(Set(seen.map { "\($0)" }).count == 7, "no contact twice across pages")
+        }
+    }
+
+    @Test func keywordsAreNeverTakenAsValues() async throws {
+        try await withOrganization { store, owner in
+            let reply = await store.run(&owner, "CONTACT.SEARCH", "*", "OUTCOME", "COUNT")
+            #expect(helpers.code(reply) == "BAD_REQUEST")
+            #expect(reply.errorMessage?.contains("keyword COUNT") == true)
+            let mode = await store.run(&owner, "CONTACT.SEARCH", "*", "TAGS", "SOME", "VIP")
+            #expect(helpers.code(mode) == "BAD_REQUEST")
+            #expect(mode.errorMessage?.contains("ANY, ALL or NONE") == true)
+            #expect(helpers.code(await store.run(&owner, "CONTACT.SEARCH", "*", "TAGS", "VIP", "COUNT")) == nil)
+        }
+    }
+
+    @Test func adminsCannotDeleteTheirOwnLogin() async throws {
+        let store = try Store()
+        let (_, aliceSecret, _, _, _) = try await helpers.populate(store)
+        var alice = Session(isLocalOwner: false)
+        _ = await store.run(&alice, "AUTH", "alice", aliceSecret)
+        _ = try helpers.json(await store.run(&alice, "USER.CREATE", "zed", "ROLE", "admin"))
+        #expect(helpers.code(await store.run(&alice, "USER.DELETE", "alice")) == "CONFLICT")
+        #expect(helpers.code(await store.run(&alice, "WHOAMI")) == nil)
+        #expect(await store.run(&alice, "USER.DELETE", "zed") == .ok)
+        await store.close()
+    }
+}
+
+extension JSONValue {
+    /// The number of elements of an array value.
+    var arrayCount: Int? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.count
+    }
+}
+
+/// Messages and replies a user reads (issue 11, "Messages and docs").
+@Suite struct ReplyShapeTests {
+    typealias Store = ExecutorTests.Store
+    let helpers = ExecutorTests()
+
+    @Test func importOptionsMayPrecedeTheSourceAndMappingsAreLists() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        let csv = "Name,Phone,Phone\nAnn,+16502530000,+16502530009\n"
+        let preview = try helpers.json(await store.run(&owner, "IMPORT.PREVIEW", "CSV", csv))
+        guard case .array(let mapping)? = preview["suggested_mapping"] else {
+            Issue.record("mapping is not a list: \(preview.serialized)")
+            await store.close()
+            return
+        }
+        #expect(mapping.count == 3)
+        #expect(mapping[1]["column"] == .string("Phone") && mapping[2]["column"] == .string("Phone"))
+        #expect(mapping[2]["index"] == .integer(3))
+        // As `redis-cli -x IMPORT.COMMIT DUPLICATES update STRICT CSV < file` sends it.
+        let committed = try helpers.json(await store.run(&owner, "IMPORT.COMMIT", "DUPLICATES", "update", "STRICT", "CSV", csv))
+        #expect(committed["created"] == .integer(1))
+        #expect(helpers.code(await store.run(&owner, "IMPORT.COMMIT", "STRICT", "CSV", csv, "STRICT")) == "WRONG_ARGS")
+        await store.close()
+    }
+
+    @Test func bulkEditRefusesABadValueOnceUpFront() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"seats","type":"integer"}"#))
+        for index in 0..<50 {
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"P\#(index)","phone":"+1 650 253 \#(1000 + index)"}"#))
+        }
+        let reply = await store.run(&owner, "CONTACT.BULKEDIT", "MATCH", "*", "DO", "SET", "seats", "abc")
+        #expect(helpers.code(reply) == "INVALID_FIELD")
+        #expect((reply.errorMessage?.utf8.count ?? .max) < 300, "one refusal, not one per contact")
+        #expect(helpers.code(await store.run(&owner, "CONTACT.BULKEDIT", "MATCH", "*", "DO", "SET", "company", "X")) == "INVALID_FIELD")
+        await store.close()
+    }
+
+    @Test func helpComesFromTheDeclarations() async throws {
+        let store = try Store()
+        var session = Session(isLocalOwner: false)
+        let orgSet = await store.run(&session, "HELP", "ORG.SET").string ?? ""
+        for key in ["duplicates", "strictness", "auto_tag", "phone_validation"] { #expect(orgSet.contains(key), "\(key)") }
+        #expect(await store.run(&session, "HELP", "WHOAMI").string?.contains("needs AUTH") == true)
+        #expect(await store.run(&session, "HELP", "ORG.CREATE").string?.contains("owner of the data directory") == true)
+        await store.close()
+    }
+}
