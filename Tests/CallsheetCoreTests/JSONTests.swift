@@ -18,7 +18,7 @@ import Testing
         ("01", "unexpected text after the JSON value at byte 1"),
         (#"{"a":1,"a":2}"#, "duplicate member \"a\" at byte 12"),
         (#""\ud800""#, "unpaired surrogate in \\u escape at byte 7"),
-        ("tru", "expected true at byte 0"),
+        ("tru", "expected a JSON value (an object {…}, an array […], a \"string\", a number, true, false or null) at byte 0"),
         ("1 x", "unexpected text after the JSON value at byte 2"),
     ])
     func rejectsWithOffset(text: String, message: String) {
