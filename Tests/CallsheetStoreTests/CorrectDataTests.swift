@@ -24,6 +24,21 @@ import Testing
         await store.close()
     }
 
+    /// Follows `next_cursor` from the first page of `arguments`; returns every id listed and the
+    /// number of pages.
+    func allPages(_ store: Store, _ session: inout Session, _ arguments: [String]) async throws -> (ids: [JSONValue], pages: Int) {
+        var ids: [JSONValue] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try helpers.json(await store.executor.execute(arguments + (cursor.map { ["CURSOR", $0] } ?? []), session: &session))
+            if case .array(let contacts)? = page["contacts"] { ids += contacts.compactMap { $0["id"] } }
+            if case .string(let next)? = page["next_cursor"] { cursor = next } else { cursor = nil }
+            pages += 1
+        } while cursor != nil && pages < 20
+        return (ids, pages)
+    }
+
     func contact(_ store: Store, _ session: inout Session, _ id: Int) async throws -> JSONValue {
         try helpers.json(await store.run(&session, "CONTACT.GET", String(id)))
     }
@@ -137,15 +152,7 @@ import Testing
                 let name = index % 2 == 0 ? "Ann Lee \(index)" : "Lee Ann \(index)"
                 _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"\#(name)","phone":"+1 650 253 \#(1000 + index)"}"#))
             }
-            var seen: [JSONValue] = []
-            var cursor: String?
-            repeat {
-                var arguments = ["CONTACT.SEARCH", "ann lee", "LIMIT", "2"]
-                if let cursor { arguments += ["CURSOR", cursor] }
-                let page = try helpers.json(await store.executor.execute(arguments, session: &owner))
-                if case .array(let contacts)? = page["contacts"] { seen += contacts.compactMap { $0["id"] } }
-                if case .string(let next)? = page["next_cursor"] { cursor = next } else { cursor = nil }
-            } while cursor != nil && seen.count < 20
+            let seen = try await allPages(store, &owner, ["CONTACT.SEARCH", "ann lee", "LIMIT", "2"]).ids
             #expect(seen.count == 7)
             #expect(Set(seen.map { "\($0)" }).count == 7, "no contact twice across pages")
         }
@@ -185,10 +192,7 @@ extension JSONValue {
 }
 
 /// Messages and replies a user reads (issue 11, "Messages and docs").
-@Suite struct ReplyShapeTests {
-    typealias Store = ExecutorTests.Store
-    let helpers = ExecutorTests()
-
+extension CorrectDataTests {
     @Test func importOptionsMayPrecedeTheSourceAndMappingsAreLists() async throws {
         let store = try Store()
         var (owner, _, _, _, _) = try await helpers.populate(store)
@@ -232,6 +236,24 @@ extension JSONValue {
         for key in ["duplicates", "strictness", "auto_tag", "phone_validation"] { #expect(orgSet.contains(key), "\(key)") }
         #expect(await store.run(&session, "HELP", "WHOAMI").string?.contains("needs AUTH") == true)
         #expect(await store.run(&session, "HELP", "ORG.CREATE").string?.contains("owner of the data directory") == true)
+        await store.close()
+    }
+}
+
+extension CorrectDataTests {
+    @Test func callerIDPagesWithACursor() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        // Five numbers ending in 0000, in several area codes.
+        for (index, area) in ["650", "415", "212", "312", "617"].enumerated() {
+            _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"P\#(index)","phone":"+1 \#(area) 253 0000"}"#))
+        }
+        let (seen, pages) = try await allPages(store, &owner, ["CONTACT.CALLERID", "0000", "LIMIT", "2"])
+        #expect(pages == 3)
+        #expect(seen == (1...5).map { .integer($0) })
+        let one = try helpers.json(await store.run(&owner, "CONTACT.CALLERID", "0000", "LIMIT", "1"))
+        #expect(one["next_cursor"] == .string("i1"))
         await store.close()
     }
 }

@@ -156,8 +156,15 @@ struct ArgumentReader {
             return .contactSearch(try ContactQuery.parse(rest()))
         case "CONTACT.CALLERID":
             let digits = try next()
-            let options = try options(["LIMIT"])
-            return .contactCallerID(digits, limit: try limit(options["LIMIT"], default: 10, maximum: 100))
+            let options = try options(["LIMIT", "CURSOR"])
+            var after: ContactID?
+            if let text = options["CURSOR"], text != "0" {
+                guard text.first == "i", let id = ContactID(text.dropFirst()) else {
+                    throw CallsheetError(.wrongArguments, "CONTACT.CALLERID: CURSOR is the next_cursor of a previous page, got '\(text.prefix(40))'")
+                }
+                after = id
+            }
+            return .contactCallerID(digits, limit: try limit(options["LIMIT"], default: 10, maximum: 100), after: after)
         case "CONTACT.BULKEDIT":
             var words = rest()[...]
             let selection = try BulkSelection.parse(&words, command: spec.name)

@@ -36,7 +36,7 @@ public enum Command: Sendable, Hashable {
     case contactRestore(ContactID)
     case contactList(cursor: ContactID?, limit: Int, archived: ArchivedFilter)
     case contactSearch(ContactQuery)
-    case contactCallerID(String, limit: Int)
+    case contactCallerID(String, limit: Int, after: ContactID?)
     case contactBulkEdit(BulkSelection, [BulkAction], strict: Bool)
     case contactBulkDelete(BulkSelection, permanent: Bool, strict: Bool)
     case contactLogCall(ContactID, outcome: String, at: Timestamp?)

@@ -19,13 +19,17 @@ extension OrganizationState {
     /// Scope is applied before the limit, so other departments' numbers with the same ending
     /// neither crowd out the caller's own nor change how many are shown.
     /// - Complexity: O(phones ending with the digits' last four, and the digits before them).
-    public func callerIDMatches(_ digits: String, limit: Int, for caller: Caller) -> [Contact] {
-        var found: [Contact] = []
-        for id in textIndex.phoneSuffix(digits, limit: .max) {
-            guard found.count < limit else { break }
-            if let contact = contacts[id], caller.canSee(contact) { found.append(contact) }
-        }
-        return found
+    ///
+    /// Matches come in id order, a page of `limit` after the contact `after`, with a cursor when
+    /// a contact the caller may see follows. Scope is applied before the page is cut, so neither
+    /// the page nor its cursor says anything about other departments' contacts.
+    public func callerIDMatches(_ digits: String, limit: Int, after: ContactID? = nil, for caller: Caller) -> SearchPage {
+        let visible = textIndex.phoneSuffix(digits, limit: .max)
+            .filter { id in id > (after ?? 0) && (contacts[id].map(caller.canSee) ?? false) }
+            .sorted()
+        let shown = visible.prefix(limit)
+        return SearchPage(contacts: shown.compactMap { contacts[$0] },
+                          nextCursor: visible.count > limit ? shown.last.map { "i\($0)" } : nil)
     }
 
     /// A page of contacts in id order after `cursor`: `{"contacts": […], "next_cursor": "…"|null}`.

@@ -36,15 +36,14 @@ struct OrganizationCommands {
             return try await shard.read { state throws(CallsheetError) in
                 .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role))
             }
-        case .contactCallerID(let digits, let limit):
+        case .contactCallerID(let digits, let limit, let after):
             try caller.require(.agent, for: "CONTACT.CALLERID")
             let clean = digits.filter(\.isNumber)
             guard (4...12).contains(clean.count), clean.count == digits.filter({ !" -().+".contains($0) }).count else {
                 throw CallsheetError(.badRequest, "CONTACT.CALLERID takes the last 4–12 digits of a phone number, got '\(digits)'")
             }
             return try await shard.read { state in
-                let found = state.callerIDMatches(clean, limit: limit, for: caller)
-                return .bulkString(state.pageJSON(SearchPage(contacts: found, nextCursor: nil, total: nil), for: caller.role))
+                return .bulkString(state.pageJSON(state.callerIDMatches(clean, limit: limit, after: after, for: caller), for: caller.role))
             }
         case .contactBulkEdit(let selection, let actions, let strict):
             return try await bulk(strict: strict) { state throws(CallsheetError) in

@@ -71,6 +71,23 @@ public actor ImportRunner {
         }
     }
 
+    /// The runner of `directory` if one was made (nothing runs in a directory without one).
+    static func existing(for directory: ShardDirectory) -> ImportRunner? {
+        registry.withLock { $0[ObjectIdentifier(directory)] }
+    }
+
+    /// Jobs running in the background (`IMPORT.START`), oldest first.
+    public var runningJobs: [ImportJobID] { tasks.keys.sorted() }
+
+    /// Waits until no job runs, or `timeout` has passed; returns the jobs still running then.
+    public func drain(timeout: Duration) async -> [ImportJobID] {
+        let deadline = ContinuousClock.now + timeout
+        while !tasks.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return runningJobs
+    }
+
     /// Loads the jobs on disk once, settling those a crash interrupted.
     func recoverIfNeeded() async {
         guard !recovered else { return }

@@ -188,6 +188,18 @@ extension ShardDirectory {
     /// Snapshots (when anything was written), closes the journal and releases the directory's
     /// lock: the graceful shutdown path.
     public func close() async {
+        // Running imports finish first (a graceful stop must not turn them into failures), up
+        // to the drain deadline; then the final snapshot holds what they stored.
+        if let imports = ImportRunner.existing(for: self) {
+            let running = await imports.runningJobs
+            if !running.isEmpty {
+                logger.notice("waiting for running import jobs", metadata: ["jobs": "\(running)", "deadline_seconds": "\(configuration.jobDrainSeconds)"])
+                let left = await imports.drain(timeout: .seconds(configuration.jobDrainSeconds))
+                if !left.isEmpty {
+                    logger.warning("import jobs still running at the drain deadline are interrupted", metadata: ["jobs": "\(left)"])
+                }
+            }
+        }
         if journal != nil, recordsSinceSnapshot > 0 {
             do { try await snapshot() } catch { logger.warning("final snapshot failed", metadata: ["error": "\(error)"]) }
         }

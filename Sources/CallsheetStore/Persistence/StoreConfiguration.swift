@@ -26,6 +26,9 @@ public struct StoreConfiguration: Sendable {
     /// What to tell a person when another process holds the directory's lock: ends the
     /// `DIRECTORY_LOCKED` message (the default suggests `callsheet repl --connect`).
     public var lockAdvice: String? = nil
+    /// On a graceful stop, how long running import jobs may take to finish before the final
+    /// snapshot; jobs still running then are interrupted (and reported so at the next start).
+    public var jobDrainSeconds: Int = 60
     /// Test hook: make the snapshot writer's writes, fsyncs or renames fail.
     public var snapshotFaultInjection: JournalFaultInjection? = nil
 

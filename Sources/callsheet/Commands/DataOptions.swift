@@ -23,9 +23,13 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "On a corrupt journal, keep what precedes the damage (moving the rest aside) instead of refusing to start.")
     var repair = false
 
+    @Option(name: .long, help: "On a graceful stop, seconds running import jobs may take to finish before the final snapshot.")
+    var drainSeconds: Int = 60
+
     func validate() throws {
         guard keepSnapshots >= 1 else { throw ValidationError("--keep-snapshots must be at least 1") }
         guard snapshotEvery >= 0, snapshotSeconds >= 0 else { throw ValidationError("snapshot intervals cannot be negative") }
+        guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds cannot be negative") }
     }
 
     var configuration: StoreConfiguration { configuration(lockAdvice: nil) }
@@ -38,6 +42,7 @@ struct DataOptions: ParsableArguments {
         configuration.snapshotEverySeconds = snapshotSeconds
         configuration.keepSnapshots = keepSnapshots
         configuration.repair = repair
+        configuration.jobDrainSeconds = drainSeconds
         return configuration
     }
 

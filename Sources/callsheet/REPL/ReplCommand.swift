@@ -81,6 +81,12 @@ struct ReplCommand: AsyncParsableCommand {
             return (reply, true)
         }
         snapshotter.cancel()
+        // Leaving never loses a started import without a word: the close waits for it.
+        let running = await ImportRunner.for(directory).runningJobs
+        if !running.isEmpty {
+            let note = "Waiting for import job\(running.count == 1 ? "" : "s") \(running.map(String.init).joined(separator: ", ")) to finish (up to \(data.drainSeconds) s) before closing \(data.data)/…"
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
         await directory.close()
     }
 
