@@ -265,17 +265,25 @@ extension ScopeModelRun {
               "search shows \(ids.sorted()); the matches in scope are \(expected.map(\.id))")
     }
 
+    /// CONTACT.CALLERID: the matches in scope in id order, a page at a time, with a cursor only when
+    /// a match in scope follows.
     func callerID(_ user: Int) async {
         let phone = pickPhone()
         let digits = String(phone.suffix([4, 7, 10][random.int(3)]))
         let limit = [1, 2, 5][random.int(3)]
-        let reply = await send(user, ["CONTACT.CALLERID", digits, "LIMIT", String(limit)])
+        let all = inScope(user).filter { $0.phone.hasSuffix(digits) }.map(\.id)
+        let after = random.chance(70) || all.isEmpty ? 0 : random.pick(all)
+        var arguments = ["CONTACT.CALLERID", digits, "LIMIT", String(limit)]
+        if after > 0 { arguments += ["CURSOR", "i\(after)"] }
+        let reply = await send(user, arguments)
         guard atLeast(user, .agent) else { return expectRefused(user, reply) }
-        let expected = inScope(user).filter { $0.phone.hasSuffix(digits) }.map(\.id)
+        let following = all.filter { $0 > after }
+        let expected = Array(following.prefix(limit))
         guard let page = json(reply), let items = page["contacts"]?.arrayValue else { return fail("CONTACT.CALLERID: \(Self.text(reply))") }
         let ids = checkListed(items, user: user)
-        check(Set(ids).isSubset(of: Set(expected)) && ids.count == min(limit, expected.count),
-              "CONTACT.CALLERID \(digits) LIMIT \(limit) shows \(ids); the matches in scope are \(expected)")
+        check(ids == expected, "CONTACT.CALLERID \(digits) shows \(ids); the matches in scope after \(after) are \(following)")
+        let next: JSONValue = following.count > limit ? .string("i\(expected.last ?? 0)") : .null
+        check(page["next_cursor"] == next, "CONTACT.CALLERID next_cursor is \(page["next_cursor"]?.serialized ?? "nil"); expected \(next.serialized)")
     }
 
     func count(_ user: Int) async {
