@@ -104,8 +104,8 @@ extension ScopeModelRun {
             case 725..<790: await tagChange(user)
             case 790..<850: await presetOperation(user)
             case 850..<870: await importValidate(user)
-            case 870..<885: await importCommit(user)
-            case 885..<905: await importStatus(user)
+            case 870..<878: await importCommit(user)
+            case 878..<905: await importStatus(user)
             case 905..<930: await adminOnly(user)
             case 930..<960 where userChanges != .none: await changeUser()
             case 960..<980 where userChanges == .openSessions: await staleCommand()
@@ -213,8 +213,17 @@ extension ScopeModelRun {
         switch random.int(5) {
         case 0:
             let tag = random.pick(Self.tags)
-            arguments += ["*", "TAGS", "ANY", tag]
-            expected = active.filter { $0.tags.contains(tag) }
+            switch random.int(3) {
+            case 0:
+                arguments += ["*", "TAGS", "ANY", tag]
+                expected = active.filter { $0.tags.contains(tag) }
+            case 1:
+                arguments += ["*", "TAGS", "NONE", tag, "ARCHIVED", "any"]
+                expected = inScope(user).filter { !$0.tags.contains(tag) }
+            default:
+                arguments += ["*", "TAGS", "ANY", tag, "ARCHIVED", "yes"]
+                expected = inScope(user).filter { $0.archived && $0.tags.contains(tag) }
+            }
         case 3:
             // A department filter: a manager may name only their own.
             let dept = random.pick(departments[users[user].org])
@@ -256,17 +265,25 @@ extension ScopeModelRun {
               "search shows \(ids.sorted()); the matches in scope are \(expected.map(\.id))")
     }
 
+    /// CONTACT.CALLERID: the matches in scope in id order, a page at a time, with a cursor only when
+    /// a match in scope follows.
     func callerID(_ user: Int) async {
         let phone = pickPhone()
         let digits = String(phone.suffix([4, 7, 10][random.int(3)]))
         let limit = [1, 2, 5][random.int(3)]
-        let reply = await send(user, ["CONTACT.CALLERID", digits, "LIMIT", String(limit)])
+        let all = inScope(user).filter { $0.phone.hasSuffix(digits) }.map(\.id)
+        let after = random.chance(70) || all.isEmpty ? 0 : random.pick(all)
+        var arguments = ["CONTACT.CALLERID", digits, "LIMIT", String(limit)]
+        if after > 0 { arguments += ["CURSOR", "i\(after)"] }
+        let reply = await send(user, arguments)
         guard atLeast(user, .agent) else { return expectRefused(user, reply) }
-        let expected = inScope(user).filter { $0.phone.hasSuffix(digits) }.map(\.id)
+        let following = all.filter { $0 > after }
+        let expected = Array(following.prefix(limit))
         guard let page = json(reply), let items = page["contacts"]?.arrayValue else { return fail("CONTACT.CALLERID: \(Self.text(reply))") }
         let ids = checkListed(items, user: user)
-        check(Set(ids).isSubset(of: Set(expected)) && ids.count == min(limit, expected.count),
-              "CONTACT.CALLERID \(digits) LIMIT \(limit) shows \(ids); the matches in scope are \(expected)")
+        check(ids == expected, "CONTACT.CALLERID \(digits) shows \(ids); the matches in scope after \(after) are \(following)")
+        let next: JSONValue = following.count > limit ? .string("i\(expected.last ?? 0)") : .null
+        check(page["next_cursor"] == next, "CONTACT.CALLERID next_cursor is \(page["next_cursor"]?.serialized ?? "nil"); expected \(next.serialized)")
     }
 
     func count(_ user: Int) async {
@@ -282,7 +299,7 @@ extension ScopeModelRun {
     func expectedTagList(_ user: Int) -> String {
         let mine = inScope(user)
         var rows: [JSONValue] = []
-        for tag in Self.tags.sorted(by: { $0.lowercased() < $1.lowercased() }) {
+        for tag in Self.tagsByName {
             let count = mine.filter { $0.tags.contains(tag) }.count
             if count > 0 { rows.append(.object([("tag", .string(tag)), ("contacts", .integer(Int64(count)))])) }
         }
@@ -449,15 +466,22 @@ extension ScopeModelRun {
         var selection: [String]
         var ids: [Int] = []
         var selectedTag: String?
+        var selectedWord: String?
         var presetName: String?
         switch random.int(3) {
         case 0:
             ids = (0...random.int(4)).map { _ in pickID(user) }
             selection = ["IDS", ids.map(String.init).joined(separator: ",")]
         case 1:
-            let tag = random.pick(Self.tags)
-            selectedTag = tag
-            selection = ["MATCH", "*", "TAGS", "ANY", tag]
+            if random.chance(50) {
+                let tag = random.pick(Self.tags)
+                selectedTag = tag
+                selection = ["MATCH", "*", "TAGS", "ANY", tag]
+            } else {
+                let word = random.pick(Self.names).split(separator: " ")[1].lowercased()
+                selectedWord = word
+                selection = ["MATCH", word]
+            }
         default:
             let name = pickPresetName(user)
             presetName = name
@@ -500,6 +524,8 @@ extension ScopeModelRun {
         if let presetName { selectedTag = users[user].presets[presetName.lowercased()]?.tag }
         if let selectedTag {
             found = inScope(user).filter { !$0.archived && $0.tags.contains(selectedTag) }
+        } else if let selectedWord {
+            found = inScope(user).filter { !$0.archived && $0.name.lowercased().contains(selectedWord) }
         } else {
             for id in Set(ids).sorted() {
                 if let contact = visible(user, id) { found.append(contact) } else { refused.append(id) }
@@ -710,22 +736,47 @@ extension ScopeModelRun {
         }
     }
 
+    /// IMPORT.COMMIT: free phones become contacts; with DUPLICATES update the user's own duplicates
+    /// take the row's name, and another department's are rejected without naming the contact.
     func importCommit(_ user: Int) async {
         let org = users[user].org
         let rows = importRows()
+        let updating = random.chance(40)
         let dept = users[user].role == .admin ? random.pick(departments[org]) : (users[user].dept ?? 1)
-        let arguments = ["IMPORT.COMMIT", "CSV", csv(rows), "DUPLICATES", "skip", "NOTAG"] + (users[user].role == .admin ? ["DEPT", String(dept)] : [])
+        let arguments = ["IMPORT.COMMIT", "CSV", csv(rows), "DUPLICATES", updating ? "update" : "skip", "NOTAG"]
+            + (users[user].role == .admin ? ["DEPT", String(dept)] : [])
         let reply = await send(user, arguments)
         guard atLeast(user, .manager) else { return expectRefused(user, reply) }
         let fresh = rows.filter { owner(ofPhone: $0.phone, org: org) == nil }
+        let duplicates = rows.compactMap { row in owner(ofPhone: row.phone, org: org).map { (row, $0) } }
+        let mine = duplicates.filter { visible(user, $0.1.id) != nil }
+        let theirs = duplicates.count - mine.count
         guard let summary = json(reply), let job = summary["job_id"]?.intValue else { return fail("IMPORT.COMMIT: \(Self.text(reply))") }
-        check(summary["created"]?.intValue == fresh.count, "IMPORT.COMMIT created \(summary["created"]?.serialized ?? "nil"); the model expects \(fresh.count)")
+        let expected: [String: Int] = [
+            "created": fresh.count,
+            "updated": updating ? mine.count : 0,
+            "skipped": updating ? 0 : duplicates.count,
+            "rejected": updating ? theirs : 0,
+        ]
+        for (key, count) in expected {
+            check(summary[key]?.intValue == count, "IMPORT.COMMIT \(key) is \(summary[key]?.serialized ?? "nil"); the model expects \(count): \(summary.serialized)")
+        }
         for row in fresh {
             let id = nextID[org]
             contacts[org][id] = MContact(id: id, dept: dept, name: row.name, phone: row.phone, tags: [], archived: false, calls: 0)
             nextID[org] += 1
         }
+        if updating { for (row, contact) in mine { contacts[org][contact.id]?.name = row.name } }
         jobs[job] = MJob(org: org, user: users[user].name, incarnation: users[user].incarnation)
+        if updating, theirs > 0 {
+            // The rejection of another department's phone does not name its contact.
+            let errors = await send(user, ["IMPORT.ERRORS", String(job)])
+            let text = errors.string ?? ""
+            for (_, contact) in duplicates where visible(user, contact.id) == nil {
+                check(!text.contains("contact \(contact.id)") && !text.contains(contact.name), "IMPORT.ERRORS names another department's contact: \(text)")
+            }
+            check(text.contains("another department"), "IMPORT.ERRORS: \(Self.text(errors))")
+        }
         await auditCounts(org)
     }
 
@@ -979,7 +1030,7 @@ extension ScopeModelRun {
         defer { lastCommand = saved }
         var rows: [JSONValue] = []
         let all = contacts[org].values
-        for tag in Self.tags.sorted(by: { $0.lowercased() < $1.lowercased() }) {
+        for tag in Self.tagsByName {
             let count = all.filter { $0.tags.contains(tag) }.count
             if count > 0 { rows.append(.object([("tag", .string(tag)), ("contacts", .integer(Int64(count)))])) }
         }
@@ -993,6 +1044,7 @@ extension ScopeModelRun {
 
     /// Every contact of both organizations, as their owners read them, against the model.
     func audit() async {
+        defer { lastAudit = step }
         for org in 0..<2 where failure == nil {
             let reply = await runOwner(org, ["CONTACT.LIST", "ALL", "LIMIT", "1000"])
             guard let items = json(reply)?["contacts"]?.arrayValue else { return fail("audit CONTACT.LIST: \(Self.text(reply))") }
@@ -1000,10 +1052,10 @@ extension ScopeModelRun {
             for item in items {
                 let id = item["id"]?.intValue ?? 0
                 ids.append(id)
-                guard let expected = contacts[org][id] else { return fail("audit: \(orgNames[org]) has contact \(id), which the model does not: \(item.serialized)") }
+                guard let expected = contacts[org][id] else { return fail("audit (a command since step \(lastAudit)): \(orgNames[org]) has contact \(id), which the model does not: \(item.serialized)") }
                 checkContact(item, expected, role: .admin, org: org)
             }
-            check(ids == contacts[org].keys.sorted(), "audit: \(orgNames[org]) has contacts \(ids); the model \(contacts[org].keys.sorted())")
+            check(ids == contacts[org].keys.sorted(), "audit (a command since step \(lastAudit)): \(orgNames[org]) has contacts \(ids); the model \(contacts[org].keys.sorted())")
             await auditCounts(org)
         }
     }

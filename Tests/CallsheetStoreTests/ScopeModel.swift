@@ -66,6 +66,8 @@ final class ScopeModelRun {
     let departments = [[1, 2, 3], [1, 2]]
 
     static let tags = ["VIP", "Cold", "Hot", "Lead", "Gold"]
+    /// TAG.LIST's order.
+    static let tagsByName = tags.sorted { $0.lowercased() < $1.lowercased() }
     static let names = ["Ann Lee", "Bo Chen", "Cy Diaz", "Dee Ford", "Eve Gray", "Flo Hunt"]
     static let presetNames = ["hot", "cold-calls", "vips", "west-leads"]
     static let areas = ["650", "415", "212", "312", "617", "202", "303", "206"]
@@ -92,6 +94,8 @@ final class ScopeModelRun {
 
     let userChanges: UserChanges
     var step = 0
+    /// The step of the last full audit: a disagreement it finds was caused after it.
+    var lastAudit = 0
     var lastCommand: [String] = []
     var failure: String?
     var operations = 0

@@ -99,4 +99,25 @@ import Testing
         }
         await model.close()
     }
+
+    @Test("ORG.INFO counts a manager's or an agent's department; CONTACT.LIST gives no cursor to a page only other departments follow")
+    func countsAndCursorsStayInScope() async throws {
+        let model = try ScopeModelRun(seed: 1, userChanges: .none)
+        try await model.setUp()
+        let admin = 0, eastManager = 2, westManager = 3, eastAgent = 4
+        for n in 0..<2 { #expect(ScopeModelRun.code(await model.run(eastManager, ["CONTACT.ADD", #"{"name":"Ann Lee","phone":"+1650253100\#(n)"}"#])) == nil) }
+        for n in 2..<7 { #expect(ScopeModelRun.code(await model.run(westManager, ["CONTACT.ADD", #"{"name":"Bo Chen","phone":"+1650253100\#(n)"}"#])) == nil) }
+        for (user, contacts, users, departments) in [(admin, 7, 5, 3), (eastManager, 2, 2, 1), (eastAgent, 2, 2, 1), (westManager, 5, 2, 1)] {
+            let info = try #require(model.json(await model.run(user, ["ORG.INFO"])))
+            #expect(info["contacts"]?.intValue == contacts && info["users"]?.intValue == users && info["departments"]?.intValue == departments,
+                    "\(model.users[user].name): \(info.serialized)")
+        }
+        // East's two contacts fill a page of two; West's later ones must not promise a next page.
+        let page = try #require(model.json(await model.run(eastManager, ["CONTACT.LIST", "LIMIT", "2"])))
+        #expect(page["contacts"]?.arrayValue?.count == 2)
+        #expect(page["next_cursor"] == .null, "\(page.serialized)")
+        let first = try #require(model.json(await model.run(eastManager, ["CONTACT.LIST", "LIMIT", "1"])))
+        #expect(first["next_cursor"] == .string("1"), "\(first.serialized)")
+        await model.close()
+    }
 }
