@@ -149,6 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         store.repair = repair
         store.jobDrainSeconds = max(0, drainSeconds)
+        store.lockAdvice = "Two servers (or a server and a REPL) cannot share a data directory: stop the other process first, serve another --data directory, or connect to the running server with `callsheet repl --connect HOST:PORT --user NAME`."
 
         var limits = ServerLimits()
         limits.maxClients = maxClients

@@ -302,3 +302,18 @@ extension CorrectDataTests {
         #expect(DecimalNumber("-2").map { a in DecimalNumber("-1.999").map { a < $0 } ?? false } == true)
     }
 }
+
+extension CorrectDataTests {
+    @Test func messagesReadAsEnglish() async throws {
+        try await withOrganization { store, owner in
+            let agent = await store.run(&owner, "USER.CREATE", "abe", "ROLE", "agent")
+            #expect(agent.errorMessage?.hasPrefix("an agent belongs to a department") == true, "\(agent)")
+            let manager = await store.run(&owner, "USER.CREATE", "mo", "ROLE", "manager")
+            #expect(manager.errorMessage?.hasPrefix("a manager belongs to a department") == true, "\(manager)")
+            _ = try helpers.json(await store.run(&owner, "FIELD.CREATE", #"{"name":"crm","type":"text"}"#))
+            #expect(await store.run(&owner, "FIELD.ARCHIVE", "crm") == .ok)
+            let archived = await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"+1 650 253 0000","custom_fields":{"crm":"x"}}"#)
+            #expect(archived.errorMessage?.contains("is archived") == true, "\(archived)")
+        }
+    }
+}

@@ -41,6 +41,8 @@ struct AcknowledgedContact: Sendable {
 /// What every writer of a round recorded.
 final class AcknowledgementLog: Sendable {
     let entries = Mutex<[AcknowledgedContact]>([])
+    /// Acknowledgements so far, counted as they come (entries are recorded when a writer ends).
+    let acknowledgements = Atomic<Int>(0)
 }
 
 /// One round: create an organization, serve, write from several connections, kill -9, restart, check.
@@ -64,6 +66,12 @@ struct CrashRound {
         let writersDone = try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask { try await Self.onThread { try Self.write(writer: writer, port: port, secret: secret, seed: seed, log: log) } }
+            }
+            // The kill comes a random while after the first acknowledgement, however long a
+            // loaded machine takes to start the server and sign the writers in.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while log.acknowledgements.load(ordering: .relaxed) == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
             }
             let delay = Int.random(in: 200...1200, using: &random)
             try await Task.sleep(for: .milliseconds(delay))
@@ -147,7 +155,10 @@ struct CrashRound {
                 let notes = "w\(writer) update \(n)"
                 mine[index].sentNotes.append(notes)
                 guard let reply = try? client.call("CONTACT.UPDATE", String(mine[index].id), #"{"notes":"\#(notes)"}"#) else { return }
-                if errorCode(reply) == nil { mine[index].acknowledged = mine[index].sentNotes.count }
+                if errorCode(reply) == nil {
+                    mine[index].acknowledged = mine[index].sentNotes.count
+                    log.acknowledgements.add(1, ordering: .relaxed)
+                }
             } else if writer == 0, n % 150 == 0 {
                 guard (try? client.call("SNAPSHOT")) != nil else { return }
             } else {
@@ -158,6 +169,7 @@ struct CrashRound {
                 let normalized: String
                 if case .string(let e164)? = try? JSONValue.parse(text)["phone"] { normalized = e164 } else { normalized = phone }
                 mine.append(AcknowledgedContact(id: ContactID(id), phone: normalized, sentNotes: [notes], acknowledged: 1))
+                log.acknowledgements.add(1, ordering: .relaxed)
             }
         }
     }

@@ -97,7 +97,7 @@ extension OrganizationState {
     private func checkUserDepartment(role: Role, department: DepartmentID?) throws(CallsheetError) {
         if let department { _ = try self.department(department) }
         if role != .admin, department == nil {
-            throw CallsheetError(.badRequest, "\(role == .admin ? "an" : "a") \(role.rawValue) belongs to a department: add DEPT <id> (DEPT.LIST shows them)")
+            throw CallsheetError(.badRequest, "\(role == .manager ? "a" : "an") \(role.rawValue) belongs to a department: add DEPT <id> (DEPT.LIST shows them)")
         }
     }
 

@@ -39,6 +39,8 @@ struct Connection {
                         let replies = await executor.execute(batch: lookups, session: &session)
                         lookups.removeAll(keepingCapacity: true)
                         for reply in replies { try await writer.append(reply) }
+                        // A revoked user's lookups are refused, and their connection closes.
+                        if session.wantsClose { closing = true }
                     }
                     for request in batch {
                         if closing { break }
