@@ -159,7 +159,7 @@ public final class DataDirectoryLock: Sendable {
 
     private static func openFile(_ path: String, _ flags: Int32) -> Int32 {
         while true {
-            let fd = open(path, flags | O_CLOEXEC, 0o644)
+            let fd = open(path, flags | O_CLOEXEC, 0o600)
             if fd >= 0 || errno != EINTR { return fd }
         }
     }

@@ -45,7 +45,7 @@ enum FileSystem {
     }
 
     static func createDirectory(_ path: String) throws(StorageError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io("mkdir", path: path, errno: errno) }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw .io("mkdir", path: path, errno: errno) }
     }
 
     static func syncDirectory(_ directory: String, faults: JournalFaultInjection? = nil) throws(StorageError) {

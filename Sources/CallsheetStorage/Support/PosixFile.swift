@@ -15,7 +15,7 @@ final class PosixFile {
         self.path = path
     }
 
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(StorageError) -> PosixFile {
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws(StorageError) -> PosixFile {
         while true {
             let fd = systemOpen(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return PosixFile(fd: fd, path: path) }

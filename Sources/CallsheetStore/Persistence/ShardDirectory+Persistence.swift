@@ -14,6 +14,8 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot create the data directory \(path): \(error.localizedDescription)")
         }
+        // Contacts, logins and secret hashes: readable by this user alone (docs/STORAGE.md).
+        DataDirectoryPrivacy.secure(path, logger: logger)
         // Before anything is read: recovery itself cuts torn tails and removes segments.
         let lock: DataDirectoryLock
         do {
