@@ -47,3 +47,25 @@ import Glibc
         }
     }
 }
+
+/// Small things an operator reads (issue 10).
+@Suite struct OperatorFiguresTests {
+    @Test func infoReportsTheSnapshotSizeAfterARestart() async throws {
+        let path = NSTemporaryDirectory() + "callsheet-info-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var owner = Session(isLocalOwner: true)
+        let first = try ShardDirectory.open(StoreConfiguration(directory: path), logger: .init(label: "test"))
+        _ = await CommandExecutor(directory: first).execute(["ORG.CREATE", "Acme"], session: &owner)
+        await first.close()
+        let second = try ShardDirectory.open(StoreConfiguration(directory: path), logger: .init(label: "test"))
+        owner = Session(isLocalOwner: true)
+        let info = try JSONValue.parse(await CommandExecutor(directory: second).execute(["INFO"], session: &owner).string ?? "")
+        guard case .integer(let bytes)? = info["snapshot"]?["bytes"] else {
+            Issue.record("no snapshot.bytes in \(info.serialized)")
+            await second.close()
+            return
+        }
+        #expect(bytes > 0)
+        await second.close()
+    }
+}

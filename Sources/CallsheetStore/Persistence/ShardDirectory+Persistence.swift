@@ -37,6 +37,9 @@ extension ShardDirectory {
                 }
                 recovered.persistence.lastSnapshotSequence = loaded.header.sequence
                 recovered.persistence.lastSnapshotAt = loaded.header.createdAtMilliseconds
+                // INFO reports the newest snapshot's size after a restart too.
+                let size = (try? FileManager.default.attributesOfItem(atPath: loaded.file.path)[.size] as? Int) ?? nil
+                recovered.persistence.lastSnapshotBytes = size ?? 0
                 report.append("snapshot \(loaded.file.path) (sequence \(loaded.header.sequence))")
                 for rejected in loaded.rejected {
                     report.append("newer snapshot \(rejected.file.path) rejected: \(rejected.error.message); fell back to the previous one")
