@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetStore
+import CallsheetStorage
 import Foundation
 import Testing
 
@@ -67,5 +68,26 @@ import Glibc
         }
         #expect(bytes > 0)
         await second.close()
+    }
+}
+
+extension OperatorFiguresTests {
+    @Test func aStopWhoseFinalSnapshotFailsSaysSo() async throws {
+        let path = NSTemporaryDirectory() + "callsheet-unclean-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let faults = JournalFaultInjection()
+        var configuration = StoreConfiguration(directory: path)
+        configuration.snapshotFaultInjection = faults
+        let directory = try ShardDirectory.open(configuration, logger: .init(label: "test"))
+        var owner = Session(isLocalOwner: true)
+        _ = await CommandExecutor(directory: directory).execute(["ORG.CREATE", "Acme"], session: &owner)
+        faults.fail(.rename)
+        let problems = await directory.close()
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("final snapshot failed") == true, "\(problems)")
+        // Nothing acknowledged was lost: the journal has it.
+        let reopened = try ShardDirectory.open(StoreConfiguration(directory: path), logger: .init(label: "test"))
+        #expect(await reopened.organizationIDs.count == 1)
+        #expect(await reopened.close().isEmpty)
     }
 }

@@ -21,6 +21,15 @@ public struct StoreService: Service {
                 await directory.snapshotIfDue()
             }
         }
-        await directory.close()
+        let problems = await directory.close()
+        // The process must not exit 0 saying it stopped cleanly when it did not.
+        if !problems.isEmpty { throw UncleanStop(problems: problems) }
     }
+}
+
+/// A graceful stop that could not finish cleanly (the final snapshot failed): `callsheet serve`
+/// exits non-zero with these problems.
+public struct UncleanStop: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { "stopped, but not cleanly: " + problems.joined(separator: "; ") }
 }

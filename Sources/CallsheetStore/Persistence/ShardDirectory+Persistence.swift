@@ -192,7 +192,11 @@ extension ShardDirectory {
 
     /// Snapshots (when anything was written), closes the journal and releases the directory's
     /// lock: the graceful shutdown path.
-    public func close() async {
+    /// - Returns: what did not go cleanly (empty when everything did), each logged as an error:
+    ///   a stop that could not write its final snapshot must not report a clean exit.
+    @discardableResult
+    public func close() async -> [String] {
+        var problems: [String] = []
         // Running imports finish first (a graceful stop must not turn them into failures), up
         // to the drain deadline; then the final snapshot holds what they stored.
         if let imports = ImportRunner.existing(for: self) {
@@ -206,10 +210,20 @@ extension ShardDirectory {
             }
         }
         if journal != nil, recordsSinceSnapshot > 0 {
-            do { try await snapshot() } catch { logger.warning("final snapshot failed", metadata: ["error": "\(error)"]) }
+            do {
+                try await snapshot()
+            } catch {
+                problems.append("the final snapshot failed (\(error.message)); every acknowledged write is in the journal, which the next start replays")
+            }
         }
-        do { try journal?.close() } catch { logger.warning("journal close failed", metadata: ["error": "\(error)"]) }
+        do {
+            try journal?.close()
+        } catch {
+            problems.append("closing the journal failed (\(error)); the next start checks and replays it")
+        }
+        for problem in problems { logger.error("unclean stop", metadata: ["problem": "\(problem)"]) }
         lock?.release()
+        return problems
     }
 
     /// Test hook: stops as `kill -9` after the last acknowledgement would. The journal is closed

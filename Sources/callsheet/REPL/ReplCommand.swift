@@ -89,7 +89,11 @@ struct ReplCommand: AsyncParsableCommand {
             let note = "Waiting for import job\(running.count == 1 ? "" : "s") \(running.map(String.init).joined(separator: ", ")) to finish (up to \(data.drainSeconds) s) before closing \(data.data)/…"
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }
-        await directory.close()
+        let problems = await directory.close()
+        if !problems.isEmpty {
+            FileHandle.standardError.write(Data(("callsheet: " + problems.joined(separator: "; ") + "\n").utf8))
+            throw ExitCode(1)
+        }
     }
 
     static var historyPath: String? {
