@@ -91,3 +91,17 @@ extension OperatorFiguresTests {
         #expect(await reopened.close().isEmpty)
     }
 }
+
+extension OperatorFiguresTests {
+    @Test func leftoversOfAnInterruptedProcessAreRemovedAtOpen() async throws {
+        let path = NSTemporaryDirectory() + "callsheet-leftovers-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path + "/.journal-probe", contents: Data(repeating: 0x50, count: 512))
+        FileManager.default.createFile(atPath: path + "/snapshot-00000000000000000007.zst.tmp", contents: Data())
+        let directory = try ShardDirectory.open(StoreConfiguration(directory: path), logger: .init(label: "test"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: path)
+        #expect(!names.contains(".journal-probe") && !names.contains { $0.hasSuffix(".tmp") }, "\(names)")
+        await directory.close()
+    }
+}

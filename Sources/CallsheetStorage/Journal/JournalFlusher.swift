@@ -163,6 +163,8 @@ final class JournalFlusher {
             try FileSystem.remove(probePath)
         } catch {
             engine.logger.debug("journal probe failed", metadata: ["error": "\(error)"])
+            // Leave nothing behind: the next probe creates it again.
+            try? FileSystem.remove(FileSystem.join(engine.directory, ".journal-probe"))
             return
         }
         engine.state.withLock { $0.recover() }

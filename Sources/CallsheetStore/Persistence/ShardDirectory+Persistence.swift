@@ -25,6 +25,12 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot lock the data directory \(path): \(error)")
         }
+        // Leftovers of a process that stopped mid-way (a disk-health probe, a snapshot being
+        // written): nothing reads them, and with the lock held nothing else is writing them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        where name == ".journal-probe" || (name.hasPrefix("snapshot-") && name.hasSuffix(".tmp")) {
+            try? FileManager.default.removeItem(atPath: path + "/" + name)
+        }
         var recovered = RecoveredState()
         var report: [String] = []
         do {
