@@ -1,6 +1,10 @@
 import Dispatch
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The journal's dedicated writer thread: takes every pending record in one batch, writes it
 /// with one `pwrite`, fsyncs once per the policy, and releases the waiters it covers. Owns the
 /// open segment; nothing else touches it after the thread starts.
@@ -138,7 +142,10 @@ final class JournalFlusher {
         }
         let released = engine.state.withLock { $0.fail(cause) }
         engine.resume(released, with: .failure(GroupCommitState<JournalEngine.Waiter>.unavailable(cause)))
-        engine.logger.info("journal write failed; refusing writes until the disk recovers", metadata: ["error": "\(cause)"])
+        // Once per episode (the probe, not this, notices the recovery), at error: an operator must see it.
+        var stats = statvfs()
+        let free = statvfs(engine.directory, &stats) == 0 ? String(UInt64(stats.f_bavail) * UInt64(stats.f_frsize)) : "unknown"
+        engine.logger.error("journal write failed; refusing writes until the disk recovers", metadata: ["error": "\(cause)", "free_bytes": "\(free)", "directory": "\(engine.directory)"])
         engine.options.onHealthChange?(.failed(cause))
     }
 
@@ -168,7 +175,7 @@ final class JournalFlusher {
             return
         }
         engine.state.withLock { $0.recover() }
-        engine.logger.info("journal healthy again; accepting writes")
+        engine.logger.notice("journal healthy again; accepting writes")
         engine.options.onHealthChange?(.healthy)
     }
 
