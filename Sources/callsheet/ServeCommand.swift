@@ -28,8 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("data"), help: "The data directory (journal and snapshots).")
-    var dataDirectory = "Snapshots"
+    /// `--data`, `--fsync`, the snapshot schedule, `--keep-snapshots`, `--repair` and
+    /// `--drain-seconds`: the options every command that opens a data directory shares.
+    @OptionGroup var data: DataOptions
 
     @Option(help: "Address to listen on (plain and TLS ports). Anything but loopback exposes the server to the network.")
     var host = "127.0.0.1"
@@ -55,8 +56,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Refuse TLS clients without a certificate signed by --tls-ca.")
     var tlsClientAuth = false
 
-    @Option(help: "When the journal is fsynced: always (every acknowledged write), everysec, no.")
-    var fsync = "always"
 
     @Option(help: "Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (no authentication).")
     var metricsPort: Int?
@@ -64,8 +63,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address the metrics endpoint listens on.")
     var metricsHost = "127.0.0.1"
 
-    @Flag(help: "On a damaged journal, keep what precedes the damage instead of refusing to start.")
-    var repair = false
 
     @Option(help: "Most clients connected at once.")
     var maxClients = ServerLimits().maxClients
@@ -109,8 +106,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a client may leave its replies unread (socket full) before it is closed (0: forever).")
     var writeStallTimeout = ServerLimits().writeStallTimeout
 
-    @Option(help: "On SIGTERM or SIGINT, seconds running import jobs may take to finish before the final snapshot.")
-    var drainSeconds = 60
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -118,9 +113,6 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(tlsPort) else { throw ValidationError("--port and --tls-port must be 0–65535") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0–65535") }
-        guard ["always", "everysec", "no"].contains(fsync) else {
-            throw ValidationError("--fsync must be always, everysec or no (got '\(fsync)')")
-        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard maxClients > 0, maxInlineBytes >= 64, maxBulkBytes >= 64, maxArguments >= 3, maxPendingRequests > 0,
               maxRequestBytesBeforeAuth >= 64, maxArgumentsBeforeAuth >= 3, maxPendingReplyBytes >= 1024, maxAuthFailures > 0
@@ -143,12 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "callsheet.server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        var store = StoreConfiguration(directory: dataDirectory)
-        if let policy = type(of: store.fsyncPolicy).init(rawValue: fsync) {
-            store.fsyncPolicy = policy
-        }
-        store.repair = repair
-        store.jobDrainSeconds = max(0, drainSeconds)
+        var store = data.configuration
         store.lockAdvice = "Two servers (or a server and a REPL) cannot share a data directory: stop the other process first, serve another --data directory, or connect to the running server with `callsheet repl --connect HOST:PORT --user NAME`."
 
         var limits = ServerLimits()

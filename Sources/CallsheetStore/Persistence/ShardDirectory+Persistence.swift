@@ -9,8 +9,10 @@ extension ShardDirectory {
     /// - Throws: `UNAVAILABLE` naming the file and offset when the journal or snapshots cannot be read.
     public static func open(_ configuration: StoreConfiguration, logger: Logger) throws(CallsheetError) -> ShardDirectory {
         let path = configuration.directory
+        // Files and directories made from here on are this user's alone (docs/STORAGE.md).
+        umask(0o077)
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw CallsheetError(.unavailable, "cannot create the data directory \(path): \(error.localizedDescription)")
         }
