@@ -44,6 +44,9 @@ extension ImportRunner {
             let planned = try await commit(checked, prepared: prepared, caller: caller, shard: shard) { plan in
                 guard var job = committing, case .putContact(let first)? = plan.changes.first else { return }
                 job.marker = ImportJob.CommitMarker(contactID: first.id, phone: first.phone, time: first.updatedAt)
+                // The counts go with the marker: a crash right after the journal write still
+                // reports what was stored, not zeros.
+                job.record(plan)
                 files.save(job)
             }
             plan = planned
