@@ -121,7 +121,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "CallsheetFuzzingTests", dependencies: ["CallsheetFuzzing"]),
+        .testTarget(name: "CallsheetFuzzingTests", dependencies: ["CallsheetFuzzing", "TestSupport"]),
         .testTarget(
             name: "CallsheetImportTests",
             dependencies: [

@@ -11,6 +11,10 @@ public struct BinaryReader {
 
     public var isAtEnd: Bool { offset >= bytes.count }
 
+    /// Bytes not read yet: an upper bound on how many encoded items can follow, since each
+    /// takes at least one byte. Reserve by it, never by a count read from the payload alone.
+    public var remainingCount: Int { max(0, bytes.count - offset) }
+
     func corrupt(_ what: String) -> CallsheetError {
         CallsheetError(.internal, "corrupt payload: \(what) at byte \(offset)")
     }

@@ -31,7 +31,7 @@ extension OrganizationState {
         for _ in 0..<(try reader.int()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
         let contactCount = try reader.int()
         var loaded: [Contact] = []
-        loaded.reserveCapacity(min(contactCount, 1 << 24))
+        loaded.reserveCapacity(min(contactCount, reader.remainingCount))
         for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
         state.load(loaded)
         for _ in 0..<(try reader.int()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }

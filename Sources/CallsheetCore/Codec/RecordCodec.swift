@@ -23,7 +23,7 @@ public enum RecordCodec {
         let organization = try reader.varint()
         let count = try reader.int()
         var changes: [Change] = []
-        changes.reserveCapacity(min(count, 1 << 20))
+        changes.reserveCapacity(min(count, reader.remainingCount))
         for _ in 0..<count { changes.append(try decodeChange(&reader)) }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
         return ChangeSet(organizationID: organization, changes: changes)

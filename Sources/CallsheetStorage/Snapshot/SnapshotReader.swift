@@ -37,6 +37,10 @@ public enum SnapshotReader {
                     try decompressor.decompress(raw) { piece in
                         contentState = CRC32C.update(contentState, piece)
                         contentLength += UInt64(piece.count)
+                        // Stop a body that inflates past its stated length before it is all in memory.
+                        guard contentLength <= header.contentLength else {
+                            throw StorageError(.snapshotCorrupt, "content is longer than the \(header.contentLength) bytes its header says")
+                        }
                         try consume(piece)
                     }
                 }
@@ -77,9 +81,15 @@ public enum SnapshotReader {
     public static func load(path: String) throws(StorageError) -> LoadedSnapshot {
         var content: [UInt8] = []
         do {
-            // The header's CRC has verified, so its length is a fair reservation (capped all the same).
-            content.reserveCapacity(Int(min(try readHeader(path: path).contentLength, 1 << 34)))
-            let header = try read(path: path) { piece in content.append(contentsOf: piece) }
+            let stated = try readHeader(path: path)
+            let header = try read(path: path) { piece in
+                if content.isEmpty {
+                    // The file's size now matches the header's compressed length. A checksummed header
+                    // can still state any content length, so reserve no more than 64 times the file.
+                    content.reserveCapacity(Int(min(stated.contentLength, min(stated.compressedLength, 1 << 28) << 6)))
+                }
+                content.append(contentsOf: piece)
+            }
             let sequence = SnapshotFile.parse(FileSystem.fileName(path)) ?? header.sequence
             return LoadedSnapshot(file: SnapshotFile(sequence: sequence, path: path), header: header, content: content)
         } catch let error as StorageError {
