@@ -23,9 +23,9 @@ extension OrganizationState {
     /// Reads what ``encode(into:)`` wrote and rebuilds every index.
     public static func decode(_ reader: inout BinaryReader) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
-        let nextContact = try reader.varint()
-        let nextDepartment = try reader.varint()
-        let nextUser = try reader.varint()
+        let nextContact = try reader.id()
+        let nextDepartment = try reader.id()
+        let nextUser = try reader.id()
         for _ in 0..<(try reader.int()) { state.apply(.putDepartment(try RecordCodec.decodeDepartment(&reader))) }
         for _ in 0..<(try reader.int()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
         for _ in 0..<(try reader.int()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }

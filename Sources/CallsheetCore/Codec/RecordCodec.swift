@@ -101,7 +101,7 @@ public enum RecordCodec {
     }
 
     static func decodeDepartment(_ reader: inout BinaryReader) throws(CallsheetError) -> Department {
-        Department(id: try reader.varint(), name: try reader.string())
+        Department(id: try reader.id(), name: try reader.string())
     }
 
     static let roles: [Role] = [.admin, .manager, .agent]
@@ -117,7 +117,7 @@ public enum RecordCodec {
     }
 
     static func decodeUser(_ reader: inout BinaryReader) throws(CallsheetError) -> User {
-        let id = try reader.varint()
+        let id = try reader.id()
         let name = try reader.string()
         let roleIndex = Int(try reader.byte())
         guard roleIndex < roles.count else { throw reader.corrupt("unknown role \(roleIndex)") }
@@ -206,7 +206,7 @@ public enum RecordCodec {
     }
 
     static func decodeContact(_ reader: inout BinaryReader) throws(CallsheetError) -> Contact {
-        let id = try reader.varint()
+        let id = try reader.id()
         let organization = try reader.varint()
         let department = try reader.varint()
         let createdBy = try reader.varint()
