@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    /// Found by scripts/fuzz snapshot (Fuzz/Regressions/snapshot/compressed-length-past-int64):
+    /// a compressed length of 2^63 or more trapped converting to Int64.
+    @Test(arguments: [UInt64(Int64.max) + 1, UInt64.max, UInt64.max - 20])
+    func compressedLengthPastInt64IsCorrupt(_ compressedLength: UInt64) async throws {
+        try await withTemporaryDirectory { dir in
+            let file = try writeSnapshot(dir, sequence: 7, content: Array("short content".utf8))
+            var bytes = try fileBytes(file.path)
+            let length = Int(bytes.loadLittleEndian(UInt32.self, at: 12))
+            bytes.storeLittleEndian(compressedLength, at: 40)
+            bytes.storeLittleEndian(CRC32C.checksum(bytes[0..<(length - 4)]), at: length - 4)
+            try writeBytes(bytes, to: file.path)
+            let error = #expect(throws: StorageError.self) { try SnapshotReader.load(path: file.path) }
+            #expect(error?.code == .snapshotCorrupt)
+            #expect(error?.message.contains("truncated or extended") == true)
+        }
+    }
+
     @Test func contentLengthBeyondAnyFileIsCorruptNotAReservation() async throws {
         try await withTemporaryDirectory { dir in
             let file = try writeSnapshot(dir, sequence: 6, content: Array("short content".utf8))

@@ -18,11 +18,13 @@ public enum SnapshotReader {
         let header = try SnapshotHeader.read(from: file)
         let bodyStart = Int64(header.encoded().count)
         let size = try file.size()
-        guard size - bodyStart == Int64(header.compressedLength) else {
+        // Compared unsigned: a checksummed header may still state a length past Int64 (scripts/fuzz snapshot).
+        guard size >= bodyStart, UInt64(size - bodyStart) == header.compressedLength else {
+            let stated = UInt64(bodyStart).addingReportingOverflow(header.compressedLength)
             throw StorageError(
                 .snapshotCorrupt,
-                "snapshot is \(size) bytes but its header says \(bodyStart + Int64(header.compressedLength)) (truncated or extended)",
-                path: path, offset: min(size, bodyStart + Int64(header.compressedLength)))
+                "snapshot is \(size) bytes but its header says \(stated.overflow ? "more than \(UInt64.max)" : "\(stated.partialValue)") (truncated or extended)",
+                path: path, offset: stated.overflow || stated.partialValue > UInt64(size) ? size : Int64(stated.partialValue))
         }
         let decompressor = try ZstdDecompressor()
         var contentState = CRC32C.initial
