@@ -95,6 +95,14 @@ let package = Package(
             path: "scripts/bench/durability"
         ),
 
+        // MARK: Fuzzing (run by hand: scripts/fuzz TARGET SECONDS; see docs/BENCHMARKS.md)
+        .target(
+            name: "CallsheetFuzzing",
+            dependencies: ["CallsheetProtocol", "CallsheetCore", "CallsheetStorage"],
+            path: "Fuzz/CallsheetFuzzing"
+        ),
+        .executableTarget(name: "callsheet-fuzz", dependencies: ["CallsheetFuzzing"], path: "Fuzz/callsheet-fuzz"),
+
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),
@@ -115,6 +123,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CallsheetCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CallsheetFuzzingTests", dependencies: ["CallsheetFuzzing", "TestSupport"]),
         .testTarget(
             name: "CallsheetImportTests",
             dependencies: [

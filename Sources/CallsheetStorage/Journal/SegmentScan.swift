@@ -116,22 +116,32 @@ struct SegmentScan {
         defect = Defect(
             offset: offset,
             kind: allZero && kind.canBeTorn ? .zeroFilled : kind,
-            validRecordAfter: Self.findValidRecord(in: bytes, from: offset + 1) != nil
+            validRecordAfter: Self.hasValidRecord(in: bytes, from: offset + 1)
         )
     }
 
-    /// The offset of the first whole, checksummed record at or after `start`.
-    static func findValidRecord(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    /// Whether a whole, checksummed record starts at or after `start`.
+    ///
+    /// Candidates' payloads may overlap, so checksumming every candidate could cost the file's
+    /// size squared (found by scripts/fuzz journal: a damaged segment whose bytes repeat record
+    /// headers took hours to scan). Past 16 passes' worth of checksummed bytes the search stops
+    /// and answers `true`, the safe answer: the damage is then reported, never cut as a torn tail.
+    static func hasValidRecord(in bytes: UnsafeRawBufferPointer, from start: Int) -> Bool {
         let magic = withUnsafeBytes(of: JournalFormat.recordMagic.littleEndian) { Array($0) }
+        var budget = 16 * bytes.count + (1 << 20)
         var offset = start
         while offset + JournalFormat.recordHeaderSize <= bytes.count {
             if bytes[offset] == magic[0], bytes[offset + 1] == magic[1], bytes[offset + 2] == magic[2],
-                bytes[offset + 3] == magic[3], case .valid = JournalFormat.probeRecord(bytes, at: offset)
+                bytes[offset + 3] == magic[3]
             {
-                return offset
+                // The checksum covers the payload only when the length fits in the file.
+                let length = Int(bytes.loadLittleEndian(UInt32.self, at: offset + 4))
+                budget -= JournalFormat.recordHeaderSize + (length <= bytes.count - offset ? length : 0)
+                guard budget >= 0 else { return true }
+                if case .valid = JournalFormat.probeRecord(bytes, at: offset) { return true }
             }
             offset += 1
         }
-        return nil
+        return false
     }
 }
