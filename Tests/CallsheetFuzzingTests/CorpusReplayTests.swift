@@ -4,7 +4,8 @@ import Testing
 
 /// Runs every seed (Fuzz/Corpus) and every input that once failed (Fuzz/Regressions) through
 /// its fuzz target, without libFuzzer, so what the fuzzers found stays fixed in scripts/test.
-@Suite struct CorpusReplayTests {
+/// Serialized: the snapshot target reads its input from one scratch file per process.
+@Suite(.serialized) struct CorpusReplayTests {
     /// The repository root, three levels above this file.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path

@@ -40,6 +40,11 @@ public enum SnapshotReader {
                     try decompressor.decompress(raw) { piece in
                         contentState = CRC32C.update(contentState, piece)
                         contentLength += UInt64(piece.count)
+                        // Stop a body that inflates past its stated length before it is all in
+                        // memory (found by scripts/fuzz snapshot).
+                        guard contentLength <= header.contentLength else {
+                            throw StorageError(.snapshotCorrupt, "content is longer than the \(header.contentLength) bytes its header says")
+                        }
                         try consume(piece)
                     }
                 }
