@@ -317,3 +317,56 @@ extension CorrectDataTests {
         }
     }
 }
+
+/// Phone extensions are kept and vanity numbers are reported (issue 11).
+extension CorrectDataTests {
+    @Test func extensionsAreKeptThroughJournalAndSnapshot() async throws {
+        let store = try Store()
+        var (owner, _, _, _, _) = try await helpers.populate(store)
+        _ = await store.run(&owner, "USE", "Acme")
+        let added = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Switchboard","phone":"(650) 253-0005 ext. 12"}"#))
+        #expect(added["phone"] == .string("+16502530005"))
+        #expect(added["phone_extension"] == .string("12"))
+        // Lookups go by the number; the extension is what a dialer dials after it.
+        let found = try helpers.json(await store.run(&owner, "CONTACT.BYPHONE", "+1 650 253 0005"))
+        #expect(found["phone_extension"] == .string("12"))
+        _ = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Plain","phone":"+1 650 253 0006"}"#))
+        #expect(try helpers.json(await store.run(&owner, "CONTACT.GET", "2"))["phone_extension"] == nil, "no key without an extension")
+        _ = try helpers.json(await store.run(&owner, "CONTACT.UPDATE", "2", #"{"phone_extension":"7"}"#))
+        #expect(helpers.code(await store.run(&owner, "CONTACT.UPDATE", "2", #"{"phone_extension":"12a"}"#)) == "INVALID_FIELD")
+        // Replayed from the journal, then from a snapshot.
+        await store.directory._simulateCrash()
+        let reopened = try ShardDirectory.open(StoreConfiguration(directory: store.path), logger: .init(label: "test"))
+        var session = Session(isLocalOwner: true)
+        let executor = CommandExecutor(directory: reopened)
+        _ = await executor.execute(["USE", "Acme"], session: &session)
+        #expect(try helpers.json(await executor.execute(["CONTACT.GET", "1"], session: &session))["phone_extension"] == .string("12"))
+        _ = await executor.execute(["SNAPSHOT"], session: &session)
+        await reopened.close()
+        let again = try ShardDirectory.open(StoreConfiguration(directory: store.path), logger: .init(label: "test"))
+        let third = CommandExecutor(directory: again)
+        _ = await third.execute(["USE", "Acme"], session: &session)
+        #expect(try helpers.json(await third.execute(["CONTACT.GET", "2"], session: &session))["phone_extension"] == .string("7"))
+        let imported = try helpers.json(await third.execute(["IMPORT.COMMIT", "CSV", "Name,Phone\nDesk,650 253 0009 x 301\n"], session: &session))
+        #expect(imported["created"] == .integer(1))
+        #expect(try helpers.json(await third.execute(["CONTACT.BYPHONE", "+16502530009"], session: &session))["phone_extension"] == .string("301"))
+        await again.close()
+        try? FileManager.default.removeItem(atPath: store.path)
+    }
+
+    @Test func vanityNumbersAreReadAndReported() async throws {
+        try await withOrganization { store, owner in
+            let added = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Flowers","phone":"1-800-FLOWERS"}"#))
+            #expect(added["phone"] == .string("+18003569377"))
+            guard case .array(let warnings)? = added["warnings"] else {
+                Issue.record("no warning: \(added.serialized)")
+                return
+            }
+            #expect(warnings.first.map { "\($0)" }?.contains("+18003569377") == true)
+            let plain = try helpers.json(await store.run(&owner, "CONTACT.ADD", #"{"name":"Ann","phone":"(650) 253-0001 ext. 4"}"#))
+            #expect(plain["warnings"] == nil, "an extension marker is no vanity number")
+            let report = try helpers.json(await store.run(&owner, "IMPORT.VALIDATE", "CSV", "Name,Phone\nTaxi,1-800-TAXICAB\n"))
+            #expect(report.serialized.contains("VANITY_NUMBER"), "\(report.serialized)")
+        }
+    }
+}

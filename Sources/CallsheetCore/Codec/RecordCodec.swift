@@ -201,8 +201,12 @@ public enum RecordCodec {
         writer.varint(value.tags.count)
         for tag in value.tags { writer.string(tag) }
         writer.optionalString(value.notes)
-        writer.varint(value.customFields.count)
-        for (name, fieldValue) in value.customFields.sorted(by: { $0.key < $1.key }) {
+        // The phone's extension travels as an entry of the custom fields under a name no field
+        // can take (field names start with a-z), so records keep format version 1.
+        var entries = value.customFields.sorted(by: { $0.key < $1.key })
+        if let phoneExtension = value.phoneExtension { entries.insert((Self.phoneExtensionEntry, .text(phoneExtension)), at: 0) }
+        writer.varint(entries.count)
+        for (name, fieldValue) in entries {
             writer.string(name)
             switch fieldValue {
             case .text(let text): writer.byte(0); writer.string(text)
@@ -254,12 +258,20 @@ public enum RecordCodec {
             case let tag: throw reader.corrupt("unknown field value tag \(tag)")
             }
         }
-        return Contact(
+        var phoneExtension: String?
+        if case .text(let digits)? = fields.removeValue(forKey: Self.phoneExtensionEntry) { phoneExtension = digits }
+        var contact = Contact(
             id: id, organizationID: organization, departmentID: department, createdByUserID: createdBy, name: name, phone: phone,
             email: email, company: company, tags: tags, notes: notes, customFields: fields,
             lastCalledAt: try reader.optionalTimestamp(), lastCallOutcome: try reader.optionalString(),
             totalCalls: try reader.int(atMost: Self.maximumSetting),
             createdAt: try reader.timestamp(), updatedAt: try reader.timestamp(), archivedAt: try reader.optionalTimestamp()
         )
+        contact.phoneExtension = phoneExtension
+        return contact
     }
+
+    /// The custom-field entry name that carries a contact's phone extension in records and
+    /// snapshots (docs/STORAGE.md): `#` can start no field name, and readers before it skip it.
+    static let phoneExtensionEntry = "#phone_extension"
 }

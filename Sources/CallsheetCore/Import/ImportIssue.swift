@@ -21,6 +21,8 @@ public struct ImportIssue: Sendable, Hashable {
         public static let malformedCSV = Code(rawValue: "MALFORMED_CSV")
         public static let encoding = Code(rawValue: "ENCODING")
         public static let forbidden = Code(rawValue: "FORBIDDEN")
+        /// A warning: the phone was spelled with letters and read as their keypad digits.
+        public static let vanityNumber = Code(rawValue: "VANITY_NUMBER")
     }
 
     public var row: Int

@@ -6,6 +6,8 @@ public struct ImportRow: Sendable, Hashable {
     public var line: Int
     public var name: String
     public var phone: String
+    /// The extension the phone cell carried (`ext. 12`), if any.
+    public var phoneExtension: String? = nil
     public var email: String?
     public var company: String?
     public var tags: [String]

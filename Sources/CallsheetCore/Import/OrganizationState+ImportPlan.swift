@@ -101,11 +101,12 @@ extension OrganizationState {
                     reason: "field '\(missing.name)' (\(missing.label)) is required\(column == nil ? "; no column maps to it" : " and the cell is empty")")], into: &plan)
                 continue
             }
-            let contact = Contact(
+            var contact = Contact(
                 id: nextID, organizationID: organization.id, departmentID: department, createdByUserID: caller.userID,
                 name: row.name, phone: row.phone, email: row.email, company: row.company, tags: canonicalTags(row.tags + autoTag),
                 notes: row.notes, customFields: row.customFields, createdAt: context.now, updatedAt: context.now
             )
+            contact.phoneExtension = row.phoneExtension
             plan.changes.append(.putContact(contact))
             plan.rows.append(PlannedRow(line: row.line, outcome: .create(nextID)))
             plan.created += 1
@@ -120,6 +121,7 @@ extension OrganizationState {
     func merged(_ existing: Contact, with row: ImportRow, autoTag: [String], now: Timestamp) -> Contact {
         var contact = existing
         contact.name = row.name
+        if let phoneExtension = row.phoneExtension { contact.phoneExtension = phoneExtension }
         if let email = row.email { contact.email = email }
         if let company = row.company { contact.company = company }
         if let notes = row.notes { contact.notes = notes }

@@ -76,6 +76,7 @@ extension OrganizationState {
         }
 
         var phone = ""
+        var phoneExtension: String?
         if var text = cell(layout.phone) {
             switch SpreadsheetDamage.inspect(text) {
             case .scientific:
@@ -89,7 +90,12 @@ extension OrganizationState {
             }
             if !text.isEmpty {
                 do {
-                    phone = try phones.parse(text, defaultRegion: layout.region, validation: layout.validation).e164
+                    let number = try phones.parse(text, defaultRegion: layout.region, validation: layout.validation)
+                    phone = number.e164
+                    phoneExtension = number.phoneExtension
+                    if let vanity = OrganizationState.vanityWarning(text, read: number) {
+                        warnings.append(ImportIssue(row: line, column: header[layout.phone], code: .vanityNumber, reason: vanity))
+                    }
                 } catch {
                     if let fixed = SpreadsheetDamage.lostPrefix(text, region: layout.region, phones: phones, validation: layout.validation) {
                         issue(layout.phone, .spreadsheetDamage, "'\(text)' is not a valid number, but '\(fixed)' is: the spreadsheet probably dropped the leading '\(fixed.dropLast(text.count))'; format the column as Text")
@@ -103,6 +109,7 @@ extension OrganizationState {
         }
 
         var row = ImportRow(line: line, name: name, phone: phone)
+        row.phoneExtension = phoneExtension
         if let text = cell(layout.email) {
             do { row.email = try ContactText.email(.string(text)) } catch { issue(layout.email, .invalidEmail, error.message) }
         }

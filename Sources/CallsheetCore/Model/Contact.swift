@@ -11,6 +11,9 @@ public struct Contact: Sendable, Hashable {
     public var name: String
     /// E.164, unique within the organization.
     public var phone: String
+    /// The extension's digits (`ext. 12`), kept apart from the E.164 number: lookups and
+    /// uniqueness go by `phone`, a dialer dials `phone` then the extension.
+    public var phoneExtension: String? = nil
     /// Syntax-checked; the domain is stored lower-cased.
     public var email: String?
     public var company: String?

@@ -6,7 +6,7 @@ extension OrganizationState {
     /// How far in the future a logged call's time may be: clocks of dialers drift.
     static let futureCallTolerance: Timestamp = 5 * 60_000
 
-    static let contactInputKeys: Set<String> = ["name", "phone", "email", "company", "tags", "notes", "custom_fields", "department_id"]
+    static let contactInputKeys: Set<String> = ["name", "phone", "phone_extension", "email", "company", "tags", "notes", "custom_fields", "department_id"]
 
     /// The contact with `id` if the caller may see it; NOT_FOUND otherwise, so that ids in other
     /// departments cannot be probed.
@@ -18,11 +18,68 @@ extension OrganizationState {
     /// Reads `text` as a phone number with the organization's region and validation setting.
     /// - Throws: `INVALID_PHONE` with libphonenumber's reason.
     public func normalizePhone(_ text: String, context: PlanningContext) throws(CallsheetError) -> String {
+        try parsePhone(text, context: context).e164
+    }
+
+    /// The whole parse: E.164, and the extension when the text has one (`ext. 12`).
+    public func parsePhone(_ text: String, context: PlanningContext) throws(CallsheetError) -> PhoneNumber {
         do {
-            return try context.phones.parse(text, defaultRegion: organization.defaultRegion, validation: organization.settings.phoneValidation).e164
+            return try context.phones.parse(text, defaultRegion: organization.defaultRegion, validation: organization.settings.phoneValidation)
         } catch {
             throw CallsheetError(.invalidPhone, error.message)
         }
+    }
+
+    /// `phone_extension` as given: digits (1–20), or null / "" to clear.
+    static func phoneExtension(_ value: JSONValue) throws(CallsheetError) -> String? {
+        switch value {
+        case .null: return nil
+        case .string(let raw):
+            let text = raw.trimmingSpaces()
+            if text.isEmpty { return nil }
+            guard text.utf8.count <= 20, text.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else {
+                throw CallsheetError(.invalidField, "field 'phone_extension' expects 1 to 20 digits, got '\(text.prefix(40))'")
+            }
+            return text
+        case .integer(let number) where number >= 0:
+            return String(number)
+        default:
+            throw CallsheetError(.invalidField, "field 'phone_extension' expects digits as text, e.g. \"12\", or null")
+        }
+    }
+
+    /// Warnings about the `phone` of a contact input: a number spelled with letters.
+    public func phoneWarnings(_ input: JSONValue, context: PlanningContext) -> [String] {
+        guard case .string(let text)? = input["phone"], text.contains(where: { $0.isLetter }),
+              let number = try? parsePhone(text, context: context),
+              let warning = Self.vanityWarning(text, read: number) else { return [] }
+        return [warning]
+    }
+
+    /// The reply of a contact write: the contact, with `"warnings": [...]` when there are any.
+    public func contactReplyJSON(_ contact: Contact, for role: Role, warnings: [String]) -> [UInt8] {
+        var bytes = contactJSON(contact, for: role)
+        guard !warnings.isEmpty, bytes.last == UInt8(ascii: "}") else { return bytes }
+        bytes.removeLast()
+        var json = JSONWriter()
+        json.write(.array(warnings.map { .string($0) }))
+        bytes += Array(#","warnings":"#.utf8) + json.bytes + [UInt8(ascii: "}")]
+        return bytes
+    }
+
+    /// A warning when `text` spelled the number with letters (`1-800-FLOWERS`): libphonenumber
+    /// reads them as keypad digits, which the caller should know.
+    public static func vanityWarning(_ text: String, read number: PhoneNumber) -> String? {
+        var core = Substring(text)
+        if number.phoneExtension != nil {
+            // Drop the extension: its digits, then its marker (ext, extension, x, #, comma).
+            while let last = core.last, last.isNumber || last.isWhitespace || ".#,:;".contains(last) { core = core.dropLast() }
+            var marker = ""
+            while let last = core.last, last.isLetter { marker = String(last) + marker; core = core.dropLast() }
+            if !["ext", "extension", "ex", "x", "extn", ""].contains(marker.lowercased()) { core += marker }
+        }
+        guard core.filter({ $0.isLetter }).count >= 2 else { return nil }
+        return "phone '\(text.prefix(60))' has letters: read as \(number.e164) (each letter is its keypad digit)"
     }
 
     /// Plans `CONTACT.ADD`.
@@ -33,13 +90,15 @@ extension OrganizationState {
         guard let phoneValue = members["phone"], case .string(let phoneText) = phoneValue else {
             throw CallsheetError(.invalidPhone, "field 'phone' is required and must be text, e.g. \"+15551234567\"")
         }
-        let phone = try normalizePhone(phoneText, context: context)
+        let number = try parsePhone(phoneText, context: context)
+        let phone = number.e164
         try checkPhoneIsFree(phone, for: nil, caller: caller)
         let department = try targetDepartment(members["department_id"], caller: caller)
         var contact = Contact(
             id: nextContactID, organizationID: organization.id, departmentID: department, createdByUserID: caller.userID,
             name: name, phone: phone, createdAt: context.now, updatedAt: context.now
         )
+        contact.phoneExtension = try members["phone_extension"].map(Self.phoneExtension) ?? number.phoneExtension
         if let value = members["email"] { contact.email = try ContactText.email(value) }
         if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", limit: ContactText.companyLimit) }
         if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }
@@ -57,9 +116,12 @@ extension OrganizationState {
         if let value = members["name"] { contact.name = try ContactText.name(value) }
         if let value = members["phone"] {
             guard case .string(let text) = value else { throw CallsheetError(.invalidPhone, "field 'phone' must be text and cannot be cleared") }
-            contact.phone = try normalizePhone(text, context: context)
+            let number = try parsePhone(text, context: context)
+            contact.phone = number.e164
+            contact.phoneExtension = number.phoneExtension
             try checkPhoneIsFree(contact.phone, for: id, caller: caller)
         }
+        if let value = members["phone_extension"] { contact.phoneExtension = try Self.phoneExtension(value) }
         if let value = members["email"] { contact.email = try ContactText.email(value) }
         if let value = members["company"] { contact.company = try ContactText.optional(value, field: "company", limit: ContactText.companyLimit) }
         if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }

@@ -11,6 +11,7 @@ extension OrganizationState {
         json.key("created_by_user_id"); json.integer(Int64(contact.createdByUserID))
         json.key("name"); json.string(contact.name)
         json.key("phone"); json.string(contact.phone)
+        if let phoneExtension = contact.phoneExtension { json.key("phone_extension"); json.string(phoneExtension) }
         json.key("email"); optional(contact.email, &json)
         json.key("company"); optional(contact.company, &json)
         json.key("tags"); json.openArray()

@@ -19,9 +19,15 @@ struct OrganizationCommands {
         case .contactGet, .contactByPhone:
             return try await shard.read { state throws(CallsheetError) in try Self.lookup(command, in: state, for: caller, context: context) }
         case .contactAdd(let input):
-            return try await writeContact { state throws(CallsheetError) in try state.planAdd(input, by: caller, context: context) }
+            return try await write { state throws(CallsheetError) in
+                let contact = try state.planAdd(input, by: caller, context: context)
+                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context))))
+            }
         case .contactUpdate(let id, let input):
-            return try await writeContact { state throws(CallsheetError) in try state.planUpdate(id, input, by: caller, context: context) }
+            return try await write { state throws(CallsheetError) in
+                let contact = try state.planUpdate(id, input, by: caller, context: context)
+                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context))))
+            }
         case .contactRestore(let id):
             return try await writeContact { state throws(CallsheetError) in try state.planRestore(id, by: caller, context: context) }
         case .contactLogCall(let id, let outcome, let time):
