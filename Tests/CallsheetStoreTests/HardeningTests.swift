@@ -152,6 +152,12 @@ import Testing
         #expect(throws: CallsheetError.self) { try ContactQuery.parse(words) }
         let counts = ["*"] + Array(repeating: "COUNT", count: 300_000)
         #expect(try ContactQuery.parse(counts).withTotal)
+        // Every word is checked on every candidate: the text is bounded in bytes and words.
+        #expect(throws: CallsheetError.self) { try ContactQuery.parse([String(repeating: "a", count: 257)]) }
+        #expect(throws: CallsheetError.self) { try ContactQuery.parse(["a b c d e f g h i"]) }
+        #expect(try ContactQuery.parse(["a b c d e f g h"]).text == "a b c d e f g h")
+        #expect(CommandExecutor.isLookup("contact.ByPhone") && CommandExecutor.isLookup("CONTACT.GET"))
+        #expect(!CommandExecutor.isLookup("CONTACT.GETX") && !CommandExecutor.isLookup("CONTACT_GET"))
         #expect(clock.now - started < .seconds(5))
     }
 

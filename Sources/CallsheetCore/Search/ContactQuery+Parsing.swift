@@ -1,6 +1,9 @@
 extension ContactQuery {
     /// The most filter clauses one search takes: each is tested against every candidate.
     public static let maximumClauses = 64
+    /// The longest search text, and its most words (every word is checked on every candidate).
+    public static let maximumTextBytes = 256
+    public static let maximumWords = 8
 
     /// Parses `<text|*> [clauses…] [SORT key [ASC|DESC]] [LIMIT n] [CURSOR c] [COUNT] [PRESET name]`.
     /// - Throws: `BAD_REQUEST` naming the word that does not fit and what was expected there.
@@ -10,6 +13,13 @@ extension ContactQuery {
         if requireText {
             guard let text = words.popFirst() else {
                 throw CallsheetError(.wrongArguments, "give the text to search for, or * for filters alone")
+            }
+            // Each word of the text is checked against the candidates' fields: bound both.
+            guard text.utf8.count <= Self.maximumTextBytes else {
+                throw CallsheetError(.badRequest, "search text is at most \(Self.maximumTextBytes) bytes, got \(text.utf8.count)")
+            }
+            guard text.split(whereSeparator: { $0 == " " }).count <= Self.maximumWords else {
+                throw CallsheetError(.badRequest, "search text holds at most \(Self.maximumWords) words")
             }
             // `*`, an empty text and a blank one alike search for everything (filters alone).
             let trimmed = text.trimmingSpaces()

@@ -131,12 +131,7 @@ struct Connection {
 
     /// Requests that ``CommandExecutor/execute(batch:session:)`` answers many at a time in one
     /// visit to the actor. Only a hint for batching: the executor decides what it batches.
-    private static func isLookup(_ name: String) -> Bool {
-        let length = name.utf8.count
-        guard length == 11 || length == 15 else { return false }
-        let upper = name.uppercased()
-        return upper == "CONTACT.GET" || upper == "CONTACT.BYPHONE"
-    }
+    private static func isLookup(_ name: String) -> Bool { CommandExecutor.isLookup(name) }
 
     /// Runs a request that is not pipelined with others: anything before `AUTH`, and sign-ins.
     /// Returns its replies and whether the connection must close after them.
