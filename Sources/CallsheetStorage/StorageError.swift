@@ -25,6 +25,7 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case simulatedCrash = "SIMULATED_CRASH"
             case directoryLocked = "DIRECTORY_LOCKED"
             case recordUnreadable = "RECORD_UNREADABLE"
+            case newerFormat = "NEWER_FORMAT"
         }
 
         private let value: Value
@@ -60,6 +61,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let directoryLocked = Code(.directoryLocked)
         /// A journal record whose checksum verifies could not be decoded or applied by its owner.
         public static let recordUnreadable = Code(.recordUnreadable)
+        /// A file written by a newer release in a format this build does not read: not damage.
+        public static let newerFormat = Code(.newerFormat)
 
         public var description: String { value.rawValue }
     }

@@ -51,9 +51,11 @@ import Testing
             #expect(after == before, "verify is read-only")
             #expect(!report.isHealthy)
             #expect(report.snapshots.map(\.isValid) == [false, true])
-            #expect(report.journal?.corruption == .init(file: segment, offset: Int64(offsets[3]), reason: "no record marker"))
-            #expect(report.journal?.records == 3)
-            #expect(report.description.contains("CORRUPT at \(segment) offset \(offsets[3])"))
+            #expect(report.journal?.corruption?.offset == Int64(offsets[3]))
+            #expect(report.journal?.corruption?.reason == "no record marker")
+            #expect(report.journal?.records == 9, "the records after the damage are found again")
+            #expect(report.journal?.lost.map { [$0.first, $0.last] } == [[4, 4]])
+            #expect(report.description.contains("UNREADABLE record 4 at \(segment) offset \(offsets[3])"), "\(report.description)")
             #expect(report.description.contains("INVALID  snapshot-00000000000000000006.zst"))
         }
     }

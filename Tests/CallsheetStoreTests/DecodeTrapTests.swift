@@ -98,7 +98,8 @@ import Testing
     /// A snapshot whose content verifies but holds an organization with id UInt64.max.
     @Test func snapshotContentErrorNamesTheFile() async throws {
         try await withTemporaryDirectory(prefix: "trap") { path in
-            let writer = try SnapshotWriter(directory: path, header: SnapshotHeader(sequence: 0))
+            // At sequence 3 with no journal: no older snapshot or journal holds what it covers.
+            let writer = try SnapshotWriter(directory: path, header: SnapshotHeader(sequence: 3))
             let state = OrganizationState(organization: Organization(id: .max, name: "Evil", defaultRegion: "US", createdAt: 0))
             try writer.write(SnapshotCodec.header(nextOrganizationID: 1, count: 1))
             try writer.write(SnapshotCodec.organization(state, covered: 0))

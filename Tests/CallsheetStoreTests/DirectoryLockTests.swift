@@ -37,10 +37,11 @@ import Testing
         try await withTemporaryDirectory(prefix: "lock") { path in
             var store = try OpenStore(testConfiguration(path))
             await store.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
+            await store.run("ORG.CREATE", "Beta", "REGION", "US", "ADMIN", "bob")
             try await store.crash()
             let segment = try #require(try journalSegments(path).first)
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: segment)))
-            bytes[8] ^= 0x01  // a damaged segment header with valid records after it: corruption
+            bytes[32 + 24 + 2] ^= 0x01  // the first record's payload, with a valid record after it: corruption
             try Data(bytes).write(to: URL(fileURLWithPath: segment))
             #expect(performing: { _ = try OpenStore(testConfiguration(path)) }, throws: { error in
                 (error as? CallsheetError)?.message.contains("JOURNAL_CORRUPT") == true

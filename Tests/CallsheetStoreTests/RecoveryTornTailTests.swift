@@ -73,7 +73,7 @@ import Testing
     }
 
     /// A flipped byte in an earlier record is corruption: open refuses with the file and offset;
-    /// with `repair` it keeps what precedes the damage.
+    /// with `repair` it keeps every readable record, those after the damage included.
     @Test func flippedByteMidJournalRefusesToOpenUnlessRepaired() async throws {
         try await withTemporaryDirectory(prefix: "flip") { path in
             let store = try await SnapshotCrashTests.seeded(testConfiguration(path), count: 10)
@@ -91,10 +91,16 @@ import Testing
             repairing.repair = true
             let repaired = try OpenStore(repairing)
             let state = try await dump(repaired.directory)
-            // Records 1 (organization) and 2–5 (contacts 1–4) precede the damage.
-            #expect(state.organizations.values.first?.contacts.count == 4)
-            #expect(await repaired.directory.recoveryReport.contains("journal repaired"))
+            // Record 1 is the organization, records 2–11 contacts 1–10: only record 6 (contact 5) is lost.
+            #expect(state.organizations.values.first?.contacts.count == 9)
+            let report = await repaired.directory.recoveryReport
+            #expect(report.contains("journal repaired: 1 record(s) lost, 5 record(s) after the damage kept"), "\(report)")
+            #expect(report.contains("snapshot") && report.contains("written to cover the repaired journal"), "\(report)")
             try await repaired.crash()
+            // The snapshot covers the hole: the next start needs no --repair and finds the same nine.
+            let reopened = try OpenStore(testConfiguration(path))
+            #expect(try await dump(reopened.directory) == state)
+            try await reopened.crash()
         }
     }
 }

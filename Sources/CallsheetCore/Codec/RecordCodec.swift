@@ -31,7 +31,7 @@ public enum RecordCodec {
     public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
-        guard version == changeSetVersion else { throw reader.corrupt("unknown change set version \(version)") }
+        guard version == changeSetVersion else { throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion))") }
         let organization = try reader.id()
         // Every change is a tag byte and at least one more.
         let count = try reader.count(minimumBytes: 2)

@@ -154,37 +154,51 @@ public final class JournalWriter: Sendable {
         if let error = engine.closeError.withLock({ $0 }) { throw error }
     }
 
-    /// Refuses to start if `directory` holds records after `lastSequence`; removes empty leftovers.
+    /// Refuses to start if `directory` holds records after `lastSequence`; clears the way for
+    /// the new segment.
+    ///
     /// A journal that ends BEFORE `lastSequence` (a snapshot holds more than it, as `everysec` or
     /// `no` can leave after a crash) is superseded by that snapshot: its segments are removed so
-    /// the new segment does not leave a gap in the sequence.
+    /// the new segment does not leave a gap in the sequence. A segment file named after
+    /// `lastSequence` holds nothing new (replay read every record): an empty one is removed, one
+    /// with bytes in it (a duplicate, damage) is renamed `*.superseded`, never deleted.
     private static func checkNothingAfter(_ lastSequence: UInt64, in directory: String, logger: Logger) throws(StorageError) {
-        let files = try JournalSegmentFile.list(in: directory)
-        for (index, file) in files.enumerated().reversed() {
-            let scan = try JournalScan(segment: file)
-            guard let segment = scan.segments.first else { continue }
-            if let last = segment.lastSequence {
-                guard last <= lastSequence else {
-                    throw StorageError(
-                        .journalAhead,
-                        "the journal holds records through sequence \(last), after \(lastSequence); replay it before writing",
-                        path: file.path)
-                }
-                if last < lastSequence {
-                    for superseded in files[...index] { try FileSystem.remove(superseded.path) }
-                    try FileSystem.syncDirectory(directory)
-                    logger.info(
-                        "journal ends before the snapshot; its segments are superseded and removed",
-                        metadata: ["journalLast": "\(last)", "snapshot": "\(lastSequence)"])
-                }
+        let scan = try JournalScan(directory: directory)
+        if let last = scan.lastSequence {
+            guard last <= lastSequence else {
+                let file = scan.segments.first { ($0.lastSequence ?? 0) > lastSequence }?.file.path
+                throw StorageError(
+                    .journalAhead, "the journal holds records through sequence \(last), after \(lastSequence); replay it before writing",
+                    path: file)
+            }
+            if last < lastSequence, scan.segments.allSatisfy({ $0.newerVersion == nil }) {
+                for segment in scan.segments { try FileSystem.remove(segment.file.path) }
+                try FileSystem.syncDirectory(directory)
+                logger.info(
+                    "journal ends before the snapshot; its segments are superseded and removed",
+                    metadata: ["journalLast": "\(last)", "snapshot": "\(lastSequence)"])
                 return
             }
-            if segment.defect?.validRecordAfter == true {
-                throw StorageError(
-                    .journalCorrupt, "segment is damaged but holds valid records; replay or verify it first",
-                    path: file.path, offset: Int64(segment.defect?.offset ?? 0))
-            }
-            if file.firstSequence > lastSequence { try FileSystem.remove(file.path) }
         }
+        var changed = false
+        for segment in scan.segments where segment.file.firstSequence > lastSequence {
+            if let defect = segment.defects.first(where: { !$0.kind.canBeTorn || $0.validRecordAfter }), segment.runs.isEmpty {
+                throw StorageError(
+                    .journalCorrupt, "segment is damaged (\(defect.kind)); replay or verify it before writing",
+                    path: segment.file.path, offset: Int64(defect.offset))
+            }
+            if segment.runs.isEmpty {
+                // Empty, or only what an interrupted write leaves: nothing in it was ever acknowledged.
+                try FileSystem.remove(segment.file.path)
+            } else {
+                let aside = FileSystem.unusedPath(segment.file.path, suffix: ".superseded")
+                try FileSystem.rename(segment.file.path, to: aside)
+                logger.warning(
+                    "journal segment named after the last replayed record holds nothing new; set aside",
+                    metadata: ["file": "\(segment.file.path)", "moved_to": "\(aside)"])
+            }
+            changed = true
+        }
+        if changed { try FileSystem.syncDirectory(directory) }
     }
 }

@@ -1,4 +1,4 @@
-/// What ``JournalReader/replay(directory:after:repair:logger:_:)`` did.
+/// What ``JournalReader/replay(directory:after:repair:dryRun:logger:_:)`` did.
 public struct ReplaySummary: Sendable, Hashable {
     /// A torn tail that was cut off: an interrupted last write, or zeros left by a power loss.
     public struct TornTail: Sendable, Hashable {
@@ -11,13 +11,36 @@ public struct ReplaySummary: Sendable, Hashable {
         public var segmentsRemoved: [String]
     }
 
-    /// Corruption that `repair: true` cut off: everything from `file` at `offset` on was moved aside.
-    public struct Repair: Sendable, Hashable {
+    /// Damaged bytes in the journal (outside a torn tail).
+    public struct Damage: Sendable, Hashable {
+        public var file: String
+        public var offset: Int64
+        public var bytes: Int64
+        public var reason: String
+    }
+
+    /// Acknowledged records that could not be read: sequences `first...last`.
+    public struct Lost: Sendable, Hashable {
+        public var first: UInt64
+        public var last: UInt64
         public var file: String
         public var offset: Int64
         public var reason: String
-        /// Where the cut bytes and any later segments now are (`*.corrupt`).
+        public var count: UInt64 { last - first + 1 }
+    }
+
+    /// What `repair: true` changed: unreadable bytes moved aside, segments rewritten without them.
+    public struct Repair: Sendable, Hashable {
+        /// The first damaged spot.
+        public var file: String
+        public var offset: Int64
+        public var reason: String
+        /// Where the unreadable bytes now are (`*.corrupt`), one file per rewritten segment.
         public var movedAside: [String]
+        /// Records lost for good: unreadable, above the snapshot.
+        public var recordsLost: UInt64
+        /// Valid records after the first loss that were kept and replayed.
+        public var recordsKeptAfterDamage: Int
     }
 
     /// Records passed to the handler (those with a sequence above `after`).
@@ -27,5 +50,20 @@ public struct ReplaySummary: Sendable, Hashable {
     public var lastSequence: UInt64
     public var segments: Int
     public var tornTail: TornTail?
+    /// Damaged bytes that cost no acknowledged record: at or below the snapshot, or between
+    /// records that all survived. Replay resynchronised after each.
+    public var skippedDamage: [Damage] = []
+    /// Records that could not be read (damaged bytes, missing segments, payloads that do not
+    /// decode). Non-empty only with `repair: true` (or `dryRun`); otherwise replay throws.
+    public var lost: [Lost] = []
+    /// Valid records seen again after their sequence was replayed (a duplicated segment); skipped.
+    public var duplicatesSkipped: Int = 0
     public var repair: Repair?
+
+    /// Acknowledged records lost for good.
+    public var recordsLost: UInt64 { lost.reduce(0) { $0 + $1.count } }
+
+    /// The journal now has a hole in its sequence numbers (records were lost): a snapshot must
+    /// cover it before the next start, or that start refuses again.
+    public var needsSnapshot: Bool { !lost.isEmpty }
 }

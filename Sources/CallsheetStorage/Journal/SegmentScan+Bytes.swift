@@ -1,15 +1,28 @@
 /// What ``SegmentScan`` finds in the bytes of one segment, for code outside this module that
 /// has bytes but no file: the fuzz targets (Fuzz/) and their seed generator.
 package struct SegmentScanSummary: Sendable, Hashable {
+    package struct Run: Sendable, Hashable {
+        package var start: Int
+        package var end: Int
+        package var first: UInt64
+        package var last: UInt64
+    }
+
+    package struct Damage: Sendable, Hashable {
+        package var offset: Int
+        package var end: Int
+        package var kind: String
+    }
+
     package var size: Int
     package var records: Int
     package var firstSequence: UInt64?
     package var lastSequence: UInt64?
+    /// Where the readable prefix ends (the first defect, or the end of the last run).
     package var validEnd: Int
-    /// Offset and description of the first defect, if any.
-    package var defectOffset: Int?
-    package var defect: String?
-    package var validRecordAfterDefect: Bool
+    package var runs: [Run]
+    package var damage: [Damage]
+    package var newerVersion: UInt16?
 
     /// Scans `bytes` as the content of the segment file named for `firstSequence`.
     package init(bytes: UnsafeRawBufferPointer, firstSequence: UInt64) {
@@ -20,9 +33,9 @@ package struct SegmentScanSummary: Sendable, Hashable {
         self.firstSequence = scan.firstSequence
         lastSequence = scan.lastSequence
         validEnd = scan.validEnd
-        defectOffset = scan.defect?.offset
-        defect = scan.defect.map { "\($0.kind)" }
-        validRecordAfterDefect = scan.defect?.validRecordAfter ?? false
+        runs = scan.runs.map { Run(start: $0.start, end: $0.end, first: $0.first, last: $0.last) }
+        damage = scan.defects.map { Damage(offset: $0.offset, end: $0.end, kind: "\($0.kind)") }
+        newerVersion = scan.newerVersion
     }
 }
 

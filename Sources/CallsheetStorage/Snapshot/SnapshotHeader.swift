@@ -89,7 +89,8 @@ public struct SnapshotHeader: Sendable, Hashable {
         let version = start.loadLittleEndian(UInt16.self, at: 8)
         guard version == currentVersion else {
             throw StorageError(
-                .snapshotCorrupt, "snapshot format version \(version) is not readable by this build (reads \(currentVersion))",
+                .newerFormat,
+                "written by a newer release of Callsheet (snapshot format version \(version); this build reads \(currentVersion)): not damage; run that release or a later one on this directory",
                 path: file.path, offset: 8)
         }
         let length = Int(start.loadLittleEndian(UInt32.self, at: 12))

@@ -98,12 +98,26 @@ public enum SnapshotReader {
         }
     }
 
-    /// Loads the newest snapshot in `directory` that verifies, falling back to older ones.
+    /// Every snapshot of a directory was passed over; ``rejected`` says why, newest first.
+    public struct NoUsableSnapshot: Error, Sendable, CustomStringConvertible {
+        public var directory: String
+        public var rejected: [LoadedSnapshot.Rejected]
+        public var description: String {
+            "no snapshot in \(directory) is usable: "
+                + rejected.map { "\(FileSystem.fileName($0.file.path)): \($0.error.message)" }.joined(separator: "; ")
+        }
+    }
+
+    /// Loads the newest snapshot in `directory` that verifies and that `decode` accepts, falling
+    /// back to older ones: a snapshot whose checksums are right but whose content does not decode
+    /// is passed over exactly like a damaged one.
     ///
-    /// Each rejected file is listed in ``LoadedSnapshot/rejected`` with its error, and logged.
+    /// Each passed-over file is listed in ``LoadedSnapshot/rejected`` with its error, and logged.
     /// - Returns: `nil` if the directory holds no snapshot at all.
-    /// - Throws: ``StorageError/Code/snapshotCorrupt`` if snapshots exist but none verifies.
-    public static func loadNewestValid(directory: String, logger: Logger? = nil) throws(StorageError) -> LoadedSnapshot? {
+    /// - Throws: ``NoUsableSnapshot`` if snapshots exist but none is usable; errors listing the directory.
+    public static func loadNewestUsable<Decoded>(
+        directory: String, logger: Logger? = nil, decode: (LoadedSnapshot) throws(StorageError) -> Decoded
+    ) throws -> (LoadedSnapshot, Decoded)? {
         let files = try SnapshotFile.list(in: directory)
         guard !files.isEmpty else { return nil }
         var rejected: [LoadedSnapshot.Rejected] = []
@@ -115,18 +129,30 @@ public enum SnapshotReader {
                         .snapshotCorrupt, "file name says sequence \(file.sequence), header says \(loaded.header.sequence)",
                         path: file.path)
                 }
+                let decoded = try decode(loaded)
                 loaded.rejected = rejected
-                return loaded
+                return (loaded, decoded)
             } catch {
                 logger?.info(
-                    "snapshot rejected; falling back to an older one",
+                    "snapshot passed over; falling back to an older one",
                     metadata: ["file": "\(file.path)", "error": "\(error)"])
                 rejected.append(.init(file: file, error: error))
             }
         }
-        throw StorageError(
-            .snapshotCorrupt,
-            "no snapshot verifies: " + rejected.map { "\(FileSystem.fileName($0.file.path)): \($0.error.message)" }.joined(separator: "; "),
-            path: directory)
+        throw NoUsableSnapshot(directory: directory, rejected: rejected)
+    }
+
+    /// Loads the newest snapshot in `directory` that verifies, falling back to older ones.
+    /// - Throws: ``StorageError/Code/snapshotCorrupt`` if snapshots exist but none verifies.
+    public static func loadNewestValid(directory: String, logger: Logger? = nil) throws(StorageError) -> LoadedSnapshot? {
+        do {
+            return try loadNewestUsable(directory: directory, logger: logger) { _ throws(StorageError) in () }?.0
+        } catch let error as StorageError {
+            throw error
+        } catch let error as NoUsableSnapshot {
+            throw StorageError(.snapshotCorrupt, error.description, path: directory)
+        } catch {
+            throw StorageError(.ioFailure, "\(error)", path: directory)
+        }
     }
 }

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Directory-level POSIX calls: listing, rename, unlink, directory fsync.
-enum FileSystem {
+public enum FileSystem {
     static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
@@ -63,7 +63,7 @@ enum FileSystem {
     }
 
     /// A path next to `path` that does not exist yet: `path + suffix`, then `path + suffix + ".1"`, …
-    static func unusedPath(_ path: String, suffix: String) -> String {
+    public static func unusedPath(_ path: String, suffix: String) -> String {
         var candidate = path + suffix
         var n = 1
         while exists(candidate) {

@@ -28,27 +28,67 @@ public struct StorageReport: Sendable, Hashable {
         public var reason: String
     }
 
-    /// The journal as a whole.
+    /// Acknowledged records that cannot be read: sequences `first...last`.
+    public struct Lost: Sendable, Hashable {
+        public var first: UInt64
+        public var last: UInt64
+        public var file: String
+        public var offset: Int64
+        public var reason: String
+    }
+
+    /// The journal as a whole, judged against the newest snapshot that verifies.
     public struct Journal: Sendable, Hashable {
         public var segments: [Segment]
-        /// Valid records before any damage.
+        /// Valid records in every segment.
         public var records: Int
         public var firstSequence: UInt64?
         public var lastSequence: UInt64?
         /// A torn tail recovery would cut off (not an error).
         public var tornTail: Damage?
-        /// Damage followed by valid records: startup refuses without `--repair`.
-        public var corruption: Damage?
+        /// Damaged bytes that cost no acknowledged record (below the snapshot, or junk between
+        /// intact records): recovery skips them and starts.
+        public var damage: [Damage] = []
+        /// Acknowledged records above the snapshot that cannot be read: startup refuses without
+        /// `--repair`, which keeps every readable record and reports these as lost.
+        public var lost: [Lost] = []
+        /// A segment written by a newer release holding records no snapshot covers.
+        public var newerRelease: Damage?
+        /// Records seen twice (a duplicated segment); skipped.
+        public var duplicates = 0
+
+        /// Where the first lost record's damage is, if any.
+        public var corruption: Damage? {
+            lost.first.map { Damage(file: $0.file, offset: $0.offset, reason: $0.reason) }
+        }
+    }
+
+    /// What a start on the directory would do: a dry run of recovery that decodes every snapshot
+    /// and record (filled in by the store; `nil` when only the files were checked).
+    public struct Startup: Sendable, Hashable {
+        /// Why a start without `--repair` would refuse, or `nil` if it would start.
+        public var refusal: String?
+        /// What recovery would do, one line each.
+        public var lines: [String]
+
+        public init(refusal: String?, lines: [String]) {
+            self.refusal = refusal
+            self.lines = lines
+        }
     }
 
     public var path: String
     /// Newest first.
     public var snapshots: [Snapshot]
     public var journal: Journal?
+    public var startup: Startup?
 
-    /// The newest snapshot verifies (or there is none) and the journal has no corruption.
+    /// Nothing is wrong: the newest snapshot verifies (or there is none), no acknowledged record
+    /// is unreadable, nothing is from a newer release, and a start would succeed without `--repair`.
+    /// Skipped damage and a torn tail are reported but do not make a directory unhealthy.
     public var isHealthy: Bool {
-        (snapshots.first?.isValid ?? true) && journal?.corruption == nil
+        (snapshots.first?.isValid ?? true) && (journal?.lost.isEmpty ?? true) && journal?.newerRelease == nil
+            && startup?.refusal == nil
     }
 }
 
@@ -76,10 +116,27 @@ extension StorageReport: CustomStringConvertible {
             if let torn = journal.tornTail {
                 lines.append("  torn tail at \(FileSystem.fileName(torn.file)) offset \(torn.offset): \(torn.reason) (recovery cuts it off)")
             }
-            if let bad = journal.corruption {
+            for damage in journal.damage {
                 lines.append(
-                    "  CORRUPT at \(bad.file) offset \(bad.offset): \(bad.reason); valid records follow (start with --repair to keep what precedes it)")
+                    "  damage skipped at \(FileSystem.fileName(damage.file)) offset \(damage.offset): \(damage.reason) (no acknowledged record lost)")
             }
+            if journal.duplicates > 0 { lines.append("  \(journal.duplicates) duplicate record(s) skipped") }
+            for lost in journal.lost {
+                let range = lost.first == lost.last ? "record \(lost.first)" : "records \(lost.first)–\(lost.last)"
+                lines.append(
+                    "  UNREADABLE \(range) at \(lost.file) offset \(lost.offset): \(lost.reason) (start with --repair to keep every readable record)")
+            }
+            if let newer = journal.newerRelease {
+                lines.append("  NEWER RELEASE \(newer.file): \(newer.reason)")
+            }
+        }
+        if let startup {
+            if let refusal = startup.refusal {
+                lines.append("start: REFUSED without --repair: \(refusal)")
+            } else {
+                lines.append("start: OK")
+            }
+            for line in startup.lines { lines.append("  \(line)") }
         }
         return lines.joined(separator: "\n")
     }

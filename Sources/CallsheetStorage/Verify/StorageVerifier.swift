@@ -12,7 +12,11 @@ public enum StorageVerifier {
     /// A directory is checked under a shared ``DataDirectoryLock``: a directory another process has
     /// open for writing is refused with ``StorageError/Code/directoryLocked``. A single file is read
     /// without a lock.
-    public static func verify(path: String) throws(StorageError) -> StorageReport {
+    /// - Parameter startup: for a directory, a dry run of the start (decoding every snapshot and
+    ///   record, as `callsheet verify` does through the store), run under the same lock.
+    public static func verify(
+        path: String, startup: ((String) -> StorageReport.Startup)? = nil
+    ) throws(StorageError) -> StorageReport {
         guard FileSystem.exists(path) else { throw StorageError(.invalidArgument, "nothing to verify: no such file or directory", path: path) }
         if FileSystem.isDirectory(path) {
             // Shared: checks may run side by side, but not beside a process that writes the directory.
@@ -20,7 +24,10 @@ public enum StorageVerifier {
             defer { lock.release() }
             let snapshots = try SnapshotFile.list(in: path).map { verifySnapshot($0.path, nameSequence: $0.sequence) }
             let scan = try JournalScan(directory: path)
-            return StorageReport(path: path, snapshots: snapshots, journal: report(scan))
+            let after = snapshots.first { $0.isValid }?.sequence ?? 0
+            var report = StorageReport(path: path, snapshots: snapshots, journal: report(scan, after: after))
+            report.startup = startup?(path)
+            return report
         }
         let magic = try PosixFile.openForReading(path).read(count: 8, at: 0)
         if magic == SnapshotHeader.magic {
@@ -28,8 +35,9 @@ public enum StorageVerifier {
             return StorageReport(path: path, snapshots: [verifySnapshot(path, nameSequence: sequence)], journal: nil)
         }
         if magic == JournalFormat.segmentMagic || JournalSegmentFile.parse(FileSystem.fileName(path)) != nil {
-            let scan = try JournalScan(segment: try segmentFile(path))
-            return StorageReport(path: path, snapshots: [], journal: report(scan))
+            let file = try segmentFile(path)
+            let scan = try JournalScan(segment: file)
+            return StorageReport(path: path, snapshots: [], journal: report(scan, after: max(file.firstSequence, 1) - 1))
         }
         throw StorageError(.invalidArgument, "not a Callsheet snapshot or journal segment", path: path)
     }
@@ -105,23 +113,29 @@ public enum StorageVerifier {
         return file
     }
 
-    private static func report(_ scan: JournalScan) -> StorageReport.Journal {
-        let cut = scan.damage.map { ($0.segmentIndex, $0.offset) }
+    private static func report(_ scan: JournalScan, after: UInt64) -> StorageReport.Journal {
+        let plan = scan.plan(after: after)
         var journal = StorageReport.Journal(
             segments: scan.segments.map {
                 .init(file: $0.file.path, bytes: $0.size, records: $0.records, firstSequence: $0.firstSequence, lastSequence: $0.lastSequence)
             },
-            records: 0, firstSequence: nil, lastSequence: nil)
-        for (index, segment) in scan.segments.enumerated() {
-            if let cut, index > cut.0 || (index == cut.0 && cut.1 == 0) { break }
-            journal.records += segment.records
-            journal.firstSequence = journal.firstSequence ?? segment.firstSequence
-            journal.lastSequence = segment.lastSequence ?? journal.lastSequence
+            records: scan.recordCount, firstSequence: scan.firstSequence, lastSequence: scan.lastSequence)
+        if let torn = scan.tornTail {
+            journal.tornTail = .init(file: scan.segments[torn.segmentIndex].file.path, offset: Int64(torn.offset), reason: "\(torn.kind)")
         }
-        if let damage = scan.damage {
-            let spot = StorageReport.Damage(file: damage.file.path, offset: Int64(damage.offset), reason: "\(damage.kind)")
-            if damage.isTornTail { journal.tornTail = spot } else { journal.corruption = spot }
+        let lossy = Set(plan.lost.map { "\($0.segmentIndex):\($0.offset)" })
+        journal.damage = plan.damage.filter { !lossy.contains("\($0.segmentIndex):\($0.defect.offset)") }.map {
+            .init(file: scan.segments[$0.segmentIndex].file.path, offset: Int64($0.defect.offset), reason: "\($0.defect.kind), \($0.defect.length) bytes")
         }
+        journal.lost = plan.lost.map {
+            .init(first: $0.first, last: $0.last, file: scan.segments[$0.segmentIndex].file.path, offset: Int64($0.offset), reason: $0.reason)
+        }
+        if let newer = plan.newerRelease {
+            journal.newerRelease = .init(
+                file: scan.segments[newer.segmentIndex].file.path, offset: 8,
+                reason: "written by a newer release (segment format version \(newer.version)); this build cannot start on it")
+        }
+        journal.duplicates = plan.duplicates
         return journal
     }
 }

@@ -33,44 +33,26 @@ extension ShardDirectory {
         where name == ".journal-probe" || (name.hasPrefix("snapshot-") && name.hasSuffix(".tmp")) {
             try? FileManager.default.removeItem(atPath: path + "/" + name)
         }
-        var recovered = RecoveredState()
-        var report: [String] = []
+        var recovered: RecoveredState
         do {
-            if let loaded = try SnapshotReader.loadNewestValid(directory: path, logger: logger) {
-                do {
-                    recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
-                } catch {
-                    // Offsets in the message count in the decompressed content.
-                    throw StorageError(.snapshotCorrupt, "snapshot content verifies but does not decode: \(error.message) of the content", path: loaded.file.path)
-                }
-                recovered.persistence.lastSnapshotSequence = loaded.header.sequence
-                recovered.persistence.lastSnapshotAt = loaded.header.createdAtMilliseconds
-                // INFO reports the newest snapshot's size after a restart too.
-                let size = (try? FileManager.default.attributesOfItem(atPath: loaded.file.path)[.size] as? Int) ?? nil
-                recovered.persistence.lastSnapshotBytes = size ?? 0
-                report.append("snapshot \(loaded.file.path) (sequence \(loaded.header.sequence))")
-                for rejected in loaded.rejected {
-                    report.append("newer snapshot \(rejected.file.path) rejected: \(rejected.error.message); fell back to the previous one")
-                    logger.warning("snapshot rejected", metadata: ["file": "\(rejected.file.path)", "reason": "\(rejected.error.message)"])
-                }
-            }
-            let replayAfter = try recovered.replayStart(journalStartsAt: JournalSegmentFile.list(in: path).first?.firstSequence)
-            let summary = try JournalReader.replay(directory: path, after: replayAfter, repair: configuration.repair, logger: logger) { record in
-                guard record.type == JournalRecordType.changeSet else {
-                    throw CallsheetError(.internal, "journal record \(record.sequence) has unknown type \(record.type)")
-                }
-                try recovered.apply(try RecordCodec.decodeChangeSet(record.payload), sequence: record.sequence)
-            }
-            // A snapshot taken under writes covers some organizations past its header sequence; the
-            // journal must continue after those, or a restored directory would reuse their sequences.
-            recovered.lastSequence = max(summary.lastSequence, recovered.snapshotSequence, recovered.newestCovered)
-            report.append("journal: \(summary.recordsApplied) records replayed through sequence \(recovered.lastSequence)")
-            if let torn = summary.tornTail {
-                report.append("torn journal tail cut at \(torn.file) offset \(torn.offset) (\(torn.reason))")
-                logger.warning("journal torn tail cut", metadata: ["file": "\(torn.file)", "offset": "\(torn.offset)"])
-            }
-            if let repair = summary.repair {
-                report.append("journal repaired: damage at \(repair.file) offset \(repair.offset) (\(repair.reason)); later records moved to \(repair.movedAside.joined(separator: ", "))")
+            let outcome = try Recovery.run(directory: path, repair: configuration.repair, dryRun: false, logger: logger)
+            recovered = outcome.state
+            recovered.persistence.recoveryReport = outcome.report.joined(separator: "; ")
+            recovered.persistence.unusableSnapshots = Set(outcome.rejectedSnapshots.map(\.file.path))
+            recovered.persistence.usableSnapshots = Set(outcome.snapshotFile.map { [$0] } ?? [])
+            if outcome.needsSnapshot {
+                // Records were lost and the journal now has a hole in its sequence numbers: a
+                // snapshot covering it is written before anything else, so the next start is clean.
+                let captures = recovered.organizations.values.sorted { $0.organization.id < $1.organization.id }
+                    .map { ($0, recovered.lastSequence) }
+                let file = try writeSnapshotNow(
+                    captures, floor: recovered.lastSequence, nextOrganizationID: recovered.nextOrganizationID, configuration: configuration)
+                recovered.persistence.lastSnapshotSequence = recovered.lastSequence
+                recovered.persistence.lastSnapshotAt = Clock.now()
+                recovered.persistence.lastSnapshotBytes = file.bytes
+                recovered.persistence.usableSnapshots.insert(file.path)
+                recovered.persistence.recoveryReport += "; snapshot \(file.path) written to cover the repaired journal"
+                logger.warning("snapshot written after repair", metadata: ["file": "\(file.path)", "sequence": "\(recovered.lastSequence)"])
             }
         } catch let error as StorageError {
             throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
@@ -79,7 +61,6 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
         }
-        recovered.persistence.recoveryReport = report.joined(separator: "; ")
         let options = JournalWriter.Options(
             fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize,
             probeInterval: configuration.journalProbeInterval, faultInjection: configuration.journalFaultInjection)
@@ -131,8 +112,12 @@ extension ShardDirectory {
         var removedSegments: [String] = []
         var removedSnapshots: [String] = []
         do {
-            removedSnapshots = try SnapshotRetention.apply(directory: configuration.directory, keep: configuration.keepSnapshots)
-            if let oldestKept = try SnapshotRetention.oldestKeptSequence(directory: configuration.directory, keep: configuration.keepSnapshots) {
+            persistence.usableSnapshots.insert(file.path)
+            let usable = snapshotUsability()
+            removedSnapshots = try SnapshotRetention.apply(directory: configuration.directory, keep: configuration.keepSnapshots, isUsable: usable)
+            if let oldestKept = try SnapshotRetention.oldestKeptSequence(
+                directory: configuration.directory, keep: configuration.keepSnapshots, isUsable: usable)
+            {
                 removedSegments = try journal.removeSegments(coveredThrough: oldestKept)
             }
         } catch {
@@ -152,10 +137,29 @@ extension ShardDirectory {
         ])
     }
 
+    /// Whether a snapshot file counts for retention: known from this process (loaded at open or
+    /// written since), else verified now. Files recovery passed over never count.
+    private func snapshotUsability() -> @Sendable (SnapshotFile) -> Bool {
+        let usable = persistence.usableSnapshots
+        let unusable = persistence.unusableSnapshots
+        return { file in
+            if unusable.contains(file.path) { return false }
+            if usable.contains(file.path) { return true }
+            return (try? SnapshotReader.verify(path: file.path)) != nil
+        }
+    }
+
     /// Encodes, compresses and writes the snapshot file. Runs off every actor.
     nonisolated private static func writeSnapshot(
         _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
     ) async throws(CallsheetError) -> (path: String, bytes: Int) {
+        try writeSnapshotNow(captures, floor: floor, nextOrganizationID: nextOrganizationID, configuration: configuration)
+    }
+
+    /// ``writeSnapshot(_:floor:nextOrganizationID:configuration:)`` on the calling thread.
+    nonisolated static func writeSnapshotNow(
+        _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
+    ) throws(CallsheetError) -> (path: String, bytes: Int) {
         let counts: [String: UInt64] = [
             "organizations": UInt64(captures.count),
             "contacts": UInt64(captures.reduce(0) { $0 + $1.0.contacts.count }),

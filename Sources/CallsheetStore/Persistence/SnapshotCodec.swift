@@ -25,13 +25,20 @@ enum SnapshotCodec {
         return writer.bytes
     }
 
+    /// The content version a snapshot's content states, if its start can be read at all.
+    static func contentVersion(_ content: [UInt8]) -> UInt64? {
+        var reader = BinaryReader(content)
+        for byte in magic { guard (try? reader.byte()) == byte else { return nil } }
+        return try? reader.varint()
+    }
+
     static func decode(_ content: [UInt8], snapshotSequence: UInt64) throws(CallsheetError) -> RecoveredState {
         var reader = BinaryReader(content)
         for byte in magic where try reader.byte() != byte {
             throw CallsheetError(.internal, "snapshot content does not start with CSDS")
         }
         let version = try reader.varint()
-        guard version == Self.version else { throw CallsheetError(.internal, "snapshot content version \(version) is newer than this build reads (\(Self.version))") }
+        guard version == Self.version else { throw CallsheetError(.internal, "snapshot content written by a newer release of Callsheet (content version \(version); this build reads \(Self.version))") }
         guard snapshotSequence < maximumSequence else {
             throw CallsheetError(.internal, "snapshot sequence \(snapshotSequence) out of range")
         }

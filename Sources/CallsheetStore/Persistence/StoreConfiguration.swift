@@ -44,4 +44,8 @@ struct PersistenceStatus: Sendable {
     var lastSnapshotBytes: Int = 0
     var snapshotInProgress = false
     var recoveryReport: String = ""
+    /// Snapshot files known good: loaded at open or written by this process.
+    var usableSnapshots: Set<String> = []
+    /// Snapshot files recovery passed over (damaged, undecodable, newer release): never kept by retention.
+    var unusableSnapshots: Set<String> = []
 }

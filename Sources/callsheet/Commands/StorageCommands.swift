@@ -38,7 +38,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let report: StorageReport
         do {
-            report = try StorageVerifier.verify(path: path)
+            report = try StorageVerifier.verify(path: path) { ShardDirectory.startupCheck(directory: $0) }
         } catch let error where error.code == .directoryLocked {
             throw CommandFailure(error.message)
         } catch {
