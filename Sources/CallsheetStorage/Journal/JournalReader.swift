@@ -55,38 +55,40 @@ public enum JournalReader {
         var lossStart = plan.lost.first?.first ?? .max
         var keptAfterLoss = 0
         var applied = after
-        for (index, segment) in scan.segments.enumerated() where !segment.runs.isEmpty {
-            guard let last = segment.lastSequence, last > applied else { continue }
-            let end = segment.runs.last?.end ?? 0
-            let bytes = try PosixFile.openForReading(segment.file.path).read(count: end, at: 0)
-            for run in segment.runs where run.last > applied {
-                var offset = run.start
-                while offset < run.end {
-                    let probe = bytes.withUnsafeBytes { JournalFormat.probeRecord($0, at: offset) }
-                    guard case .valid(let type, let sequence, let payload, let recordEnd) = probe else { break }
-                    defer { offset = recordEnd }
-                    guard sequence > applied else { continue }
-                    applied = sequence
-                    do {
-                        try handler(JournalRecord(type: type, sequence: sequence, payload: Array(bytes[payload])))
-                    } catch {
-                        let error = StorageError(
-                            .recordUnreadable,
-                            "journal record \(sequence) (type \(type)) verifies but cannot be applied: \(error); offsets in the message count from the payload, which starts at the offset given here",
-                            path: segment.file.path, offset: Int64(payload.lowerBound))
-                        guard repair || dryRun else {
-                            throw StorageError(
-                                .recordUnreadable, error.message + ". Restart with --repair to set this record aside and keep every other one",
-                                path: error.path, offset: error.offset)
-                        }
-                        lost.append(.init(first: sequence, last: sequence, file: segment.file.path, offset: Int64(offset), reason: error.message))
-                        unreadable[index, default: []].append(offset..<recordEnd)
-                        lossStart = min(lossStart, sequence)
-                        continue
+        var cache: (index: Int, bytes: [UInt8])?
+        for reference in plan.order where reference.run.last > applied {
+            let index = reference.segmentIndex
+            let segment = scan.segments[index]
+            if cache?.index != index {
+                cache = (index, try PosixFile.openForReading(segment.file.path).read(count: segment.runs.last?.end ?? 0, at: 0))
+            }
+            let bytes = cache?.bytes ?? []
+            var offset = reference.run.start
+            while offset < reference.run.end {
+                let probe = bytes.withUnsafeBytes { JournalFormat.probeRecord($0, at: offset) }
+                guard case .valid(let type, let sequence, let payload, let recordEnd) = probe else { break }
+                defer { offset = recordEnd }
+                guard sequence > applied else { continue }
+                applied = sequence
+                do {
+                    try handler(JournalRecord(type: type, sequence: sequence, payload: Array(bytes[payload])))
+                } catch {
+                    let error = StorageError(
+                        .recordUnreadable,
+                        "journal record \(sequence) (type \(type)) verifies but cannot be applied: \(error); offsets in the message count from the payload, which starts at the offset given here",
+                        path: segment.file.path, offset: Int64(payload.lowerBound))
+                    guard repair || dryRun else {
+                        throw StorageError(
+                            .recordUnreadable, error.message + ". Restart with --repair to set this record aside and keep every other one",
+                            path: error.path, offset: error.offset)
                     }
-                    summary.recordsApplied += 1
-                    if sequence > lossStart { keptAfterLoss += 1 }
+                    lost.append(.init(first: sequence, last: sequence, file: segment.file.path, offset: Int64(offset), reason: error.message))
+                    unreadable[index, default: []].append(offset..<recordEnd)
+                    lossStart = min(lossStart, sequence)
+                    continue
                 }
+                summary.recordsApplied += 1
+                if sequence > lossStart { keptAfterLoss += 1 }
             }
         }
         summary.lastSequence = applied

@@ -29,6 +29,8 @@ struct JournalScan {
         var newerRelease: (segmentIndex: Int, version: UInt16)?
         /// Valid records whose sequence was already replayed (a duplicated segment or record).
         var duplicates = 0
+        /// Every run, in the order replay visits them (by first sequence).
+        var order: [RunReference] = []
     }
 
     var segments: [SegmentScan] = []
@@ -54,7 +56,7 @@ struct JournalScan {
         tornTail = Self.findTornTail(segments)
     }
 
-    /// The runs of a segment that replay reads: all of them (the torn tail lies after the last).
+    /// Whether a damaged range lies in the torn tail (which recovery cuts, not reports).
     func isInTornTail(_ segmentIndex: Int, _ defect: SegmentScan.Defect) -> Bool {
         guard let tornTail else { return false }
         return segmentIndex > tornTail.segmentIndex || (segmentIndex == tornTail.segmentIndex && defect.offset >= tornTail.offset)
@@ -81,14 +83,22 @@ struct JournalScan {
         return tail
     }
 
-    /// Walks every run in journal order after the snapshot sequence `after`: records at or below
-    /// it (or already seen) are skipped, a jump in sequence numbers is a loss, attributed to the
-    /// damage just before it (or, with no damage, to missing records).
+    /// One run of a segment, as replay visits them: in order of sequence number.
+    struct RunReference: Equatable {
+        var segmentIndex: Int
+        var run: SegmentScan.Run
+    }
+
+    /// Judges the journal after the snapshot sequence `after`. Records are identified by their
+    /// sequence number wherever they sit: runs are visited in order of their first sequence, a
+    /// sequence found twice is a duplicate (skipped), a sequence found nowhere between `after` and
+    /// the last readable one is lost, attributed to the damage next to the hole (or, with no
+    /// damage there, to missing records). A stray copy of a record out of place therefore never
+    /// hides the records around it.
     func plan(after: UInt64) -> Plan {
         var plan = Plan()
-        var applied = after
+        var runs: [RunReference] = []
         let next = after < .max ? after + 1 : after
-        var lastDamage: (segmentIndex: Int, defect: SegmentScan.Defect)?
         // Damage with no readable record after it, in file order.
         var trailing: (segmentIndex: Int, defect: SegmentScan.Defect)?
         for (index, segment) in segments.enumerated() {
@@ -99,37 +109,44 @@ struct JournalScan {
                 }
                 continue
             }
-            var defects = segment.defects.filter { !isInTornTail(index, $0) }[...]
-            for run in segment.runs {
-                while let defect = defects.first, defect.offset < run.start {
-                    plan.damage.append((index, defect))
-                    lastDamage = (index, defect)
-                    defects = defects.dropFirst()
-                }
+            let defects = segment.defects.filter { !isInTornTail(index, $0) }
+            plan.damage += defects.map { (index, $0) }
+            for run in segment.runs { runs.append(RunReference(segmentIndex: index, run: run)) }
+            if let last = defects.last, last.offset >= (segment.runs.last?.end ?? 0) {
+                trailing = (index, last)
+            } else if !segment.runs.isEmpty {
                 trailing = nil
-                // Records above the snapshot seen before: a duplicated record or segment.
-                let low = max(run.first, next)
-                let high = min(run.last, applied)
-                if low <= high { plan.duplicates += Int(high - low + 1) }
-                if run.last <= applied { continue }
-                if run.first > applied + 1 {
-                    if let damage = lastDamage {
-                        plan.lost.append(
-                            Lost(first: applied + 1, last: run.first - 1, segmentIndex: damage.segmentIndex, offset: damage.defect.offset,
-                                 reason: "\(damage.defect.kind)"))
-                    } else {
-                        let reason = SegmentScan.DefectKind.sequenceBreak(expected: applied + 1, found: run.first)
-                        plan.lost.append(Lost(first: applied + 1, last: run.first - 1, segmentIndex: index, offset: run.start, reason: "\(reason)"))
-                    }
+            }
+        }
+        runs.sort { ($0.run.first, $0.segmentIndex, $0.run.start) < ($1.run.first, $1.segmentIndex, $1.run.start) }
+        plan.order = runs
+        var applied = after
+        var previous: RunReference?
+        for reference in runs {
+            let run = reference.run
+            let low = max(run.first, next)
+            let high = min(run.last, applied)
+            if low <= high { plan.duplicates += Int(high - low + 1) }
+            guard run.last > applied else { continue }
+            if run.first > applied + 1 {
+                let segment = segments[reference.segmentIndex]
+                let before = segment.defects.last { $0.end == run.start && !isInTornTail(reference.segmentIndex, $0) }
+                let afterPrevious = previous.flatMap { p in
+                    segments[p.segmentIndex].defects.first { $0.offset == p.run.end && !isInTornTail(p.segmentIndex, $0) }
+                        .map { (p.segmentIndex, $0) }
                 }
-                applied = run.last
-                lastDamage = nil
+                if let damage = before.map({ (reference.segmentIndex, $0) }) ?? afterPrevious {
+                    plan.lost.append(
+                        Lost(first: applied + 1, last: run.first - 1, segmentIndex: damage.0, offset: damage.1.offset,
+                             reason: "\(damage.1.kind)"))
+                } else {
+                    let reason = SegmentScan.DefectKind.sequenceBreak(expected: applied + 1, found: run.first)
+                    plan.lost.append(
+                        Lost(first: applied + 1, last: run.first - 1, segmentIndex: reference.segmentIndex, offset: run.start, reason: "\(reason)"))
+                }
             }
-            for defect in defects {
-                plan.damage.append((index, defect))
-                lastDamage = (index, defect)
-                trailing = trailing ?? (index, defect)
-            }
+            applied = run.last
+            previous = reference
         }
         // Damage after the last readable record that an interrupted write cannot have left: it may
         // hold acknowledged records (how many is unknown), so it counts as a loss of at least one.
