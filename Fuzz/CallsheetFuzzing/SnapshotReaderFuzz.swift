@@ -27,8 +27,8 @@ enum SnapshotReaderFuzz {
         do {
             loaded = try SnapshotReader.load(path: path)
         } catch {
-            guard error.code == .snapshotCorrupt else {
-                throw FuzzFailure(.snapshot, "a bad snapshot is SNAPSHOT_CORRUPT", "\(error)")
+            guard error.code == .snapshotCorrupt || error.code == .newerFormat else {
+                throw FuzzFailure(.snapshot, "a bad snapshot is SNAPSHOT_CORRUPT (or NEWER_FORMAT for an unknown version)", "\(error)")
             }
             return
         }
