@@ -139,6 +139,8 @@ struct JobExpiryTests {
         let runner = ImportRunner.for(store.directory)
         #expect(await runner.expireJobs(now: Clock.now() + 31 * Self.day).isEmpty)
         #expect(jobFiles(store) == ["1.errors.csv", "1.json"], "nothing is deleted")
+        let imports = try FileManager.default.contentsOfDirectory(atPath: store.path + "/imports").sorted()
+        #expect(imports == ["contact-import.log", "expired-jobs.json", "jobs"], "no temporary file is left: \(imports)")
         #expect(try await store.json(["IMPORT.STATUS", "1"])["state"]?.string == "completed")
 
         try FileManager.default.removeItem(atPath: record)
