@@ -91,6 +91,12 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
+    /// The message and the system's reason (`No space left on device`), without the code or the
+    /// file: what a client of the store may be shown.
+    public var clientMessage: String {
+        errno.map { "\(message) (\(String(cString: strerror($0))))" } ?? message
+    }
+
     static func io(_ operation: String, path: String, errno: Int32) -> StorageError {
         StorageError(.ioFailure, "\(operation) failed", path: path, errno: errno)
     }

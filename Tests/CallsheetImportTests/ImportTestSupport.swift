@@ -12,11 +12,16 @@ final class StoreFixture: @unchecked Sendable {
     var directory: ShardDirectory
     var executor: CommandExecutor
     var owner = Session(isLocalOwner: true)
+    /// How the directory is opened, at first and by ``reopen()``.
+    var configuration: StoreConfiguration
 
-    init(_ name: String = #function) async throws {
+    /// - Parameter configure: changes to the default configuration (retention, fsync policy).
+    init(_ name: String = #function, configure: (inout StoreConfiguration) -> Void = { _ in }) async throws {
         path = NSTemporaryDirectory() + "callsheet-import-\(name.filter(\.isLetter))-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        directory = try ShardDirectory.open(StoreConfiguration(directory: path), logger: Logger(label: "test"))
+        configuration = StoreConfiguration(directory: path)
+        configure(&configuration)
+        directory = try ShardDirectory.open(configuration, logger: Logger(label: "test"))
         executor = CommandExecutor(directory: directory)
         try await ok(["ORG.CREATE", "Acme", "REGION", "US"])
     }
@@ -24,7 +29,7 @@ final class StoreFixture: @unchecked Sendable {
     /// Closes and reopens the data directory, as a restart would.
     func reopen() async throws {
         await directory.close()
-        directory = try ShardDirectory.open(StoreConfiguration(directory: path), logger: Logger(label: "test"))
+        directory = try ShardDirectory.open(configuration, logger: Logger(label: "test"))
         executor = CommandExecutor(directory: directory)
         owner = Session(isLocalOwner: true)
         try await ok(["USE", "Acme"])

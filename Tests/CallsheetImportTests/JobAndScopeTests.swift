@@ -38,7 +38,7 @@ struct JobAndScopeTests {
         #expect(created > 2900)
         #expect(try await store.contactCount() == created)
         let jobs = try await store.json(["IMPORT.JOBS"])
-        #expect(jobs.array.first?["job_id"]?.int == job)
+        #expect(jobs["jobs"]?.array.first?["job_id"]?.int == job)
     }
 
     @Test func jobsReportsAndLogSurviveARestart() async throws {
@@ -113,7 +113,7 @@ struct JobAndScopeTests {
             }
         }
         try await held.waitForRequest()
-        if job == 0 { job = try await store.json(["IMPORT.JOBS"]).array.first?["job_id"]?.int ?? 0 }
+        if job == 0 { job = try await store.json(["IMPORT.JOBS"])["jobs"]?.array.first?["job_id"]?.int ?? 0 }
         #expect(try await store.json(["IMPORT.STATUS", String(job)])["state"]?.string == "fetching")
 
         let cancel = await store.run(["IMPORT.CANCEL", String(job)])

@@ -787,10 +787,20 @@ extension ScopeModelRun {
 
     func importStatus(_ user: Int) async {
         if random.chance(30) {
-            let reply = await send(user, ["IMPORT.JOBS"])
-            guard atLeast(user, .manager) else { return expectRefused(user, reply) }
-            let shown = json(reply)?.arrayValue?.compactMap { $0["job_id"]?.intValue } ?? []
+            // Page through with a small LIMIT: every page, the cursor and the total are in scope.
+            let limit = 1 + random.int(4)
+            var shown: [Int] = []
+            var cursor = "0"
             let expected = jobs.keys.filter { jobVisible(user, $0) }.sorted(by: >)
+            for _ in 0...(expected.count / limit + 1) {
+                let reply = await send(user, ["IMPORT.JOBS", "CURSOR", cursor, "LIMIT", String(limit), "COUNT"])
+                guard atLeast(user, .manager) else { return expectRefused(user, reply) }
+                guard let page = json(reply), let items = page["jobs"]?.arrayValue else { return fail("IMPORT.JOBS: \(Self.text(reply))") }
+                shown += items.compactMap { $0["job_id"]?.intValue }
+                check(page["total"]?.intValue == expected.count, "IMPORT.JOBS COUNT says \(Self.text(reply)); the model expects \(expected.count)")
+                guard let next = page["next_cursor"]?.stringValue else { break }
+                cursor = next
+            }
             check(shown == expected, "IMPORT.JOBS shows \(shown); the model expects \(expected)")
             return
         }

@@ -32,7 +32,17 @@ extension ImportCommand {
         case "IMPORT.STATUS": command = .status(try reader.id("job id"))
         case "IMPORT.ERRORS": command = .errors(try reader.id("job id"))
         case "IMPORT.CANCEL": command = .cancel(try reader.id("job id"))
-        case "IMPORT.JOBS": command = .jobs
+        case "IMPORT.JOBS":
+            // As CONTACT.LIST pages: CURSOR is the next_cursor of the previous page, 0 the first.
+            let options = try reader.options(["CURSOR", "LIMIT"], flags: ["COUNT"])
+            var before: ImportJobID?
+            if let text = options["CURSOR"], text != "0" {
+                guard let value = ImportJobID(text), value > 0 else {
+                    throw CallsheetError(.wrongArguments, "IMPORT.JOBS: CURSOR is the next_cursor of a previous page, got '\(text.prefix(40))'")
+                }
+                before = value
+            }
+            command = .jobs(before: before, limit: try reader.limit(options["LIMIT"]), count: options["COUNT"] != nil)
         case "IMPORT.SETTINGS":
             let key = reader.optional()
             let value = key == nil ? nil : try reader.next()

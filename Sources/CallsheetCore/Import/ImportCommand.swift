@@ -12,7 +12,9 @@ public enum ImportCommand: Sendable, Hashable {
     /// The job's per-row problems as CSV: `row,column,code,reason`.
     case errors(ImportJobID)
     case cancel(ImportJobID)
-    case jobs
+    /// A page of the caller's jobs, newest first: those with ids below `before` (nil: from the
+    /// newest), at most `limit`; `count` adds the total.
+    case jobs(before: ImportJobID?, limit: Int, count: Bool)
     /// Shows the organization's import defaults, or changes one (admins).
     case settings(key: String?, value: String?)
     /// `CONTACT.BULK <json array>`: creates many contacts, each checked as `CONTACT.ADD`.

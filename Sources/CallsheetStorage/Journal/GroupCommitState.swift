@@ -171,10 +171,12 @@ struct GroupCommitState<Waiter> {
         return released
     }
 
+    /// What a refused or discarded write is told. No path in the message: clients of any
+    /// organization read it (the path and errno stay in the error's fields and the log).
     static func unavailable(_ cause: StorageError) -> StorageError {
-        StorageError(
-            .journalUnavailable,
-            "the journal is not accepting writes after a disk failure (\(cause.message)); reads continue, writes resume once the disk is healthy",
-            path: cause.path, errno: cause.errno)
+        let message = FileSystem.isOutOfSpace(cause.errno)
+            ? "the disk holding the data directory is full, so the store is read-only: writes are refused and nothing is stored, reads go on. Free space on that disk (delete files that are not the store's, or grow the filesystem); writes resume by themselves within seconds of there being room, without a restart"
+            : "the journal is not accepting writes after a disk failure (\(cause.message)); reads continue, writes resume once the disk is healthy"
+        return StorageError(.journalUnavailable, message, path: cause.path, errno: cause.errno)
     }
 }

@@ -112,14 +112,22 @@ final class JournalFlusher {
             engine.state.withLock { $0.recordFsync() }
         }
         let file = JournalSegmentFile(directory: engine.directory, firstSequence: firstSequence)
+        let created = !FileSystem.exists(file.path)
         let handle = try PosixFile.create(file.path)
-        let header = JournalFormat.SegmentHeader(firstSequence: firstSequence).encoded()
-        try handle.write(header, at: 0, faults: faults)
-        if policy != .no {
-            try handle.sync(faults: faults)
-            try FileSystem.syncDirectory(engine.directory, faults: faults)
+        do throws(StorageError) {
+            let header = JournalFormat.SegmentHeader(firstSequence: firstSequence).encoded()
+            try handle.write(header, at: 0, faults: faults)
+            if policy != .no {
+                try handle.sync(faults: faults)
+                try FileSystem.syncDirectory(engine.directory, faults: faults)
+            }
+            segment = ActiveSegment(file: handle, firstSequence: firstSequence, size: Int64(header.count))
+        } catch {
+            // A full disk lets the file be made but not its header: a segment that holds no record
+            // is not left behind (the next rotation or probe creates it again).
+            if created { try? FileSystem.remove(file.path) }
+            throw error
         }
-        segment = ActiveSegment(file: handle, firstSequence: firstSequence, size: Int64(header.count))
         engine.state.withLock { state in
             state.activeSegment = firstSequence
             state.recordSegmentCreated()
@@ -142,10 +150,24 @@ final class JournalFlusher {
         }
         let released = engine.state.withLock { $0.fail(cause) }
         engine.resume(released, with: .failure(GroupCommitState<JournalEngine.Waiter>.unavailable(cause)))
-        // Once per episode (the probe, not this, notices the recovery), at error: an operator must see it.
-        var stats = statvfs()
-        let free = statvfs(engine.directory, &stats) == 0 ? String(UInt64(stats.f_bavail) * UInt64(stats.f_frsize)) : "unknown"
-        engine.logger.error("journal write failed; refusing writes until the disk recovers", metadata: ["error": "\(cause)", "free_bytes": "\(free)", "directory": "\(engine.directory)"])
+        report(cause, "journal write failed; refusing writes until the disk recovers")
+    }
+
+    /// The first segment could not be created because the disk is full: the writer starts in the
+    /// failed state with no segment open (reads go on elsewhere), and the probe creates the segment
+    /// once there is room. Nothing was written, so nothing is discarded.
+    func startReadOnly(_ cause: StorageError) {
+        _ = engine.state.withLock { $0.fail(cause) }
+        report(cause, "the disk is full: the journal cannot be opened, so the store starts read-only until there is room")
+    }
+
+    /// Logs a failure once per episode (the probe, not this, notices the recovery), at error with
+    /// the free space, since an operator must see it; then tells the owner.
+    private func report(_ cause: StorageError, _ message: Logger.Message) {
+        engine.logger.error(message, metadata: [
+            "error": "\(cause)", "free_bytes": "\(FileSystem.freeBytes(engine.directory).map(String.init) ?? "unknown")",
+            "directory": "\(engine.directory)",
+        ])
         engine.options.onHealthChange?(.failed(cause))
     }
 

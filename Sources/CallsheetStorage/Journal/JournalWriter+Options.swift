@@ -14,6 +14,10 @@ extension JournalWriter {
         public var onHealthChange: (@Sendable (JournalHealth) -> Void)?
         /// Test hook: injected fsync/write failures.
         public var faultInjection: JournalFaultInjection?
+        /// When the disk is full (`ENOSPC`, `EDQUOT`) as the writer opens its first segment, start
+        /// in the failed state instead of throwing: `append` throws `journalUnavailable` and the
+        /// probe creates the segment once there is room (a read-only start). Off: `init` throws.
+        public var startsReadOnlyWhenFull: Bool
 
         public init(
             fsyncPolicy: FsyncPolicy = .always,
@@ -21,7 +25,8 @@ extension JournalWriter {
             probeInterval: DispatchTimeInterval = .seconds(1),
             everysecInterval: DispatchTimeInterval = .seconds(1),
             onHealthChange: (@Sendable (JournalHealth) -> Void)? = nil,
-            faultInjection: JournalFaultInjection? = nil
+            faultInjection: JournalFaultInjection? = nil,
+            startsReadOnlyWhenFull: Bool = false
         ) {
             self.fsyncPolicy = fsyncPolicy
             self.segmentSize = segmentSize
@@ -29,6 +34,7 @@ extension JournalWriter {
             self.everysecInterval = everysecInterval
             self.onHealthChange = onHealthChange
             self.faultInjection = faultInjection
+            self.startsReadOnlyWhenFull = startsReadOnlyWhenFull
         }
     }
 }

@@ -25,6 +25,9 @@ public final class JournalWriter: Sendable {
     ///
     /// Throws ``StorageError/Code/journalAhead`` if the directory already holds records after
     /// `lastSequence`: replay the journal first. Empty leftover segments after it are removed.
+    /// With ``Options/startsReadOnlyWhenFull``, a disk too full for the new segment's header does
+    /// not throw: the writer starts failed (``health``), leaves no segment file behind, and becomes
+    /// healthy when its probe manages to create the segment.
     public init(
         directory: String, after lastSequence: UInt64, options: Options = Options(), logger: Logger
     ) throws(StorageError) {
@@ -40,11 +43,23 @@ public final class JournalWriter: Sendable {
         try Self.checkNothingAfter(lastSequence, in: directory, logger: logger)
         engine = JournalEngine(directory: directory, after: lastSequence, options: options, logger: logger)
         let flusher = JournalFlusher(engine: engine)
-        try flusher.rotate(firstSequence: lastSequence + 1)
+        do throws(StorageError) {
+            try flusher.rotate(firstSequence: lastSequence + 1)
+        } catch where options.startsReadOnlyWhenFull && FileSystem.isOutOfSpace(error.errno) {
+            flusher.startReadOnly(Self.fullDisk(error, directory: directory))
+        }
         let handoff = Handoff(flusher: flusher)
         let thread = Thread { handoff.flusher.run() }
         thread.name = "callsheet-journal"
         thread.start()
+    }
+
+    /// Why a read-only start refuses writes: the disk was full, how full, and what to do.
+    private static func fullDisk(_ error: StorageError, directory: String) -> StorageError {
+        let free = FileSystem.freeBytes(directory).map { "\($0) bytes free" } ?? "free space unknown"
+        return StorageError(
+            .ioFailure, "the disk holding \(directory) was full when the store started (\(free)), so it started read-only",
+            path: error.path, errno: error.errno)
     }
 
     /// Hands the flusher to its thread; only that thread uses it from then on.

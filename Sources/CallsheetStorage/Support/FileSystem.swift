@@ -62,6 +62,18 @@ public enum FileSystem {
         if unlink(path) != 0 && errno != ENOENT { throw .io("unlink", path: path, errno: errno) }
     }
 
+    /// Bytes an unprivileged process may still write on the filesystem holding `path`, if known.
+    static func freeBytes(_ path: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+    }
+
+    /// True for the `errno`s of a filesystem with no room left (`ENOSPC`, `EDQUOT`).
+    static func isOutOfSpace(_ code: Int32?) -> Bool {
+        code == ENOSPC || code == EDQUOT
+    }
+
     /// A path next to `path` that does not exist yet: `path + suffix`, then `path + suffix + ".1"`, …
     public static func unusedPath(_ path: String, suffix: String) -> String {
         var candidate = path + suffix

@@ -7,7 +7,11 @@ import Foundation
 /// <data>/imports/jobs/<id>.json        one job's state and counts, replaced atomically
 /// <data>/imports/jobs/<id>.errors.csv  its per-row problems: row,column,code,reason
 /// <data>/imports/contact-import.log    one line per finished import, append-only
+/// <data>/imports/expired-jobs.json     the next job id and the jobs expired lately (``ExpiredImportJobs``)
 /// ```
+///
+/// A finished job's two files are deleted once it is older than the retention
+/// (``StoreConfiguration/importRetention``); the log keeps its line.
 ///
 /// A store without a data directory (tests of the command language) keeps nothing on disk.
 struct ImportFiles: Sendable {
@@ -42,6 +46,28 @@ struct ImportFiles: Sendable {
     func loadErrors(job: ImportJobID) -> String? {
         guard let directory = jobsDirectory, let data = FileManager.default.contents(atPath: directory + "/\(job).errors.csv") else { return nil }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Deletes a job's file and its error report.
+    func remove(job: ImportJobID) {
+        guard let directory = jobsDirectory else { return }
+        for path in [directory + "/\(job).json", directory + "/\(job).errors.csv"] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// `expired-jobs.json`, if there is one that reads; nil otherwise (an unreadable one is
+    /// replaced at the next expiry, and the job files still give the next id).
+    func loadExpired() -> ExpiredImportJobs? {
+        guard let root, let data = FileManager.default.contents(atPath: root + "/expired-jobs.json"),
+              let json = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) else { return nil }
+        return try? ExpiredImportJobs(decoding: json)
+    }
+
+    /// Replaces `expired-jobs.json`; false when it could not be written (a full disk).
+    func saveExpired(_ expired: ExpiredImportJobs) -> Bool {
+        guard let root else { return true }
+        return write(expired.json.serialized + "\n", to: root + "/expired-jobs.json")
     }
 
     /// Appends one line to `contact-import.log`.

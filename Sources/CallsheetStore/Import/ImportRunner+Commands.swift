@@ -83,10 +83,9 @@ extension ImportRunner {
                 return .ok
             }
 
-        case .jobs:
+        case .jobs(let before, let limit, let count):
             try caller.require(.manager, for: "IMPORT.JOBS")
-            let visible = jobs.values.filter { $0.organizationID == organizationID && (caller.role == .admin || $0.userID == caller.userID) }
-            return .bulk(JSONValue.array(visible.sorted { $0.id > $1.id }.map { statusJSON($0) }).serialized)
+            return .bulk(jobsPage(before: before, limit: limit, count: count, caller: caller, organization: organizationID).serialized)
 
         case .settings(let key, let value):
             try caller.require(.manager, for: "IMPORT.SETTINGS")

@@ -107,12 +107,37 @@ extension ImportRunner {
     }
 
     /// The job if `caller` may see it: admins see their organization's, managers their own.
+    /// - Throws: `NOT_FOUND`, saying the job expired to those who could see it (``missingJob(_:caller:organization:)``).
     func visibleJob(_ id: ImportJobID, caller: Caller, organization: OrganizationID) throws(CallsheetError) -> ImportJob {
         try caller.require(.manager, for: "IMPORT.STATUS")
-        guard let job = jobs[id], job.organizationID == organization, caller.role == .admin || job.userID == caller.userID else {
-            throw CallsheetError(.notFound, "no import job \(id) (IMPORT.JOBS lists yours)")
+        guard let job = jobs[id], isVisible(job, to: caller, organization: organization) else {
+            throw missingJob(id, caller: caller, organization: organization)
         }
         return job
+    }
+
+    func isVisible(_ job: ImportJob, to caller: Caller, organization: OrganizationID) -> Bool {
+        job.organizationID == organization && (caller.role == .admin || job.userID == caller.userID)
+    }
+
+    /// `IMPORT.JOBS`: a page of the jobs `caller` sees, newest first, as `CONTACT.LIST` pages:
+    /// `{"jobs":[…],"count":n,"next_cursor":"41"|null[,"total":n]}`. The cursor is the id of the
+    /// page's last job; the next page starts below it, so jobs started or expired between pages
+    /// neither repeat nor skip one.
+    func jobsPage(before: ImportJobID?, limit: Int, count: Bool, caller: Caller, organization: OrganizationID) -> JSONValue {
+        let visible = jobs.values.filter { isVisible($0, to: caller, organization: organization) && $0.id < (before ?? .max) }
+            .sorted { $0.id > $1.id }
+        let page = visible.prefix(limit)
+        var members: [(String, JSONValue)] = [
+            ("jobs", .array(page.map { statusJSON($0) })),
+            ("count", .integer(Int64(page.count))),
+            ("next_cursor", visible.count > limit ? page.last.map { .string(String($0.id)) } ?? .null : .null),
+        ]
+        if count {
+            let total = jobs.values.lazy.filter { self.isVisible($0, to: caller, organization: organization) }.count
+            members.append(("total", .integer(Int64(total))))
+        }
+        return .object(members)
     }
 
     /// The job as JSON, with live progress while it runs.

@@ -38,7 +38,12 @@ public actor ImportRunner {
     var errorReports: [ImportJobID: String] = [:]
     var limiter: SheetRateLimiter
     var nextJobID: ImportJobID = 1
-    private var recovered = false
+    /// Jobs whose files expired, and the next id (`imports/expired-jobs.json`).
+    var expired = ExpiredImportJobs()
+    /// When the last expiry pass ran (``expireIfDue(now:)``).
+    var lastExpiryPass: Timestamp?
+    /// Loading the jobs on disk; every command waits for it.
+    private var recovery: Task<Void, Never>?
 
     init(directory: ShardDirectory, configuration: Configuration) {
         self.directory = directory
@@ -88,18 +93,32 @@ public actor ImportRunner {
         return runningJobs
     }
 
-    /// Loads the jobs on disk once, settling those a crash interrupted.
+    /// Loads the jobs on disk once, settling those a crash interrupted and deleting those that
+    /// expired; callers that come meanwhile wait for it.
     func recoverIfNeeded() async {
-        guard !recovered else { return }
-        recovered = true
+        if recovery == nil { recovery = Task { await self.recover() } }
+        await recovery?.value
+    }
+
+    private func recover() async {
+        if let loaded = files.loadExpired() {
+            expired = loaded
+            nextJobID = max(nextJobID, loaded.nextJobID, (loaded.entries.keys.max() ?? 0) + 1)
+        }
         for var job in files.loadJobs() {
             nextJobID = max(nextJobID, job.id + 1)
+            // An expiry pass stopped after recording the job and before deleting its files.
+            if expired.entries[job.id] != nil {
+                files.remove(job: job.id)
+                continue
+            }
             if !job.state.isFinished {
                 job = await settleInterrupted(job)
                 files.save(job)
             }
             jobs[job.id] = job
         }
+        expire(now: Clock.now())
     }
 
     /// A job found unfinished at start: completed if its first change is in the recovered state.

@@ -63,12 +63,17 @@ extension ShardDirectory {
         }
         let options = JournalWriter.Options(
             fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize,
-            probeInterval: configuration.journalProbeInterval, faultInjection: configuration.journalFaultInjection)
+            probeInterval: configuration.journalProbeInterval, faultInjection: configuration.journalFaultInjection,
+            startsReadOnlyWhenFull: true)
         let journal: JournalWriter
         do {
             journal = try JournalWriter(directory: path, after: recovered.lastSequence, options: options, logger: logger)
         } catch {
             throw CallsheetError(.unavailable, "cannot open the journal in \(path): \(error)")
+        }
+        // A full disk: everything recovered is served, writes wait for room (docs/STORAGE.md).
+        if case .failed(let cause) = journal.health {
+            recovered.persistence.recoveryReport += "; started read-only: \(cause.message)"
         }
         logger.info("data directory opened", metadata: ["directory": "\(path)", "recovery": "\(recovered.persistence.recoveryReport)"])
         return ShardDirectory(configuration: configuration, journal: journal, recovered: recovered, logger: logger, lock: lock)
@@ -187,9 +192,12 @@ extension ShardDirectory {
         }
     }
 
-    /// Snapshots if the schedule says so (record count or elapsed time with writes since).
+    /// Snapshots if the schedule says so (record count or elapsed time with writes since). The
+    /// store's scheduler calls it about once a second, so it also does the other periodic work:
+    /// sampling counters, and (about once a minute) deleting import jobs past their retention.
     public func snapshotIfDue(now: Timestamp = Clock.now()) async {
         counters.sample(now: now)
+        if journal != nil { await ImportRunner.for(self).expireIfDue(now: now) }
         guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
         let byCount = configuration.snapshotEveryRecords > 0 && recordsSinceSnapshot >= configuration.snapshotEveryRecords
         let since = persistence.lastSnapshotAt ?? startedAt

@@ -29,6 +29,9 @@ public struct StoreConfiguration: Sendable {
     /// On a graceful stop, how long running import jobs may take to finish before the final
     /// snapshot; jobs still running then are interrupted (and reported so at the next start).
     public var jobDrainSeconds: Int = 60
+    /// How long a finished import job and its error report (which quotes raw cell values) are
+    /// kept after the job ends; nil keeps them forever. Running jobs never expire.
+    public var importRetention: Duration? = .seconds(30 * 86_400)
     /// Test hook: make the snapshot writer's writes, fsyncs or renames fail.
     public var snapshotFaultInjection: JournalFaultInjection? = nil
 

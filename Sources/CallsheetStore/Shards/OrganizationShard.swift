@@ -59,7 +59,7 @@ public actor OrganizationShard {
         do {
             receipt = try journal.appendRecord(type: JournalRecordType.changeSet, payload: payload)
         } catch {
-            throw CallsheetError(.unavailable, "the journal cannot store writes right now (\(error)); reads still work, try again shortly")
+            throw CallsheetError(.unavailable, "the journal cannot store writes right now: \(error.clientMessage); nothing changed")
         }
         let ticket = nextTicket
         nextTicket += 1
@@ -71,7 +71,7 @@ public actor OrganizationShard {
             // Unless ``undoDiscardedChanges()`` undid it already: then what follows it in `pending`
             // was appended after the journal recovered, and may well be durable.
             if pending.contains(where: { $0.ticket == ticket }) { rollBack(from: ticket) }
-            throw CallsheetError(.unavailable, "the write was not stored: \(error); nothing changed, try again shortly")
+            throw CallsheetError(.unavailable, "the write was not stored: \(error.clientMessage); nothing changed")
         }
         pending.removeAll { $0.ticket == ticket }
     }

@@ -1,11 +1,17 @@
 import CallsheetCore
+import CallsheetStorage
 import Foundation
 
 extension ShardDirectory {
-    /// `INFO`: health and figures. Admins also get their organization's counts; the owner gets
-    /// every organization's.
+    /// `INFO`: health and figures (docs/PROTOCOL.md, "Operations").
+    ///
+    /// The data directory's owner gets every figure, store-wide, and every organization's
+    /// contacts. Anyone else gets server health that says nothing about other tenants (version,
+    /// uptime, open connections, whether writes are accepted and why not, the last snapshot's age)
+    /// and their own organization's figures, counted in their scope as `ORG.INFO` counts them.
     public func info(for caller: Caller, shard: OrganizationShard?) async -> JSONValue {
         let now = Clock.now()
+        guard caller.isOwner else { return await tenantInfo(for: caller, shard: shard, now: now) }
         var members: [(String, JSONValue)] = [
             ("version", .string(CallsheetVersion.current)),
             ("uptime_seconds", .integer((now - startedAt) / 1000)),
@@ -18,38 +24,77 @@ extension ShardDirectory {
         ]
         if let journal {
             let statistics = journal.statistics
-            members.append(("journal", .object([
-                ("healthy", .bool(journal.health.isHealthy)),
-                ("fsync", .string(configuration.fsyncPolicy.rawValue)),
+            let health = journal.health
+            var figures = journalHealth(journal)
+            figures += [
                 ("next_sequence", .integer(Int64(journal.nextSequence))),
                 ("bytes_written", .integer(Int64(statistics.bytesWritten))),
                 ("fsyncs", .integer(Int64(statistics.fsyncs))),
                 ("records_since_snapshot", .integer(Int64(recordsSinceSnapshot))),
-            ])))
+            ]
+            if case .failed(let cause) = health { figures.append(("error", .string(cause.description))) }
+            members.append(("journal", .object(figures)))
             members.append(("snapshot", .object([
                 ("last_sequence", .integer(Int64(persistence.lastSnapshotSequence))),
-                ("age_seconds", persistence.lastSnapshotAt.map { JSONValue.integer((now - $0) / 1000) } ?? JSONValue.null),
+                ("age_seconds", snapshotAge(now)),
                 ("bytes", .integer(Int64(persistence.lastSnapshotBytes))),
             ])))
         }
-        if caller.role == .admin {
-            var organizations: [JSONValue] = []
-            let visible = caller.isOwner ? shards.keys.sorted() : [shard?.id].compactMap { $0 }
-            for id in visible {
-                guard let shard = shards[id] else { continue }
-                let figures = try? await shard.read { state in
-                    JSONValue.object([
-                        ("id", .integer(Int64(id))),
-                        ("name", .string(state.organization.name)),
-                        ("contacts", .integer(Int64(state.contacts.count))),
-                        ("text_index_bytes", .integer(Int64(state.textIndex.memoryFootprint))),
-                    ])
-                }
-                if let figures { organizations.append(figures) }
-            }
-            members.append(("contacts_by_organization", .array(organizations)))
+        var organizations: [JSONValue] = []
+        for id in shards.keys.sorted() {
+            guard let shard = shards[id], let figures = try? await shard.read({ state in Self.figures(state, for: .owner) }) else { continue }
+            organizations.append(figures)
         }
+        members.append(("contacts_by_organization", .array(organizations)))
         members.append(("resident_bytes", .integer(Int64(ProcessMemory.residentBytes()))))
+        return .object(members)
+    }
+
+    /// `INFO` for a signed-in user of one organization. Store-wide counters (commands, writes,
+    /// errors, journal sequences and bytes, organizations, memory) are left out: each would tell a
+    /// tenant about the others' activity or size. Open connections stay: they are the server's
+    /// load against a limit every tenant shares (`--max-clients`), and name no one.
+    private func tenantInfo(for caller: Caller, shard: OrganizationShard?, now: Timestamp) async -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("version", .string(CallsheetVersion.current)),
+            ("uptime_seconds", .integer((now - startedAt) / 1000)),
+            ("connections", .integer(Int64(counters.connections.load(ordering: .relaxed)))),
+        ]
+        if let journal {
+            members.append(("journal", .object(journalHealth(journal))))
+            members.append(("snapshot", .object([("age_seconds", snapshotAge(now))])))
+        }
+        if let shard, let figures = try? await shard.read({ state in Self.figures(state, for: caller) }) {
+            members.append(("organization", figures))
+        }
+        return .object(members)
+    }
+
+    /// Whether the journal accepts writes, and if not why and what to do (the text a refused
+    /// write gets); the fsync policy.
+    private func journalHealth(_ journal: JournalWriter) -> [(String, JSONValue)] {
+        let health = journal.health
+        return [
+            ("healthy", .bool(health.isHealthy)),
+            ("read_only", .bool(!health.isHealthy)),
+            ("reason", health.refusal.map { .string($0) } ?? .null),
+            ("fsync", .string(configuration.fsyncPolicy.rawValue)),
+        ]
+    }
+
+    private func snapshotAge(_ now: Timestamp) -> JSONValue {
+        persistence.lastSnapshotAt.map { JSONValue.integer((now - $0) / 1000) } ?? .null
+    }
+
+    /// One organization's figures: its contacts in `caller`'s scope (an admin's: the whole
+    /// organization; a manager's or an agent's: their department, as `ORG.INFO` counts them).
+    private static func figures(_ state: OrganizationState, for caller: Caller) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .integer(Int64(state.organization.id))),
+            ("name", .string(state.organization.name)),
+            ("contacts", state.organizationJSON(for: caller)["contacts"] ?? .integer(0)),
+        ]
+        if caller.role == .admin { members.append(("text_index_bytes", .integer(Int64(state.textIndex.memoryFootprint)))) }
         return .object(members)
     }
 }

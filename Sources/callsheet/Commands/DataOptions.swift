@@ -26,10 +26,16 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "On a graceful stop, seconds running import jobs may take to finish before the final snapshot.")
     var drainSeconds: Int = 60
 
+    @Option(name: .long, help: "Days a finished import job and its error report are kept (0: forever).")
+    var importRetentionDays: Int = 30
+
     func validate() throws {
         guard keepSnapshots >= 1 else { throw ValidationError("--keep-snapshots must be at least 1") }
         guard snapshotEvery >= 0, snapshotSeconds >= 0 else { throw ValidationError("snapshot intervals cannot be negative") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds cannot be negative") }
+        guard (0...36_500).contains(importRetentionDays) else {
+            throw ValidationError("--import-retention-days is a number of days from 0 (keep forever) to 36500")
+        }
     }
 
     var configuration: StoreConfiguration { configuration(lockAdvice: nil) }
@@ -43,6 +49,7 @@ struct DataOptions: ParsableArguments {
         configuration.keepSnapshots = keepSnapshots
         configuration.repair = repair
         configuration.jobDrainSeconds = drainSeconds
+        configuration.importRetention = importRetentionDays == 0 ? nil : .seconds(Int64(importRetentionDays) * 86_400)
         return configuration
     }
 

@@ -42,9 +42,12 @@ struct ReplyRenderer {
     func renderJSON(_ json: JSONValue) -> String {
         switch json {
         case .object(let members):
-            if let contacts = json["contacts"], case .array(let rows) = contacts {
-                var text = rows.isEmpty ? "(no contacts)" : table(rows, preferred: ["id", "name", "phone", "email", "company", "tags"])
-                for (key, value) in members where key != "contacts" && value != .null {
+            // A page of a list (CONTACT.LIST, CONTACT.SEARCH, IMPORT.JOBS): the rows as a table,
+            // then the page's other members (count, next_cursor) one a line.
+            for (list, preferred) in Self.pagedLists {
+                guard case .array(let rows)? = json[list] else { continue }
+                var text = rows.isEmpty ? "(no \(list))" : table(rows, preferred: preferred)
+                for (key, value) in members where key != list && value != .null {
                     text += "\n\(key): \(cell(value))"
                 }
                 return text
@@ -61,6 +64,12 @@ struct ReplyRenderer {
             return cell(json, limit: 200)
         }
     }
+
+    /// Members that hold a page of rows, with the columns shown first.
+    private static let pagedLists: [(String, [String])] = [
+        ("contacts", ["id", "name", "phone", "email", "company", "tags"]),
+        ("jobs", ["job_id", "state", "user", "source", "total_rows", "created", "updated", "skipped", "rejected", "started_at"]),
+    ]
 
     private func isScalar(_ value: JSONValue) -> Bool {
         switch value {
