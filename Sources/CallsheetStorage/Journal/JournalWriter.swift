@@ -178,42 +178,50 @@ public final class JournalWriter: Sendable {
     /// `lastSequence` holds nothing new (replay read every record): an empty one is removed, one
     /// with bytes in it (a duplicate, damage) is renamed `*.superseded`, never deleted.
     private static func checkNothingAfter(_ lastSequence: UInt64, in directory: String, logger: Logger) throws(StorageError) {
-        let scan = try JournalScan(directory: directory)
-        if let last = scan.lastSequence {
+        // Newest first, stopping at the first segment that holds records: usually one file is read.
+        let files = try JournalSegmentFile.list(in: directory)
+        var changed = false
+        defer { if changed { try? FileSystem.syncDirectory(directory) } }
+        for (index, file) in files.enumerated().reversed() {
+            guard let segment = try JournalScan(segment: file).segments.first else { continue }
+            if file.firstSequence > lastSequence {
+                if let defect = segment.defects.first(where: { !$0.kind.canBeTorn || $0.validRecordAfter }), segment.runs.isEmpty {
+                    throw StorageError(
+                        .journalCorrupt, "segment is damaged (\(defect.kind)); replay or verify it before writing",
+                        path: file.path, offset: Int64(defect.offset))
+                }
+                if let last = segment.lastSequence, last > lastSequence {
+                    throw StorageError(
+                        .journalAhead, "the journal holds records through sequence \(last), after \(lastSequence); replay it before writing",
+                        path: file.path)
+                }
+                if segment.runs.isEmpty {
+                    // Empty, or only what an interrupted write leaves: nothing in it was ever acknowledged.
+                    try FileSystem.remove(file.path)
+                } else {
+                    let aside = FileSystem.unusedPath(file.path, suffix: ".superseded")
+                    try FileSystem.rename(file.path, to: aside)
+                    logger.warning(
+                        "journal segment named after the last replayed record holds nothing new; set aside",
+                        metadata: ["file": "\(file.path)", "moved_to": "\(aside)"])
+                }
+                changed = true
+                continue
+            }
+            guard let last = segment.lastSequence else { continue }
             guard last <= lastSequence else {
-                let file = scan.segments.first { ($0.lastSequence ?? 0) > lastSequence }?.file.path
                 throw StorageError(
                     .journalAhead, "the journal holds records through sequence \(last), after \(lastSequence); replay it before writing",
-                    path: file)
+                    path: file.path)
             }
-            if last < lastSequence, scan.segments.allSatisfy({ $0.newerVersion == nil }) {
-                for segment in scan.segments { try FileSystem.remove(segment.file.path) }
-                try FileSystem.syncDirectory(directory)
+            if last < lastSequence, segment.newerVersion == nil {
+                for superseded in files[...index] { try FileSystem.remove(superseded.path) }
+                changed = true
                 logger.info(
                     "journal ends before the snapshot; its segments are superseded and removed",
                     metadata: ["journalLast": "\(last)", "snapshot": "\(lastSequence)"])
-                return
             }
+            return
         }
-        var changed = false
-        for segment in scan.segments where segment.file.firstSequence > lastSequence {
-            if let defect = segment.defects.first(where: { !$0.kind.canBeTorn || $0.validRecordAfter }), segment.runs.isEmpty {
-                throw StorageError(
-                    .journalCorrupt, "segment is damaged (\(defect.kind)); replay or verify it before writing",
-                    path: segment.file.path, offset: Int64(defect.offset))
-            }
-            if segment.runs.isEmpty {
-                // Empty, or only what an interrupted write leaves: nothing in it was ever acknowledged.
-                try FileSystem.remove(segment.file.path)
-            } else {
-                let aside = FileSystem.unusedPath(segment.file.path, suffix: ".superseded")
-                try FileSystem.rename(segment.file.path, to: aside)
-                logger.warning(
-                    "journal segment named after the last replayed record holds nothing new; set aside",
-                    metadata: ["file": "\(segment.file.path)", "moved_to": "\(aside)"])
-            }
-            changed = true
-        }
-        if changed { try FileSystem.syncDirectory(directory) }
     }
 }
