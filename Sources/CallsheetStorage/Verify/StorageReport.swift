@@ -121,10 +121,13 @@ extension StorageReport: CustomStringConvertible {
                     "  damage skipped at \(FileSystem.fileName(damage.file)) offset \(damage.offset): \(damage.reason) (no acknowledged record lost)")
             }
             if journal.duplicates > 0 { lines.append("  \(journal.duplicates) duplicate record(s) skipped") }
-            for lost in journal.lost {
+            for lost in journal.lost.prefix(10) {
                 let range = lost.first == lost.last ? "record \(lost.first)" : "records \(lost.first)–\(lost.last)"
                 lines.append(
                     "  UNREADABLE \(range) at \(lost.file) offset \(lost.offset): \(lost.reason) (start with --repair to keep every readable record)")
+            }
+            if journal.lost.count > 10 {
+                lines.append("  … and \(journal.lost.count - 10) more unreadable spot(s) through sequence \(journal.lost.last?.last ?? 0)")
             }
             if let newer = journal.newerRelease {
                 lines.append("  NEWER RELEASE \(newer.file): \(newer.reason)")

@@ -104,7 +104,10 @@ enum Recovery {
             report.append("\(summary.duplicatesSkipped) duplicate journal records skipped")
         }
         if !summary.lost.isEmpty {
-            let ranges = summary.lost.map { "\($0.first == $0.last ? "\($0.first)" : "\($0.first)–\($0.last)") at \($0.file) offset \($0.offset) (\($0.reason))" }
+            var ranges = summary.lost.prefix(5).map { "\($0.first == $0.last ? "\($0.first)" : "\($0.first)–\($0.last)") at \($0.file) offset \($0.offset) (\($0.reason))" }
+            if summary.lost.count > 5, let last = summary.lost.last {
+                ranges.append("and \(summary.lost.count - 5) more spot(s) through sequence \(last.last)")
+            }
             report.append("\(summary.recordsLost) acknowledged record(s) unreadable: " + ranges.joined(separator: "; "))
         }
         if let repair = summary.repair {
@@ -146,7 +149,7 @@ extension ShardDirectory {
             let outcome = try Recovery.run(directory: directory, repair: false, dryRun: true, logger: logger)
             var refusal: String?
             if let first = outcome.replay.lost.first {
-                refusal = "\(outcome.replay.recordsLost) acknowledged record(s) cannot be read, the first at \(first.file) offset \(first.offset) (\(first.reason))"
+                refusal = "\(outcome.replay.recordsLost) acknowledged record(s) cannot be read or applied (a start with --repair would lose them), the first at \(first.file) offset \(first.offset) (\(first.reason))"
             }
             return StorageReport.Startup(refusal: refusal, lines: outcome.report)
         } catch {

@@ -40,6 +40,12 @@ extension ShardDirectory {
             recovered.persistence.recoveryReport = outcome.report.joined(separator: "; ")
             recovered.persistence.unusableSnapshots = Set(outcome.rejectedSnapshots.map(\.file.path))
             recovered.persistence.usableSnapshots = Set(outcome.snapshotFile.map { [$0] } ?? [])
+            let eventful = outcome.replay.repair != nil || !outcome.replay.skippedDamage.isEmpty || outcome.replay.tornTail != nil
+                || !outcome.rejectedSnapshots.isEmpty || outcome.needsSnapshot || outcome.replay.duplicatesSkipped > 0
+            if eventful {
+                // What an operator must read after a crash or damage: on standard error by default.
+                logger.warning("recovery did more than replay the journal", metadata: ["directory": "\(path)", "report": "\(recovered.persistence.recoveryReport)"])
+            }
             if outcome.needsSnapshot {
                 // Records were lost and the journal now has a hole in its sequence numbers: a
                 // snapshot covering it is written before anything else, so the next start is clean.
