@@ -25,6 +25,7 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case simulatedCrash = "SIMULATED_CRASH"
             case directoryLocked = "DIRECTORY_LOCKED"
             case recordUnreadable = "RECORD_UNREADABLE"
+            case backupCorrupt = "BACKUP_CORRUPT"
         }
 
         private let value: Value
@@ -60,6 +61,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let directoryLocked = Code(.directoryLocked)
         /// A journal record whose checksum verifies could not be decoded or applied by its owner.
         public static let recordUnreadable = Code(.recordUnreadable)
+        /// A backup file is damaged, truncated, or not a backup (``path`` and ``offset`` say where).
+        public static let backupCorrupt = Code(.backupCorrupt)
 
         public var description: String { value.rawValue }
     }

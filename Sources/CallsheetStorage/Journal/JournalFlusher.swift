@@ -49,6 +49,8 @@ final class JournalFlusher {
             case .probe:
                 _ = engine.wakeup.wait(timeout: .now() + engine.options.probeInterval)
                 if engine.state.withLock({ $0.phase }) == .open { probe() }
+            case .startSegment(let firstSequence):
+                startSegment(at: firstSequence)
             case .exit:
                 finish()
                 return
@@ -103,6 +105,21 @@ final class JournalFlusher {
 
     // MARK: Segments
 
+    /// Carries out a requested cut: every record before `firstSequence` is written, none after it.
+    private func startSegment(at firstSequence: UInt64) {
+        guard segment?.firstSequence != firstSequence else {
+            // The active segment already starts there (it holds no record yet).
+            let released = engine.state.withLock { $0.segmentStarted(firstSequence) }
+            engine.resume(released, with: .success(()))
+            return
+        }
+        do throws(StorageError) {
+            try rotate(firstSequence: firstSequence)
+        } catch {
+            fail(error)
+        }
+    }
+
     /// Makes a new segment the active one: header written (and fsynced with its directory
     /// entry unless the policy is `no`) before any record goes in. The old one is fsynced first.
     func rotate(firstSequence: UInt64) throws(StorageError) {
@@ -114,16 +131,24 @@ final class JournalFlusher {
         let file = JournalSegmentFile(directory: engine.directory, firstSequence: firstSequence)
         let handle = try PosixFile.create(file.path)
         let header = JournalFormat.SegmentHeader(firstSequence: firstSequence).encoded()
-        try handle.write(header, at: 0, faults: faults)
-        if policy != .no {
-            try handle.sync(faults: faults)
-            try FileSystem.syncDirectory(engine.directory, faults: faults)
+        do throws(StorageError) {
+            try handle.write(header, at: 0, faults: faults)
+            if policy != .no {
+                try handle.sync(faults: faults)
+                try FileSystem.syncDirectory(engine.directory, faults: faults)
+            }
+        } catch {
+            // Records keep going to the old segment until a rotation succeeds: a half-made new one
+            // must not stay behind, or it would sit after records with higher sequences.
+            try? FileSystem.remove(file.path)
+            throw error
         }
         segment = ActiveSegment(file: handle, firstSequence: firstSequence, size: Int64(header.count))
-        engine.state.withLock { state in
-            state.activeSegment = firstSequence
+        let released = engine.state.withLock { state in
             state.recordSegmentCreated()
+            return state.segmentStarted(firstSequence)
         }
+        engine.resume(released, with: .success(()))
         engine.logger.debug("journal segment opened", metadata: ["file": "\(file.path)"])
     }
 
