@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
+import Synchronization
 
 /// The Callsheet TCP server: RESP2/inline requests in, replies in request order (docs/PROTOCOL.md),
 /// on a plain port, a TLS port, or both, and on a Unix-domain control socket whose connections
@@ -66,6 +67,11 @@ public final class TCPServer: Service, Sendable {
         var listeners: [NIOAsyncChannel<AcceptedConnection, Never>] = []
         var controlSocket: String?
         do {
+            // The control socket first: once the TCP port accepts, the owner can connect too.
+            if let path = configuration.controlSocketPath {
+                listeners.append(try await bindControlSocket(path: path))
+                controlSocket = path
+            }
             if configuration.servesPlainText {
                 listeners.append(try await bind(port: configuration.port, tls: nil, promise: boundPort))
             } else {
@@ -75,10 +81,6 @@ public final class TCPServer: Service, Sendable {
                 listeners.append(try await bind(port: tls.settings.port, tls: tls, promise: boundTLSPort))
             } else {
                 boundTLSPort.fail(ServerError(.invalidConfiguration, "the server has no TLS port"))
-            }
-            if let path = configuration.controlSocketPath {
-                listeners.append(try await bindControlSocket(path: path))
-                controlSocket = path
             }
         } catch {
             boundPort.fail(error)
@@ -183,12 +185,34 @@ public final class TCPServer: Service, Sendable {
 
     /// A connection as accepted: its async channel, id and gate, and whether it is the owner's
     /// (the control socket).
-    struct AcceptedConnection: Sendable {
-        var id: UInt64
-        var channel: NIOAsyncChannel<RequestBatch, ByteBuffer>
-        var gate: ConnectionGate
-        var logger: Logger
-        var isOwner: Bool
+    ///
+    /// NIO requires every `NIOAsyncChannel` to be closed through `executeThenClose`; one accepted
+    /// just as its listener closes (a graceful shutdown) is dropped by the listener's stream and
+    /// never served, so it closes itself when it goes (that used to trap the process).
+    final class AcceptedConnection: Sendable {
+        let id: UInt64
+        let channel: NIOAsyncChannel<RequestBatch, ByteBuffer>
+        let gate: ConnectionGate
+        let logger: Logger
+        let isOwner: Bool
+        private let served = Atomic<Bool>(false)
+
+        init(id: UInt64, channel: NIOAsyncChannel<RequestBatch, ByteBuffer>, gate: ConnectionGate, logger: Logger, isOwner: Bool) {
+            self.id = id
+            self.channel = channel
+            self.gate = gate
+            self.logger = logger
+            self.isOwner = isOwner
+        }
+
+        /// Called once ``serve(_:)`` has it: from then on it closes the channel.
+        func markServed() { served.store(true, ordering: .releasing) }
+
+        deinit {
+            guard !served.load(ordering: .acquiring) else { return }
+            let channel = self.channel
+            Task { try? await channel.executeThenClose { _, _ in } }
+        }
     }
 
     /// The pipeline of one connection: timeouts, framing into batches, pausing reads, then the
@@ -214,6 +238,7 @@ public final class TCPServer: Service, Sendable {
     }
 
     private func serve(_ connection: AcceptedConnection) async {
+        connection.markServed()
         let channel = connection.channel
         let logger = connection.logger
         // The owner gets in even when the clients have taken every slot: that is when they need to.
