@@ -70,6 +70,8 @@ import Testing
             guard case .integer(let sequence)? = backup["sequence"] else { Issue.record("\(backup)"); return }
             #expect(backup["file"] == .string(file))
             #expect(backup["bytes"] == .integer(Int64(try TestFiles.size(file))))
+            var status = stat()
+            #expect(stat(file, &status) == 0 && status.st_mode & 0o777 == 0o600, "a backup file is private like the data directory")
             let live = try await dump(store.directory)
             await store.directory.close()
 
