@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import CallsheetStorage
@@ -59,6 +60,26 @@ import Testing
         #expect(throws: StorageError.self) { _ = try state.requestCut() }
         state.recover()
         guard case .idle = state.nextStep() else { Issue.record("no cut is left to carry out"); return }
+    }
+
+    /// The new segment of a cut cannot be written (a real ENOSPC: its path is a symlink to
+    /// /dev/full): the cut is reported abandoned, writes are refused, and once the disk is healthy
+    /// the probe makes the rotation, so the records after it land in the new segment.
+    @Test func aCutOnAFullDiskIsMadeOnceTheDiskRecovers() async throws {
+        try await withTemporaryDirectory { dir in
+            let writer = try JournalWriter(directory: dir, after: 0, options: .init(probeInterval: .milliseconds(20)), logger: testLogger)
+            for i in 0..<2 { _ = try await writer.appendDurably(type: 0, payload: payload(i)) }
+            let next = JournalSegmentFile(directory: dir, firstSequence: 3).path
+            try FileManager.default.createSymbolicLink(atPath: next, withDestinationPath: "/dev/full")
+            await expectUnavailable { _ = try await writer.cutSegment() }
+            #expect(!writer.health.isHealthy)
+            try FileManager.default.removeItem(atPath: next)
+            #expect(try await eventually { writer.health.isHealthy })
+            #expect(try JournalSegmentFile.list(in: dir).map(\.firstSequence) == [1, 3], "the probe made the rotation")
+            #expect(try await writer.appendDurably(type: 0, payload: [7]) == 3)
+            try writer.close()
+            #expect(try replayAll(dir).0.map(\.sequence) == [1, 2, 3])
+        }
     }
 
     /// 16 writers append and wait while cuts are made as fast as they come: every acknowledged

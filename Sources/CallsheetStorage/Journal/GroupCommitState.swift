@@ -50,6 +50,9 @@ struct GroupCommitState<Waiter> {
     /// A requested segment cut: the first sequence of the new segment, and where that record
     /// starts in ``pending`` (0 when it was not appended yet).
     private var cut: (sequence: UInt64, offset: Int)?
+    /// The first sequence of the segment a cut will start, from its request until the writer
+    /// started that segment (or a failure dropped the cut).
+    private var cutInProgress: UInt64?
     /// Callers waiting for the segment holding records before `sequence` to stop being active.
     private var cutWaiters: [(sequence: UInt64, waiter: Waiter)] = []
     /// ``acknowledged`` at each failure, oldest first: entry `n` belongs to failure `n + 1`.
@@ -164,6 +167,7 @@ struct GroupCommitState<Waiter> {
         acknowledgedAtFailure.append(acknowledged)
         pending = []
         cut = nil
+        cutInProgress = nil
         nextSequence = acknowledged + 1
         health = .failed(cause)
         statistics.failures += 1
@@ -198,6 +202,7 @@ struct GroupCommitState<Waiter> {
         let sequence = nextSequence
         guard activeSegment < sequence else { return (sequence, false) }
         cut = (sequence, pending.count)
+        cutInProgress = sequence
         let wake = writerIdle
         writerIdle = false
         return (sequence, wake)
@@ -209,7 +214,7 @@ struct GroupCommitState<Waiter> {
         if activeSegment >= sequence { return .success(()) }
         if case .failed(let cause) = health { return .failure(Self.unavailable(cause)) }
         if phase == .closed { return .failure(StorageError(.closed, "the journal writer is closed")) }
-        guard let cut, cut.sequence >= sequence else {
+        guard let cutInProgress, cutInProgress >= sequence else {
             return .failure(StorageError(.journalUnavailable, "the segment cut at sequence \(sequence) was abandoned after a journal failure"))
         }
         cutWaiters.append((sequence, waiter))
@@ -219,6 +224,7 @@ struct GroupCommitState<Waiter> {
     /// The writer thread made `firstSequence` the active segment: returns the cut waiters it satisfies.
     mutating func segmentStarted(_ firstSequence: UInt64) -> [Waiter] {
         activeSegment = firstSequence
+        if let started = cutInProgress, started <= firstSequence { cutInProgress = nil }
         return releaseCutWaiters { $0 <= firstSequence }
     }
 

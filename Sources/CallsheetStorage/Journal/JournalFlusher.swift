@@ -30,6 +30,8 @@ final class JournalFlusher {
     let engine: JournalEngine
     private var segment: ActiveSegment?
     private var lastSync = DispatchTime.now()
+    /// A cut's rotation failed: the probe makes it before the writer accepts records again.
+    private var rotationPending = false
     private var policy: FsyncPolicy { engine.options.fsyncPolicy }
     private var faults: JournalFaultInjection? { engine.options.faultInjection }
 
@@ -116,6 +118,9 @@ final class JournalFlusher {
         do throws(StorageError) {
             try rotate(firstSequence: firstSequence)
         } catch {
+            // The probe makes the rotation once the disk is healthy: a half-made new segment must
+            // not stay behind records that the old one goes on receiving.
+            rotationPending = true
             fail(error)
         }
     }
@@ -131,18 +136,12 @@ final class JournalFlusher {
         let file = JournalSegmentFile(directory: engine.directory, firstSequence: firstSequence)
         let handle = try PosixFile.create(file.path)
         let header = JournalFormat.SegmentHeader(firstSequence: firstSequence).encoded()
-        do throws(StorageError) {
-            try handle.write(header, at: 0, faults: faults)
-            if policy != .no {
-                try handle.sync(faults: faults)
-                try FileSystem.syncDirectory(engine.directory, faults: faults)
-            }
-        } catch {
-            // Records keep going to the old segment until a rotation succeeds: a half-made new one
-            // must not stay behind, or it would sit after records with higher sequences.
-            try? FileSystem.remove(file.path)
-            throw error
+        try handle.write(header, at: 0, faults: faults)
+        if policy != .no {
+            try handle.sync(faults: faults)
+            try FileSystem.syncDirectory(engine.directory, faults: faults)
         }
+        rotationPending = false
         segment = ActiveSegment(file: handle, firstSequence: firstSequence, size: Int64(header.count))
         let released = engine.state.withLock { state in
             state.recordSegmentCreated()
@@ -185,7 +184,8 @@ final class JournalFlusher {
                 active.synced = active.durable
             }
             let next = engine.state.withLock { $0.nextSequence }
-            if segment.map({ $0.size >= Int64(engine.options.segmentSize) && $0.firstSequence < next }) ?? true {
+            let due = segment.map { $0.firstSequence < next && (rotationPending || $0.size >= Int64(engine.options.segmentSize)) }
+            if due ?? true {
                 try rotate(firstSequence: next)
             }
             let probePath = FileSystem.join(engine.directory, ".journal-probe")
