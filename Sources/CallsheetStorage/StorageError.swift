@@ -26,6 +26,7 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case directoryLocked = "DIRECTORY_LOCKED"
             case recordUnreadable = "RECORD_UNREADABLE"
             case newerFormat = "NEWER_FORMAT"
+            case backupCorrupt = "BACKUP_CORRUPT"
         }
 
         private let value: Value
@@ -63,6 +64,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let recordUnreadable = Code(.recordUnreadable)
         /// A file written by a newer release in a format this build does not read: not damage.
         public static let newerFormat = Code(.newerFormat)
+        /// A backup file is damaged, truncated, or not a backup (``path`` and ``offset`` say where).
+        public static let backupCorrupt = Code(.backupCorrupt)
 
         public var description: String { value.rawValue }
     }

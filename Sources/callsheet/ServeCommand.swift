@@ -23,6 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
             The metrics endpoint (--metrics-port) binds 127.0.0.1 unless --metrics-host says \
             otherwise; it answers without authentication.
 
+            The control socket DATA/control.sock (mode 0600, in the 0700 data directory) takes \
+            the same commands with the owner's rights and no AUTH: owner commands such as \
+            BACKUP, COMPACT and ORG.CREATE run there while the server runs \
+            (`callsheet repl --connect DATA/control.sock`, `callsheet backup --data DATA --to FILE`).
+
             Every limit below has a safe default; docs/PROTOCOL.md ("Security") lists them with \
             the error each one produces. A timeout of 0 turns it off.
             """
@@ -136,7 +141,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         var store = data.configuration
-        store.lockAdvice = "Two servers (or a server and a REPL) cannot share a data directory: stop the other process first, serve another --data directory, or connect to the running server with `callsheet repl --connect HOST:PORT --user NAME`."
+        store.lockAdvice = "Two servers (or a server and a REPL) cannot share a data directory: stop the other process first, serve another --data directory, or work through the running server: `callsheet repl --connect \(store.controlSocketPath)` as its owner, or `callsheet repl --connect HOST:PORT --user NAME`."
 
         var limits = ServerLimits()
         limits.maxClients = maxClients
@@ -161,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = ServerConfiguration(
             host: host, port: port, servesPlainText: !noPlain, tls: tls,
-            metricsPort: metricsPort, metricsHost: metricsHost, limits: limits)
+            metricsPort: metricsPort, metricsHost: metricsHost, limits: limits, controlSocketPath: store.controlSocketPath)
         try await ServerApplication(store: store, server: server).run(logger: logger)
     }
 }

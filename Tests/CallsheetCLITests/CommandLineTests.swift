@@ -104,9 +104,10 @@ import Testing
         let refused = try await callsheet(["org", "create", "Other", "--admin", "bob", "--data", data])
         #expect(refused.status != .exited(0))
         #expect(refused.error.contains(holder), "\(refused.error)")
-        // ORG.CREATE is not served over connections, so the advice is to stop the server.
-        #expect(refused.error.contains("ORG.CREATE cannot be done online"), "\(refused.error)")
-        #expect(refused.error.contains("`callsheet repl --data \(data)` and ORG.CREATE) while it is stopped"), "\(refused.error)")
+        // ORG.CREATE is owner-only: the advice is the server's control socket, or a stop.
+        #expect(refused.error.contains("ORG.CREATE is owner-only"), "\(refused.error)")
+        #expect(refused.error.contains("`callsheet repl --connect \(data)/control.sock`"), "\(refused.error)")
+        #expect(refused.error.contains("`callsheet org create NAME --admin USER --data \(data)` while it is stopped"), "\(refused.error)")
         #expect(!refused.output.contains("secret"))
 
         let snapshot = try await callsheet(["snapshot", "--data", data])
@@ -124,7 +125,7 @@ import Testing
         let snapshotFile = try #require(try FileManager.default.contentsOfDirectory(atPath: data).first { $0.hasPrefix("snapshot-") && $0.hasSuffix(".zst") })
         let restore = try await callsheet(["restore", "--from", data + "/" + snapshotFile, "--data", data])
         #expect(restore.status != .exited(0))
-        #expect(restore.error.contains(holder) && restore.error.contains("Restore into a new directory"), "\(restore.error)")
+        #expect(restore.error.contains("restore needs a new data directory; \(data) already holds"), "\(restore.error)")
         // None of them wrote anything: the server's journal segment is still the only one.
         #expect(try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("journal-") }.sorted() == segments)
 
@@ -163,7 +164,7 @@ import Testing
 
     @Test func helpTextNamesTheSubcommands() throws {
         let help = try CLIProcess.run(["--help"])
-        for name in ["repl", "serve", "org", "snapshot", "restore", "verify", "gen"] {
+        for name in ["repl", "serve", "org", "snapshot", "compact", "backup", "restore", "verify", "gen"] {
             #expect(help.output.contains("  \(name)"), "\(name)")
         }
         let repl = try CLIProcess.run(["repl", "--help"])

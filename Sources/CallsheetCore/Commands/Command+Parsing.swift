@@ -232,6 +232,8 @@ struct ArgumentReader {
         case "PRESET.RENAME": return .presetRename(try next(), try next())
         case "PRESET.DELETE": return .presetDelete(try next())
         case "SNAPSHOT": return .snapshot
+        case "COMPACT": return .compact
+        case "BACKUP": return .backup(path: try next())
         case "INFO":
             _ = optional()
             return .info

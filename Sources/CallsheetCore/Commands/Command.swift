@@ -65,6 +65,10 @@ public enum Command: Sendable, Hashable {
     // Operations
     case snapshot
     case info
+    /// `COMPACT`: snapshot, cut the journal, remove what retention no longer needs (owner only).
+    case compact
+    /// `BACKUP <path>`: one file with a snapshot and the journal after it (owner only).
+    case backup(path: String)
 
     // Import (Sources/CallsheetCore/Import)
     case importing(ImportCommand)

@@ -17,7 +17,7 @@ public enum Access: Sendable, Hashable {
         case .signedIn: "needs AUTH; any role"
         case .role(.admin): "needs role: admin"
         case .role(let role): "needs role: \(role.rawValue) or above"
-        case .owner: "owner of the data directory only (callsheet repl --data DIR, or the command line)"
+        case .owner: "owner of the data directory only: callsheet repl --data DIR, the command line, or a running server's control socket (callsheet repl --connect DIR/control.sock)"
         }
     }
 
@@ -31,7 +31,7 @@ public enum Access: Sendable, Hashable {
         case .role(let role): try caller.require(role, for: name)
         case .owner:
             guard caller.isOwner else {
-                throw CallsheetError(.forbidden, "\(name) is for the data directory's owner: run it in `callsheet repl --data DIR` on the server's machine")
+                throw CallsheetError(.forbidden, "\(name) is for the data directory's owner: on the server's machine, as the user it runs as, send it through the server's control socket (`callsheet repl --connect DIR/control.sock`), or run `callsheet repl --data DIR` while no server runs")
             }
         }
     }
@@ -124,6 +124,8 @@ public enum CommandCatalog {
 
         CommandSpec("SNAPSHOT", "SNAPSHOT", "operations", .admin, "Writes a snapshot of the whole data directory now."),
         CommandSpec("INFO", "INFO", "operations", .signedIn, "Health and figures of the store."),
+        CommandSpec("COMPACT", "COMPACT", "operations", .owner, "Snapshots, starts a new journal segment, and removes the snapshots and journal segments retention no longer needs; reports the data directory's bytes before and after."),
+        CommandSpec("BACKUP", "BACKUP <absolute path>", "operations", .owner, "Writes one verified file holding a snapshot and every journal record after it, on the server's machine; `callsheet restore --from FILE` restores it."),
     ] + ImportCommand.catalog
 
     private static let byName: [String: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -34,6 +34,13 @@ public struct ServerApplication: Sendable {
         if !recovery.isEmpty {
             logger.info("recovered", metadata: ["report": "\(recovery)"])
         }
+        var server = self.server
+        if let path = server.controlSocketPath, !ControlSocket.fits(path) {
+            logger.warning(
+                "no control socket: its path is too long for a Unix-domain socket; owner commands (BACKUP, COMPACT, ORG.CREATE) need a stop, or a data directory with a shorter path",
+                metadata: ["path": "\(path)", "bytes": "\(path.utf8.count)", "maximum": "\(ControlSocket.maximumPathBytes)"])
+            server.controlSocketPath = nil
+        }
         let tcp: TCPServer
         do {
             tcp = try TCPServer(configuration: server, directory: directory, logger: logger)

@@ -46,6 +46,30 @@ public final class CallsheetClient: Sendable {
         }
     }
 
+    /// Connects to a server's control socket (`<data directory>/control.sock`): the connection
+    /// has the data directory owner's rights, without `AUTH` (docs/PROTOCOL.md, "The control socket").
+    public static func connect(
+        unixDomainSocketPath path: String, limits: ProtocolLimits = ProtocolLimits(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> CallsheetClient {
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(10))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ReplyHandler(limits: limits))
+                    }
+                }
+                .connect(unixDomainSocketPath: path).get()
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ReplyHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            return CallsheetClient(channel: channel, handler: handler)
+        } catch {
+            throw ServerError(.connectFailed, "cannot connect to the control socket \(path): \(error)", cause: error)
+        }
+    }
+
     /// Sends one request and waits for its reply. Errors from the server are `.error` replies, not throws.
     public func send(_ arguments: [String]) async throws -> RESPValue {
         try await pipeline([arguments])[0]

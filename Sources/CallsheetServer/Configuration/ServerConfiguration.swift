@@ -14,10 +14,15 @@ public struct ServerConfiguration: Sendable {
     /// it answers anyone who reaches it without authentication.
     public var metricsHost: String
     public var limits: ServerLimits
+    /// The Unix-domain control socket, whose connections have the data directory owner's rights
+    /// (no `AUTH`); nil for none. `callsheet serve` puts it in the data directory
+    /// (``StoreConfiguration/controlSocketPath``), which is private to its user (docs/PROTOCOL.md, "Security").
+    public var controlSocketPath: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 7878, servesPlainText: Bool = true, tls: TLSSettings? = nil,
-        metricsPort: Int? = nil, metricsHost: String = "127.0.0.1", limits: ServerLimits = ServerLimits()
+        metricsPort: Int? = nil, metricsHost: String = "127.0.0.1", limits: ServerLimits = ServerLimits(),
+        controlSocketPath: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -26,6 +31,7 @@ public struct ServerConfiguration: Sendable {
         self.metricsPort = metricsPort
         self.metricsHost = metricsHost
         self.limits = limits
+        self.controlSocketPath = controlSocketPath
     }
 
     /// True for addresses only this machine can reach.

@@ -23,10 +23,12 @@ struct Connection {
     let limits: ServerLimits
     let metrics: ServerMetrics
     let logger: Logger
+    /// A control-socket connection: the data directory's owner, with every right and no `AUTH`.
+    var isOwner = false
 
     /// Serves until the client quits or disconnects, a limit is hit, or the server drains.
     func run() async {
-        var session = Session(isLocalOwner: false)
+        var session = Session(isLocalOwner: isOwner)
         var failedAttempts = 0
         do {
             try await channel.executeThenClose { inbound, outbound in

@@ -7,10 +7,16 @@ import Synchronization
 ///
 /// Atomics, because the task and the event loop run on different threads.
 final class ConnectionGate: Sendable {
-    private let authenticated = Atomic<Bool>(false)
+    private let authenticated: Atomic<Bool>
     private let authenticating = Atomic<Bool>(false)
     private let pending = Atomic<Int>(0)
     private let waitingForAnswers = Atomic<Bool>(false)
+
+    /// - Parameter authenticated: true for a connection signed in from the start (the control
+    ///   socket's owner): the full framing limits apply to it at once.
+    init(authenticated: Bool = false) {
+        self.authenticated = Atomic(authenticated)
+    }
 
     var isAuthenticated: Bool { authenticated.load(ordering: .acquiring) }
 

@@ -2,8 +2,12 @@
 /// next, which framed bytes wait for the writer thread, which waiters a finished batch releases,
 /// and what a failure discards. `Waiter` is a continuation in production and any token in tests.
 ///
-/// Group commit falls out of ``takeBatch()``: the writer thread takes every pending record at
+/// Group commit falls out of ``nextStep()``: the writer thread takes every pending record at
 /// once, so appends that arrive during one write+fsync share the next one.
+///
+/// A segment cut (``requestCut()``, asked for by a snapshot) splits that batch exactly once:
+/// the records before the cut are written and acknowledged in the old segment, the writer starts
+/// a new segment at the cut's sequence, and the rest follows there. Sequences never change.
 struct GroupCommitState<Waiter> {
     enum Phase: Equatable { case open, closing, closed }
 
@@ -23,6 +27,9 @@ struct GroupCommitState<Waiter> {
         case probe
         /// Closing and drained: flush, close the segment, stop.
         case exit
+        /// Start a new segment whose first record is this sequence: every record before it is
+        /// written and acknowledged, none after it is.
+        case startSegment(UInt64)
     }
 
     private(set) var nextSequence: UInt64
@@ -40,6 +47,14 @@ struct GroupCommitState<Waiter> {
     private var waiters: [(sequence: UInt64, waiter: Waiter)] = []
     /// The writer thread is (about to be) asleep and needs a signal for new work.
     private var writerIdle = false
+    /// A requested segment cut: the first sequence of the new segment, and where that record
+    /// starts in ``pending`` (0 when it was not appended yet).
+    private var cut: (sequence: UInt64, offset: Int)?
+    /// The first sequence of the segment a cut will start, from its request until the writer
+    /// started that segment (or a failure dropped the cut).
+    private var cutInProgress: UInt64?
+    /// Callers waiting for the segment holding records before `sequence` to stop being active.
+    private var cutWaiters: [(sequence: UInt64, waiter: Waiter)] = []
     /// ``acknowledged`` at each failure, oldest first: entry `n` belongs to failure `n + 1`.
     /// A record appended after `n` failures survived iff its sequence is at most entry `n`.
     private var acknowledgedAtFailure: [UInt64] = []
@@ -105,6 +120,18 @@ struct GroupCommitState<Waiter> {
 
     mutating func nextStep() -> Step {
         if case .failed = health { return phase == .open ? .probe : .exit }
+        if let requested = cut {
+            if !pending.isEmpty, pendingFirst < requested.sequence {
+                // The records before the cut go to the old segment, as a batch of their own.
+                let batch = Batch(bytes: Array(pending[..<requested.offset]), firstSequence: pendingFirst, lastSequence: requested.sequence - 1)
+                pending.removeFirst(requested.offset)
+                pendingFirst = requested.sequence
+                cut = (requested.sequence, 0)
+                return .write(batch)
+            }
+            cut = nil
+            return .startSegment(requested.sequence)
+        }
         if !pending.isEmpty {
             let batch = Batch(bytes: pending, firstSequence: pendingFirst, lastSequence: nextSequence - 1)
             pending = []
@@ -139,10 +166,12 @@ struct GroupCommitState<Waiter> {
     mutating func fail(_ cause: StorageError) -> [Waiter] {
         acknowledgedAtFailure.append(acknowledged)
         pending = []
+        cut = nil
+        cutInProgress = nil
         nextSequence = acknowledged + 1
         health = .failed(cause)
         statistics.failures += 1
-        return release { _ in true }
+        return release { _ in true } + releaseCutWaiters { _ in true }
     }
 
     /// A probe succeeded.
@@ -158,7 +187,55 @@ struct GroupCommitState<Waiter> {
     /// The writer thread stopped: returns waiters that can never be satisfied.
     mutating func finishClose() -> [Waiter] {
         phase = .closed
-        return release { _ in true }
+        return release { _ in true } + releaseCutWaiters { _ in true }
+    }
+
+    // MARK: Segment cuts
+
+    /// Asks the writer thread to start a new segment at the next sequence, so that the active
+    /// segment holds nothing appended after this call. Returns the new segment's first sequence
+    /// and whether to wake the writer. Nothing to do when the active segment holds no record:
+    /// it already starts there. A later request replaces one the writer has not carried out yet.
+    mutating func requestCut() throws(StorageError) -> (sequence: UInt64, wakeWriter: Bool) {
+        guard phase == .open else { throw StorageError(.closed, "the journal writer is closed") }
+        if case .failed(let cause) = health { throw Self.unavailable(cause) }
+        let sequence = nextSequence
+        guard activeSegment < sequence else { return (sequence, false) }
+        cut = (sequence, pending.count)
+        cutInProgress = sequence
+        let wake = writerIdle
+        writerIdle = false
+        return (sequence, wake)
+    }
+
+    /// Resolves at once or parks `waiter` until no record before `sequence` is in the active
+    /// segment (a cut at `sequence`, or any later rotation, did it).
+    mutating func waitForCut(_ sequence: UInt64, _ waiter: Waiter) -> Result<Void, StorageError>? {
+        if activeSegment >= sequence { return .success(()) }
+        if case .failed(let cause) = health { return .failure(Self.unavailable(cause)) }
+        if phase == .closed { return .failure(StorageError(.closed, "the journal writer is closed")) }
+        guard let cutInProgress, cutInProgress >= sequence else {
+            return .failure(StorageError(.journalUnavailable, "the segment cut at sequence \(sequence) was abandoned after a journal failure"))
+        }
+        cutWaiters.append((sequence, waiter))
+        return nil
+    }
+
+    /// The writer thread made `firstSequence` the active segment: returns the cut waiters it satisfies.
+    mutating func segmentStarted(_ firstSequence: UInt64) -> [Waiter] {
+        activeSegment = firstSequence
+        if let started = cutInProgress, started <= firstSequence { cutInProgress = nil }
+        return releaseCutWaiters { $0 <= firstSequence }
+    }
+
+    private mutating func releaseCutWaiters(where covered: (UInt64) -> Bool) -> [Waiter] {
+        var released: [Waiter] = []
+        cutWaiters.removeAll { entry in
+            guard covered(entry.sequence) else { return false }
+            released.append(entry.waiter)
+            return true
+        }
+        return released
     }
 
     private mutating func release(where covered: (UInt64) -> Bool) -> [Waiter] {

@@ -30,6 +30,8 @@ final class JournalFlusher {
     let engine: JournalEngine
     private var segment: ActiveSegment?
     private var lastSync = DispatchTime.now()
+    /// A cut's rotation failed: the probe makes it before the writer accepts records again.
+    private var rotationPending = false
     private var policy: FsyncPolicy { engine.options.fsyncPolicy }
     private var faults: JournalFaultInjection? { engine.options.faultInjection }
 
@@ -49,6 +51,8 @@ final class JournalFlusher {
             case .probe:
                 _ = engine.wakeup.wait(timeout: .now() + engine.options.probeInterval)
                 if engine.state.withLock({ $0.phase }) == .open { probe() }
+            case .startSegment(let firstSequence):
+                startSegment(at: firstSequence)
             case .exit:
                 finish()
                 return
@@ -103,6 +107,24 @@ final class JournalFlusher {
 
     // MARK: Segments
 
+    /// Carries out a requested cut: every record before `firstSequence` is written, none after it.
+    private func startSegment(at firstSequence: UInt64) {
+        guard segment?.firstSequence != firstSequence else {
+            // The active segment already starts there (it holds no record yet).
+            let released = engine.state.withLock { $0.segmentStarted(firstSequence) }
+            engine.resume(released, with: .success(()))
+            return
+        }
+        do throws(StorageError) {
+            try rotate(firstSequence: firstSequence)
+        } catch {
+            // The probe makes the rotation once the disk is healthy: a half-made new segment must
+            // not stay behind records that the old one goes on receiving.
+            rotationPending = true
+            fail(error)
+        }
+    }
+
     /// Makes a new segment the active one: header written (and fsynced with its directory
     /// entry unless the policy is `no`) before any record goes in. The old one is fsynced first.
     func rotate(firstSequence: UInt64) throws(StorageError) {
@@ -128,10 +150,12 @@ final class JournalFlusher {
             if created { try? FileSystem.remove(file.path) }
             throw error
         }
-        engine.state.withLock { state in
-            state.activeSegment = firstSequence
+        rotationPending = false
+        let released = engine.state.withLock { state in
             state.recordSegmentCreated()
+            return state.segmentStarted(firstSequence)
         }
+        engine.resume(released, with: .success(()))
         engine.logger.debug("journal segment opened", metadata: ["file": "\(file.path)"])
     }
 
@@ -182,7 +206,8 @@ final class JournalFlusher {
                 active.synced = active.durable
             }
             let next = engine.state.withLock { $0.nextSequence }
-            if segment.map({ $0.size >= Int64(engine.options.segmentSize) && $0.firstSequence < next }) ?? true {
+            let due = segment.map { $0.firstSequence < next && (rotationPending || $0.size >= Int64(engine.options.segmentSize)) }
+            if due ?? true {
                 try rotate(firstSequence: next)
             }
             let probePath = FileSystem.join(engine.directory, ".journal-probe")

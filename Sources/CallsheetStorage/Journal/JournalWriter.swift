@@ -144,6 +144,43 @@ public final class JournalWriter: Sendable {
     /// The sequence the next `append` gets.
     public var nextSequence: UInt64 { engine.state.withLock { $0.nextSequence } }
 
+    /// The highest sequence whose record, and every record before it, is acknowledged: written,
+    /// and fsynced under ``FsyncPolicy/always``. A failure never takes it back.
+    public var acknowledgedSequence: UInt64 { engine.state.withLock { $0.acknowledged } }
+
+    /// Ends the active segment: records appended after this call go to a new segment, whose first
+    /// sequence this returns; records before it stay where they are, with their sequences. The
+    /// writer thread makes the cut before it writes anything more (``waitForSegmentCut(_:)``
+    /// waits for it). A snapshot covering everything before the returned sequence thus makes the
+    /// old segments removable (``removeSegments(coveredThrough:)``). When the active segment holds
+    /// no record yet there is nothing to cut, and its first sequence is returned.
+    /// - Throws: ``StorageError/Code/journalUnavailable`` in the failed state, ``StorageError/Code/closed``.
+    public func requestSegmentCut() throws(StorageError) -> UInt64 {
+        let (sequence, wake) = try engine.state.withLock { (state) throws(StorageError) in try state.requestCut() }
+        if wake { engine.wakeup.signal() }
+        return sequence
+    }
+
+    /// Returns once no record before `sequence` is in the active segment (after
+    /// ``requestSegmentCut()`` returned `sequence`). Throws if a failure abandoned the cut or
+    /// the writer closed; the records themselves are unaffected either way.
+    public func waitForSegmentCut(_ sequence: UInt64) async throws(StorageError) {
+        let result = await withCheckedContinuation { (continuation: JournalEngine.Waiter) in
+            if let immediate = engine.state.withLock({ $0.waitForCut(sequence, continuation) }) {
+                continuation.resume(returning: immediate)
+            }
+        }
+        try result.get()
+    }
+
+    /// ``requestSegmentCut()`` and ``waitForSegmentCut(_:)``: returns the new segment's first sequence.
+    @discardableResult
+    public func cutSegment() async throws(StorageError) -> UInt64 {
+        let sequence = try requestSegmentCut()
+        try await waitForSegmentCut(sequence)
+        return sequence
+    }
+
     /// Deletes segments all of whose records have sequence ≤ `sequence` (a snapshot covers them).
     /// The active segment is never deleted. Returns the deleted paths.
     @discardableResult

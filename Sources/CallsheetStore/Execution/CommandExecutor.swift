@@ -176,6 +176,10 @@ public struct CommandExecutor: Sendable {
             return .bulk(report.serialized)
         case .info:
             return .bulk(await directory.info(for: caller, shard: session.shard).serialized)
+        case .compact:
+            return .bulk(try await directory.compact().serialized)
+        case .backup(let path):
+            return .bulk(try await directory.backup(to: path).serialized)
         default:
             break
         }

@@ -91,15 +91,68 @@ extension ShardDirectory {
     /// Writes a snapshot of every organization, then deletes the journal segments and older
     /// snapshots it makes unnecessary. Writes go on meanwhile: each shard is copied in a moment
     /// (copy-on-write) and the copy is encoded and compressed off the actors.
+    ///
+    /// The snapshot cuts the journal where it starts (``JournalWriter/requestSegmentCut()``), so
+    /// the segments before it are wholly covered and go once retention no longer needs them
+    /// (docs/STORAGE.md, "Compaction").
     @discardableResult
     public func snapshot() async throws(CallsheetError) -> JSONValue {
-        guard let journal else { throw CallsheetError(.unavailable, "this store has no data directory") }
-        guard !persistence.snapshotInProgress else { throw CallsheetError(.conflict, "a snapshot is already being written") }
+        try await exclusively { directory throws(CallsheetError) in try await directory.snapshotNow().json }
+    }
+
+    /// Runs `body` as the only snapshot, compaction or backup in progress (each refuses with
+    /// `CONFLICT` while another runs: they share the snapshot files and the journal's clean-up).
+    func exclusively<T: Sendable>(_ body: (isolated ShardDirectory) async throws(CallsheetError) -> T) async throws(CallsheetError) -> T {
+        guard journal != nil else { throw CallsheetError(.unavailable, "this store has no data directory") }
+        guard !persistence.snapshotInProgress else {
+            throw CallsheetError(.conflict, "a snapshot, compaction or backup is already running; try again when it has finished")
+        }
         persistence.snapshotInProgress = true
         defer { persistence.snapshotInProgress = false }
+        return try await body(self)
+    }
+
+    /// What one snapshot did.
+    struct SnapshotOutcome: Sendable {
+        var file: String
+        var sequence: UInt64
+        var organizations: Int
+        var contacts: Int
+        var bytes: Int
+        var milliseconds: Int64
+        var removedSnapshots: [String]
+        var removedSegments: [String]
+
+        var json: JSONValue {
+            .object([
+                ("file", .string(file)),
+                ("sequence", .integer(Int64(sequence))),
+                ("organizations", .integer(Int64(organizations))),
+                ("contacts", .integer(Int64(contacts))),
+                ("bytes", .integer(Int64(bytes))),
+                ("milliseconds", .integer(milliseconds)),
+                ("removed_snapshots", .integer(Int64(removedSnapshots.count))),
+                ("removed_journal_segments", .integer(Int64(removedSegments.count))),
+            ])
+        }
+    }
+
+    /// The snapshot itself; the caller holds ``exclusively(_:)``.
+    func snapshotNow() async throws(CallsheetError) -> SnapshotOutcome {
+        guard let journal else { throw CallsheetError(.unavailable, "this store has no data directory") }
         let started = Clock.now()
         let failuresBefore = journal.statistics.failures
-        let floor = journal.nextSequence - 1
+        // Records from `floor + 1` on go to a new segment: the ones before it are this snapshot's.
+        let floor: UInt64
+        var cut: UInt64?
+        do {
+            let first = try journal.requestSegmentCut()
+            cut = first
+            floor = first - 1
+        } catch {
+            floor = journal.nextSequence - 1
+            logger.notice("snapshot without a journal segment cut", metadata: ["error": "\(error)"])
+        }
         var captures: [(OrganizationState, UInt64)] = []
         for id in shards.keys.sorted() {
             guard let shard = shards[id] else { continue }
@@ -120,6 +173,13 @@ extension ShardDirectory {
         persistence.lastSnapshotAt = Clock.now()
         persistence.lastSnapshotSequence = floor
         persistence.lastSnapshotBytes = file.bytes
+        if let cut {
+            do {
+                try await journal.waitForSegmentCut(cut)
+            } catch {
+                logger.notice("the journal segment was not cut; its records stay until a later snapshot", metadata: ["error": "\(error)"])
+            }
+        }
         var removedSegments: [String] = []
         var removedSnapshots: [String] = []
         do {
@@ -136,16 +196,9 @@ extension ShardDirectory {
         }
         let contacts = captures.reduce(0) { $0 + $1.0.contacts.count }
         logger.info("snapshot written", metadata: ["file": "\(file.path)", "sequence": "\(floor)", "contacts": "\(contacts)", "bytes": "\(file.bytes)"])
-        return .object([
-            ("file", .string(file.path)),
-            ("sequence", .integer(Int64(floor))),
-            ("organizations", .integer(Int64(captures.count))),
-            ("contacts", .integer(Int64(contacts))),
-            ("bytes", .integer(Int64(file.bytes))),
-            ("milliseconds", .integer(Clock.now() - started)),
-            ("removed_snapshots", .integer(Int64(removedSnapshots.count))),
-            ("removed_journal_segments", .integer(Int64(removedSegments.count))),
-        ])
+        return SnapshotOutcome(
+            file: file.path, sequence: floor, organizations: captures.count, contacts: contacts, bytes: file.bytes,
+            milliseconds: Clock.now() - started, removedSnapshots: removedSnapshots, removedSegments: removedSegments)
     }
 
     /// Whether a snapshot file counts for retention: known from this process (loaded at open or

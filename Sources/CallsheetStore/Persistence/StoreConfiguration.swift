@@ -38,6 +38,15 @@ public struct StoreConfiguration: Sendable {
     public init(directory: String) {
         self.directory = directory
     }
+
+    /// The control socket's file name inside a data directory.
+    public static let controlSocketName = "control.sock"
+
+    /// Where `callsheet serve` listens for its owner (docs/PROTOCOL.md, "The control socket"):
+    /// inside the data directory, which only its user may enter.
+    public var controlSocketPath: String {
+        directory.hasSuffix("/") ? directory + Self.controlSocketName : directory + "/" + Self.controlSocketName
+    }
 }
 
 /// What persistence has done since the store opened, for `INFO` and the snapshot schedule.

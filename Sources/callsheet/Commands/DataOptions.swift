@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallsheetStorage
+import Foundation
 import CallsheetStore
 import Logging
 
@@ -29,8 +30,17 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Days a finished import job and its error report are kept (0: forever).")
     var importRetentionDays: Int = 30
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Start a new journal segment once the active one reaches this size: bytes, or with a K, M or G suffix (1024-based). 64 KiB to 1 GiB.",
+        valueName: "bytes"))
+    var segmentSize: ByteCount = ByteCount(64 << 20)
+
     func validate() throws {
         guard keepSnapshots >= 1 else { throw ValidationError("--keep-snapshots must be at least 1") }
+        guard ByteCount.segmentSizes.contains(segmentSize.bytes) else {
+            throw ValidationError(
+                "--segment-size must be from 64K (65536 bytes) to 1G (1073741824 bytes), got \(segmentSize.bytes); smaller segments mean a file per few writes, larger ones hold more the journal cannot free")
+        }
         guard snapshotEvery >= 0, snapshotSeconds >= 0 else { throw ValidationError("snapshot intervals cannot be negative") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds cannot be negative") }
         guard (0...36_500).contains(importRetentionDays) else {
@@ -42,7 +52,7 @@ struct DataOptions: ParsableArguments {
 
     func configuration(lockAdvice: String?) -> StoreConfiguration {
         var configuration = StoreConfiguration(directory: data)
-        configuration.lockAdvice = lockAdvice ?? Self.defaultLockAdvice
+        configuration.lockAdvice = lockAdvice ?? defaultLockAdvice
         configuration.fsyncPolicy = fsync
         configuration.snapshotEveryRecords = snapshotEvery
         configuration.snapshotEverySeconds = snapshotSeconds
@@ -50,12 +60,14 @@ struct DataOptions: ParsableArguments {
         configuration.repair = repair
         configuration.jobDrainSeconds = drainSeconds
         configuration.importRetention = importRetentionDays == 0 ? nil : .seconds(Int64(importRetentionDays) * 86_400)
+        configuration.segmentSize = segmentSize.bytes
         return configuration
     }
 
     /// What the REPL (and any command without its own advice) suggests when the directory is locked.
-    static let defaultLockAdvice =
-        "To work with a running server, connect to it instead: `callsheet repl --connect HOST:PORT --user NAME`; otherwise stop that process first."
+    var defaultLockAdvice: String {
+        "If it is `callsheet serve`, work through it: as the data directory's owner, `callsheet repl --connect \(StoreConfiguration(directory: data).controlSocketPath)` (every command, owner ones included), or `callsheet repl --connect HOST:PORT --user NAME`; otherwise stop that process first."
+    }
 
     /// Opens the data directory, turning a recovery failure into a readable exit.
     /// - Parameter lockAdvice: what to do when another process holds the directory (`DIRECTORY_LOCKED`).
@@ -69,6 +81,34 @@ struct DataOptions: ParsableArguments {
 }
 
 extension FsyncPolicy: ExpressibleByArgument {}
+
+/// A size on the command line: `65536`, `64K`, `64M`, `1G` (1024-based; `KiB`, `MB` and the like too).
+struct ByteCount: ExpressibleByArgument, Hashable {
+    var bytes: Int
+
+    init(_ bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).uppercased()
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let number = Int(digits) else { return nil }
+        let shift: Int
+        switch text.dropFirst(digits.count) {
+        case "", "B": shift = 0
+        case "K", "KB", "KIB": shift = 10
+        case "M", "MB", "MIB": shift = 20
+        case "G", "GB", "GIB": shift = 30
+        default: return nil
+        }
+        guard number <= Int.max >> shift else { return nil }
+        bytes = number << shift
+    }
+
+    var defaultValueDescription: String { bytes % (1 << 20) == 0 ? "\(bytes >> 20)M" : "\(bytes)" }
+
+    /// What `--segment-size` accepts.
+    static let segmentSizes = (64 << 10)...(1 << 30)
+}
 
 /// A logger for the command line: warnings and above to standard error unless CALLSHEET_LOG_LEVEL says otherwise.
 func makeLogger(_ label: String = "callsheet") -> Logger {

@@ -21,16 +21,15 @@ struct OrgCommand: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
-        /// ORG.CREATE is not served over connections (no role may run it there), so the only way
-        /// while a server holds the directory is to stop it.
-        static func lockAdvice(_ directory: String) -> String {
-            "ORG.CREATE cannot be done online: it is owner-only, and no role may run it over a connection (`callsheet repl --connect`). "
-                + "Stop the server (SIGTERM: it finishes its requests, writes a final snapshot and exits), run `callsheet org create NAME --admin USER --data \(directory)` "
-                + "(or `callsheet repl --data \(directory)` and ORG.CREATE) while it is stopped, then start the server again."
+        /// ORG.CREATE is owner-only: no network login may run it, but the server's control socket can.
+        static func lockAdvice(_ directory: String, socket: String) -> String {
+            "ORG.CREATE is owner-only: no login over TCP may run it, but the server's owner can, through its control socket: "
+                + "`callsheet repl --connect \(socket)`, then `ORG.CREATE NAME ADMIN USER` (it prints the admin's secret once). "
+                + "Or stop the server (SIGTERM: it finishes its requests, writes a final snapshot and exits), run `callsheet org create NAME --admin USER --data \(directory)` while it is stopped, then start it again."
         }
 
         func run() async throws {
-            let directory = try data.open(logger: makeLogger(), lockAdvice: Self.lockAdvice(data.data))
+            let directory = try data.open(logger: makeLogger(), lockAdvice: Self.lockAdvice(data.data, socket: data.configuration.controlSocketPath))
             do {
                 let (id, secret) = try await directory.createOrganization(name: name, region: region, admin: admin)
                 print("organization \(id) '\(name)' created (region \(region.uppercased()))")

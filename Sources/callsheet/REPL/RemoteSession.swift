@@ -9,14 +9,25 @@ import Glibc
 #endif
 
 /// `callsheet repl --connect host:port --user U`: the same REPL against a running server.
+/// `--connect DIR/control.sock` (a path) talks to a server's control socket instead, as the
+/// data directory's owner, without AUTH.
 /// Requests go out as RESP arrays; replies are read with the protocol's ``ReplyDecoder``.
 enum RemoteSession {
+    /// True for a `--connect` value that names a Unix-domain socket rather than `host:port`.
+    static func isSocketPath(_ address: String) -> Bool { address.contains("/") || address.hasSuffix(".sock") }
+
     static func run(address: String, user: String?, tls: ClientTLSSettings? = nil, interactive: Bool, renderer: ReplyRenderer) async throws {
-        let parts = address.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else {
-            throw ValidationError("--connect expects host:port, e.g. 127.0.0.1:7878")
+        let connection: RemoteConnection
+        if Self.isSocketPath(address) {
+            guard tls == nil else { throw ValidationError("--tls does not apply to a control socket (a local file)") }
+            connection = try RemoteConnection(socketPath: address)
+        } else {
+            let parts = address.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                throw ValidationError("--connect expects host:port, e.g. 127.0.0.1:7878, or the path of a server's control socket, e.g. Snapshots/control.sock")
+            }
+            connection = try await RemoteConnection(host: String(parts[0]), port: port, tls: tls)
         }
-        let connection = try await RemoteConnection(host: String(parts[0]), port: port, tls: tls)
         if let user {
             let secret: String
             if let fromEnvironment = ProcessInfo.processInfo.environment["CALLSHEET_SECRET"] {
@@ -67,6 +78,12 @@ struct RemoteTLSOptions: ParsableArguments {
 final class RemoteConnection {
     private let plain: BlockingConnection?
     private let client: CallsheetClient?
+
+    /// A server's control socket.
+    init(socketPath: String) throws {
+        plain = try BlockingConnection(socketPath: socketPath)
+        client = nil
+    }
 
     init(host: String, port: UInt16, tls: ClientTLSSettings?) async throws {
         if let tls {
@@ -123,6 +140,34 @@ final class BlockingConnection {
         }
         guard connected >= 0 else { throw CommandFailure("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))") }
         socket = connected
+    }
+
+    /// Connects to a Unix-domain socket (a server's control socket).
+    init(socketPath: String) throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        let path = Array(socketPath.utf8)
+        guard path.count < capacity else {
+            throw CommandFailure("the socket path \(socketPath) is longer than \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.enumerated() { raw[index] = byte }
+        }
+        let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CommandFailure("socket() failed: \(String(cString: strerror(errno)))") }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(descriptor)
+            let hint = code == ENOENT || code == ECONNREFUSED
+                ? " (no server listens there: is `callsheet serve` running on that data directory?)"
+                : code == EACCES ? " (only the user the server runs as may connect)" : ""
+            throw CommandFailure("cannot connect to \(socketPath): \(String(cString: strerror(code)))\(hint)")
+        }
+        socket = descriptor
     }
 
     deinit { close(socket) }

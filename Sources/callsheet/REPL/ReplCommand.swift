@@ -25,7 +25,7 @@ struct ReplCommand: AsyncParsableCommand {
     @Flag(help: .hidden)
     var noDemo = false
 
-    @Option(help: "Connect to a running server (host:port) instead of opening a data directory.")
+    @Option(help: "Connect to a running server (host:port) instead of opening a data directory; or to its control socket (DATA/control.sock) as the data directory's owner.")
     var connect: String?
 
     @Option(help: "With --connect: the login to AUTH as. The secret is read from CALLSHEET_SECRET or asked for.")
