@@ -29,10 +29,20 @@ enum CLIProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
+        // Input is written, and standard error read, beside the read of standard output: done one
+        // after the other, a child that fills one pipe while the parent waits on another deadlocks.
+        let group = DispatchGroup()
+        let errorBox = DataBox()
+        DispatchQueue.global().async(group: group) {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+        DispatchQueue.global().async(group: group) {
+            errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+        }
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let error = errorBox.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
@@ -41,4 +51,9 @@ enum CLIProcess {
     static func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "callsheet-cli-\(name)-\(UUID().uuidString)"
     }
+}
+
+/// Standard error's bytes, handed from the reading thread to the caller after `DispatchGroup.wait()`.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
