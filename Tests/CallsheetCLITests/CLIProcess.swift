@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `callsheet` binary as a user would, with standard input piped in.
 enum CLIProcess {
@@ -29,10 +30,24 @@ enum CLIProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
+        // Input is written and standard error read on threads of their own: a command that answers
+        // more than a pipe holds (64 KiB) before reading all its input must not block on this side.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorBytes = Mutex(Data())
+        let errorRead = DispatchSemaphore(value: 0)
+        let errorReader = Thread {
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorBytes.withLock { $0 = data }
+            errorRead.signal()
+        }
+        errorReader.start()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        errorRead.wait()
+        let error = errorBytes.withLock { $0 }
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
