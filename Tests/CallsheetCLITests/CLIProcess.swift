@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `callsheet` binary as a user would, with standard input piped in.
 enum CLIProcess {
@@ -29,20 +30,24 @@ enum CLIProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        // Input is written, and standard error read, beside the read of standard output: done one
-        // after the other, a child that fills one pipe while the parent waits on another deadlocks.
-        let group = DispatchGroup()
-        let errorBox = DataBox()
-        DispatchQueue.global().async(group: group) {
+        // Input is written and standard error read on threads of their own: a command that answers
+        // more than a pipe holds (64 KiB) before reading all its input must not block on this side.
+        let writer = Thread {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
         }
-        DispatchQueue.global().async(group: group) {
-            errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+        writer.start()
+        let errorBytes = Mutex(Data())
+        let errorRead = DispatchSemaphore(value: 0)
+        let errorReader = Thread {
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorBytes.withLock { $0 = data }
+            errorRead.signal()
         }
+        errorReader.start()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let error = errorBox.data
+        errorRead.wait()
+        let error = errorBytes.withLock { $0 }
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
@@ -51,9 +56,4 @@ enum CLIProcess {
     static func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "callsheet-cli-\(name)-\(UUID().uuidString)"
     }
-}
-
-/// Standard error's bytes, handed from the reading thread to the caller after `DispatchGroup.wait()`.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

@@ -69,35 +69,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: restored + "-2"))
     }
 
-    /// A REPL holds the directory: `backup` cannot go online (no server answers on the control
-    /// socket) and says what to do.
-    @Test func backupNamesTheWayOutWhenAReplHoldsTheDirectory() async throws {
+    /// Another command holds the directory (not a server: nothing answers on the control socket):
+    /// `backup` cannot go online and says what to do. The holder is this test, taking the lock as
+    /// every command does (`flock` on `LOCK`, its pid and command written in it).
+    @Test func backupNamesTheWayOutWhenAnotherCommandHoldsTheDirectory() throws {
         let data = CLIProcess.temporaryPath("ops-held")
         defer { try? FileManager.default.removeItem(atPath: data) }
         #expect(try CLIProcess.run(["org", "create", "Acme", "--admin", "alice", "--data", data]).status == 0)
-        let repl = Process()
-        repl.executableURL = URL(fileURLWithPath: CLIProcess.binary)
-        repl.arguments = ["repl", "--data", data]
-        let input = Pipe()
-        repl.standardInput = input
-        repl.standardOutput = FileHandle.nullDevice
-        repl.standardError = FileHandle.nullDevice
-        try repl.run()
-        defer {
-            try? input.fileHandleForWriting.close()
-            repl.waitUntilExit()
-        }
-        // The REPL has the lock once it answers.
-        var held = false
-        for _ in 0..<600 where !held {
-            let lock = (try? String(contentsOfFile: data + "/LOCK", encoding: .utf8)) ?? ""
-            held = lock.hasPrefix("\(repl.processIdentifier)\n")
-            if !held { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        #expect(held, "the REPL took the lock")
+        let descriptor = open(data + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let holder = Array("\(getpid())\ncallsheet repl\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = holder.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         let refused = try CLIProcess.run(["backup", "--data", data, "--to", data + "-b.csbackup"])
         #expect(refused.status != 0)
-        #expect(refused.error.contains("is in use by process \(repl.processIdentifier)"), "\(refused.error)")
+        #expect(refused.error.contains("is in use by process \(getpid()) (callsheet repl)"), "\(refused.error)")
         #expect(refused.error.contains("control socket \(data)/control.sock") && refused.error.contains("run `BACKUP \(data)-b.csbackup` in that session"), "\(refused.error)")
         #expect(!FileManager.default.fileExists(atPath: data + "-b.csbackup"))
     }

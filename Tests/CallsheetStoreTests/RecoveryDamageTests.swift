@@ -83,8 +83,16 @@ func rewriteRecord(_ segment: String, sequence: UInt64, type newType: UInt16? = 
     /// without --repair and holds every acknowledged contact.
     @Test func damageTheSnapshotCoversIsSkipped() async throws {
         try await withTemporaryDirectory(prefix: "below") { path in
-            let acknowledged = try await Self.build(path, count: 60, snapshotAfter: 40)
-            let (segment, record) = try #require(try recordCreating(10, in: path))
+            // Two snapshots: retention keeps the journal back to the older one (at 21), so the
+            // records 22–41 the newer one (at 41) covers are still in a segment.
+            var store = try await SnapshotCrashTests.seeded(testConfiguration(path), count: 20)
+            #expect(errorCode(await store.run("SNAPSHOT")) == nil)
+            for n in 20..<40 { #expect(errorCode(await store.run("CONTACT.ADD", contactJSON(n))) == nil) }
+            #expect(errorCode(await store.run("SNAPSHOT")) == nil)
+            for n in 40..<60 { #expect(errorCode(await store.run("CONTACT.ADD", contactJSON(n))) == nil) }
+            let acknowledged = try await dump(store.directory).organizations
+            try await store.crash()
+            let (segment, record) = try #require(try recordCreating(30, in: path))
             try TestFiles.flipByte(segment, at: record.offset + 40)
             try TestFiles.flipByte(segment, at: record.offset + 41)
             let before = try TestFiles.bytes(segment)
