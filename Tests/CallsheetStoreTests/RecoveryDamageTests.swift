@@ -96,14 +96,14 @@ func rewriteRecord(_ segment: String, sequence: UInt64, type newType: UInt16? = 
             try TestFiles.flipByte(segment, at: record.offset + 40)
             try TestFiles.flipByte(segment, at: record.offset + 41)
             let before = try TestFiles.bytes(segment)
-            let store = try Self.open(path)
-            let state = try await dump(store.directory)
+            let opened = try Self.open(path)
+            let state = try await dump(opened.directory)
             expectSameState(state.organizations, acknowledged, "damage below the snapshot")
             #expect(state.problems.isEmpty)
-            let report = await store.directory.recoveryReport
+            let report = await opened.directory.recoveryReport
             #expect(report.contains("journal damage skipped at \(segment) offset \(record.offset)"), "\(report)")
             #expect(try TestFiles.bytes(segment) == before, "a start that loses nothing rewrites nothing")
-            try await store.crash()
+            try await opened.crash()
         }
     }
 

@@ -77,7 +77,8 @@ import Testing
             await store.directory.close()  // the graceful path writes a snapshot; use a crashing one below instead
             var writer = try OpenStore(crashing)
             await writer.run("USE", "Acme")
-            for n in 60..<100 {  // more than one 2 KiB segment: the final snapshot above cut the journal await writer.run("CONTACT.ADD", contactJSON(n)) }
+            // More than one 2 KiB segment: the final snapshot above cut the journal.
+            for n in 60..<100 { await writer.run("CONTACT.ADD", contactJSON(n)) }
             let segmentsBefore = try journalSegments(path).count
             #expect(segmentsBefore > 1)
             #expect(errorCode(await writer.run("SNAPSHOT")) == "UNAVAILABLE")
