@@ -77,7 +77,8 @@ import Testing
             await store.directory.close()  // the graceful path writes a snapshot; use a crashing one below instead
             var writer = try OpenStore(crashing)
             await writer.run("USE", "Acme")
-            for n in 60..<80 { await writer.run("CONTACT.ADD", contactJSON(n)) }
+            // Enough for several segments: the clean stop above cut the journal, so it starts afresh.
+            for n in 60..<100 { await writer.run("CONTACT.ADD", contactJSON(n)) }
             let segmentsBefore = try journalSegments(path).count
             #expect(segmentsBefore > 1)
             #expect(errorCode(await writer.run("SNAPSHOT")) == "UNAVAILABLE")
