@@ -28,14 +28,8 @@ public struct StorageReport: Sendable, Hashable {
         public var reason: String
     }
 
-    /// Acknowledged records that cannot be read: sequences `first...last`.
-    public struct Lost: Sendable, Hashable {
-        public var first: UInt64
-        public var last: UInt64
-        public var file: String
-        public var offset: Int64
-        public var reason: String
-    }
+    /// Acknowledged records that cannot be read: sequences `first...last`, where, and why.
+    public typealias Lost = ReplaySummary.Lost
 
     /// The journal as a whole, judged against the newest snapshot that verifies.
     public struct Journal: Sendable, Hashable {
