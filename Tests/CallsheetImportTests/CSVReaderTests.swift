@@ -7,6 +7,17 @@ struct CSVReaderTests {
         try CSVReader.read(try Fixture.bytes(name), encoding: encoding)
     }
 
+    /// The column limit counts the empty field a final comma ends (found by scripts/fuzz csv:
+    /// 1,000 fields and a comma at the end of the file read as 1,001, which then did not read back).
+    @Test func columnLimitCountsTheFieldAFinalCommaEnds() throws {
+        let limit = CSVReader.maximumColumns
+        let atLimit = Array((Array(repeating: "a", count: limit - 1).joined(separator: ",") + ",").utf8)
+        #expect(try CSVReader.read(atLimit, encoding: .utf8).header.count == limit)
+        let over = Array((Array(repeating: "a", count: limit).joined(separator: ",") + ",").utf8)
+        let error = #expect(throws: CallsheetError.self) { try CSVReader.read(over, encoding: .utf8) }
+        #expect(error?.code == .malformedCSV && error?.message.contains("more than \(limit) columns") == true)
+    }
+
     @Test func quotedCommasAndDoubledQuotes() throws {
         let document = try read("quoted-commas-and-doubled-quotes.csv")
         #expect(document.header == ["Name", "Phone", "Email", "Tags"])
