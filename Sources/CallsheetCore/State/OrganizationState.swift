@@ -85,6 +85,10 @@ public struct OrganizationState: Sendable {
             }
             reindex(from: previous, to: contact)
             return .putContact(previous)
+        case .setCallFields(let fields):
+            guard let previous = contacts[fields.contactID].map(CallFields.init(of:)) else { return .setCallFields(fields) }
+            contacts[fields.contactID]?.set(fields)
+            return .setCallFields(previous)
         case .removeContact(let id):
             guard let previous = contacts.removeValue(forKey: id) else { return .removeContact(id) }
             unindex(previous)
