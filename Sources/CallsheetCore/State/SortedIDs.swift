@@ -10,9 +10,9 @@
 /// ``position(after:)`` turns an id cursor into one, in O(log n).
 public struct SortedIDs: Sendable {
     /// Sorted, non-empty blocks, each holding at most ``maximumBlockCount`` ids, ascending across blocks.
-    var blocks: [[ContactID]] = []
+    private var blocks: [[ContactID]] = []
     /// `lasts[b]` is the largest id of `blocks[b]`: the directory searched to find a block.
-    var lasts: [ContactID] = []
+    private var lasts: [ContactID] = []
     public private(set) var count = 0
 
     /// The most ids a block holds; a block that would hold more is split in two halves.
@@ -87,19 +87,19 @@ public struct SortedIDs: Sendable {
             blocks[last].append(id)
             lasts[last] = id
         } else {
-            var block: [ContactID] = []
-            block.reserveCapacity(Self.maximumBlockCount)
-            block.append(id)
-            blocks.append(block)
+            // No reservation: a tag on three contacts holds three ids, not a block's capacity.
+            blocks.append([id])
             lasts.append(id)
         }
         count += 1
     }
 
+    /// Splits a full block in two halves, each in an allocation of its size (the full block's
+    /// grew past ``maximumBlockCount`` when the id that overfilled it went in).
     private mutating func split(_ block: Int) {
         let half = blocks[block].count / 2
         let upper = Array(blocks[block][half...])
-        blocks[block].removeSubrange(half...)
+        blocks[block] = Array(blocks[block][..<half])
         lasts[block] = blocks[block][half - 1]
         blocks.insert(upper, at: block + 1)
         lasts.insert(upper[upper.count - 1], at: block + 1)
@@ -213,10 +213,12 @@ extension SortedIDs: BidirectionalCollection {
 
 extension SortedIDs: Hashable {
     /// Two sets are equal when they hold the same ids, however their blocks are cut.
+    /// - Complexity: O(n).
     public static func == (lhs: SortedIDs, rhs: SortedIDs) -> Bool {
         lhs.count == rhs.count && lhs.elementsEqual(rhs)
     }
 
+    /// - Complexity: O(n): every id is hashed (block cuts must not change the hash).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
         for id in self { hasher.combine(id) }
