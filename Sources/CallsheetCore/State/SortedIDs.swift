@@ -87,8 +87,12 @@ public struct SortedIDs: Sendable {
             blocks[last].append(id)
             lasts[last] = id
         } else {
-            // No reservation: a tag on three contacts holds three ids, not a block's capacity.
-            blocks.append([id])
+            // A set already a block long will likely fill this block too: one allocation instead
+            // of ten doublings. A smaller set (a tag on three contacts) holds what it needs.
+            var block: [ContactID] = []
+            if count >= Self.maximumBlockCount { block.reserveCapacity(Self.maximumBlockCount) }
+            block.append(id)
+            blocks.append(block)
             lasts.append(id)
         }
         count += 1
