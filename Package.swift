@@ -95,6 +95,12 @@ let package = Package(
             path: "scripts/bench/durability"
         ),
 
+        .executableTarget(
+            name: "callsheet-write-bench",
+            dependencies: ["CallsheetStore", "CallsheetCore", "ContactGenerator"],
+            path: "scripts/bench/WriteBench"
+        ),
+
         // MARK: Fuzzing (run by hand: scripts/fuzz TARGET SECONDS; see docs/BENCHMARKS.md)
         .target(
             name: "CallsheetFuzzing",

@@ -10,6 +10,18 @@ import Testing
         #expect(TagKey.splitList("VIP, Q4-Campaign; High-Priority,,") == ["VIP", "Q4-Campaign", "High-Priority"])
     }
 
+    /// The ASCII fast path of `displayForm` gives what splitting on white space gives.
+    @Test func displayFormFastPathAgreesWithSplitting() {
+        let samples = ["VIP", "Q4 Campaign", "Q4  Campaign", " VIP", "VIP ", "a\tb", "a\r\nb", "\r\n", "", " ", "x",
+                       "ünï code", "a\u{00A0}b", "a\u{2003}b", "~!@#$%^&*()", "a\u{7F}b", "a\u{1F}b", "a b c"]
+        for sample in samples {
+            #expect(TagKey.displayForm(sample) == sample.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "), "\(sample.debugDescription)")
+        }
+        #expect(throws: CallsheetError.self) { try TagKey.validate("a\u{7F}b") }
+        #expect(throws: CallsheetError.self) { try TagKey.validate("a;b") }
+        #expect(throws: CallsheetError.self) { try TagKey.validate("a\u{85}b") }
+    }
+
     @Test func firstSpellingIsTheDisplayForm() throws {
         var fixture = Fixture()
         let first = try fixture.add(#"{"name":"Ann","phone":"+16502530000","tags":["VIP"," q4 "]}"#)

@@ -3,7 +3,11 @@ import PhoneNumbers
 /// Binary encoding of the model for journal records and snapshots (docs/STORAGE.md, "Record payloads").
 /// Version 1. Decoding validates every enum tag and length.
 public enum RecordCodec {
+    /// The version a change set is written with: 1 unless it holds a change version 1 lacks.
     public static let changeSetVersion: UInt8 = 1
+    /// Version 2 adds change tag 12 (set call fields). A set holding none is still written as
+    /// version 1, so that releases before it read every record they could always read.
+    public static let fieldChangeSetVersion: UInt8 = 2
     /// The largest count or setting a record may hold (2^53): call totals, import limits, field order.
     /// Larger values cannot come from the commands, and would overflow the arithmetic done on them.
     static let maximumSetting = 1 << 53
@@ -18,7 +22,7 @@ public enum RecordCodec {
     /// does and returns nil, having held at most `limit` bytes and one change.
     public static func encode(_ set: ChangeSet, limit: Int) -> [UInt8]? {
         var writer = BinaryWriter(capacity: min(64 + set.changes.count * 160, 1 << 24))
-        writer.byte(changeSetVersion)
+        writer.byte(set.changes.contains(where: \.needsVersion2) ? fieldChangeSetVersion : changeSetVersion)
         writer.varint(set.organizationID)
         writer.varint(set.changes.count)
         for change in set.changes {
@@ -31,13 +35,20 @@ public enum RecordCodec {
     public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
-        guard version == changeSetVersion else { throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion))") }
+        guard version == changeSetVersion || version == fieldChangeSetVersion else {
+            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion) and \(fieldChangeSetVersion))")
+        }
         let organization = try reader.id()
         // Every change is a tag byte and at least one more.
         let count = try reader.count(minimumBytes: 2)
         var changes: [Change] = []
         changes.reserveCapacity(count)
-        for _ in 0..<count { changes.append(try decodeChange(&reader)) }
+        for _ in 0..<count {
+            let start = reader.offset
+            let change = try decodeChange(&reader)
+            if change.needsVersion2, version < fieldChangeSetVersion { throw reader.corrupt("change tag 12 in a version \(version) change set", at: start) }
+            changes.append(change)
+        }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
         return ChangeSet(organizationID: organization, changes: changes)
     }
@@ -55,6 +66,13 @@ public enum RecordCodec {
         case .removeContact(let id): writer.byte(9); writer.varint(id)
         case .putPreset(let value): writer.byte(10); encode(value, into: &writer)
         case .removePreset(let user, let name): writer.byte(11); writer.varint(user); writer.string(name)
+        case .setCallFields(let fields):
+            writer.byte(12)
+            writer.varint(fields.contactID)
+            writer.optionalSigned(fields.lastCalledAt)
+            writer.optionalString(fields.lastCallOutcome)
+            writer.varint(fields.totalCalls)
+            writer.signed(fields.updatedAt)
         }
     }
 
@@ -71,6 +89,10 @@ public enum RecordCodec {
         case 9: return .removeContact(try reader.id())
         case 10: return .putPreset(try decodePreset(&reader))
         case 11: return .removePreset(userID: try reader.id(), name: try reader.string())
+        case 12:
+            return .setCallFields(CallFields(
+                contactID: try reader.id(), lastCalledAt: try reader.optionalTimestamp(), lastCallOutcome: try reader.optionalString(),
+                totalCalls: try reader.int(atMost: Self.maximumSetting), updatedAt: try reader.timestamp()))
         case let tag: throw reader.corrupt("unknown change tag \(tag)")
         }
     }
@@ -274,4 +296,11 @@ public enum RecordCodec {
     /// The custom-field entry name that carries a contact's phone extension in records and
     /// snapshots (docs/STORAGE.md): `#` can start no field name, and readers before it skip it.
     static let phoneExtensionEntry = "#phone_extension"
+}
+
+extension Change {
+    /// True for the changes change set version 1 has no tag for.
+    var needsVersion2: Bool {
+        if case .setCallFields = self { true } else { false }
+    }
 }

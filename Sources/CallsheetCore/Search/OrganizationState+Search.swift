@@ -121,24 +121,24 @@ extension OrganizationState {
     /// Sorted id lists whose union holds every match, as short as the clauses allow: one tag's
     /// contacts (TAGS ALL), the tags' lists (TAGS ANY, merged as they are read), one department's,
     /// or everyone's.
-    func candidateLists(_ resolved: ResolvedQuery) -> [[ContactID]] {
-        var best = [orderedIDs.ids]
+    func candidateLists(_ resolved: ResolvedQuery) -> [SortedIDs] {
+        var best = [orderedIDs]
         var bestCount = orderedIDs.count
-        func consider(_ lists: [[ContactID]]) {
+        func consider(_ lists: [SortedIDs]) {
             let count = lists.reduce(0) { $0 + $1.count }
             if count < bestCount { best = lists; bestCount = count }
         }
         if resolved.caller.role != .admin, let own = resolved.caller.departmentID {
-            consider([departmentIndex[own]?.ids ?? []])
+            consider([departmentIndex[own] ?? []])
         }
         for clause in resolved.clauses {
             switch clause {
             case .tags(.all, let tags):
-                for tag in tags { consider([TagKey(tag).flatMap { tagIndex[$0]?.ids } ?? []]) }
+                for tag in tags { consider([TagKey(tag).flatMap { tagIndex[$0] } ?? []]) }
             case .tags(.any, let tags):
-                consider(tags.compactMap { TagKey($0).flatMap { tagIndex[$0]?.ids } })
+                consider(tags.compactMap { TagKey($0).flatMap { tagIndex[$0] } })
             case .departments(let ids):
-                consider(ids.map { departmentIndex[$0]?.ids ?? [] })
+                consider(ids.map { departmentIndex[$0] ?? [] })
             default:
                 break
             }
@@ -230,23 +230,23 @@ extension OrganizationState {
 /// Reads the union of a few sorted id lists in ascending order, each id once, starting after an id.
 /// - Complexity: O(k) per id for k lists (k is the number of tags in a TAGS ANY clause).
 struct CandidateStream {
-    private let lists: [[ContactID]]
-    private var positions: [Int]
+    private let lists: [SortedIDs]
+    private var positions: [SortedIDs.Index]
     private var last: ContactID
 
-    init(lists: [[ContactID]], after: ContactID) {
+    init(lists: [SortedIDs], after: ContactID) {
         self.lists = lists
-        positions = lists.map { $0.partitioningIndex { $0 > after } }
+        positions = lists.map { $0.position(after: after) }
         last = after
     }
 
     mutating func next() -> ContactID? {
         var smallest: ContactID?
         for index in lists.indices {
-            while positions[index] < lists[index].count, lists[index][positions[index]] <= last {
-                positions[index] += 1
+            while positions[index] < lists[index].endIndex, lists[index][positions[index]] <= last {
+                lists[index].formIndex(after: &positions[index])
             }
-            if positions[index] < lists[index].count {
+            if positions[index] < lists[index].endIndex {
                 let candidate = lists[index][positions[index]]
                 if smallest.map({ candidate < $0 }) ?? true { smallest = candidate }
             }

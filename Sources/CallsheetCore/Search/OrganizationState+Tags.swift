@@ -3,7 +3,7 @@
 extension OrganizationState {
     /// Contacts in the caller's scope carrying `key`.
     func contactsTagged(_ key: TagKey, visibleTo caller: Caller) -> [Contact] {
-        (tagIndex[key]?.ids ?? []).compactMap { contacts[$0] }.filter(caller.canSee)
+        (tagIndex[key] ?? []).compactMap { contacts[$0] }.filter(caller.canSee)
     }
 
     /// Plans renaming or merging `sources` into `target`. Renaming onto an existing tag merges.

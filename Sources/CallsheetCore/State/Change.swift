@@ -12,6 +12,8 @@ public enum Change: Sendable, Hashable {
     case removeField(String)
     case putContact(Contact)
     case removeContact(ContactID)
+    /// Sets one contact's call-tracking fields (`CONTACT.LOGCALL`); nothing when it does not exist.
+    case setCallFields(CallFields)
     case putPreset(Preset)
     case removePreset(userID: UserID, name: String)
 }

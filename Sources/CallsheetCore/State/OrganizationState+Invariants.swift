@@ -20,7 +20,10 @@ extension OrganizationState {
         if tags != tagIndex { problems.append("tag index differs from contacts") }
         if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }
         if departmentsSeen != departmentIndex { problems.append("department index differs from contacts") }
-        if orderedIDs.ids != contacts.keys.sorted() { problems.append("ordered id list differs from contacts") }
+        if !orderedIDs.elementsEqual(contacts.keys.sorted()) { problems.append("ordered id list differs from contacts") }
+        problems.append(contentsOf: orderedIDs._checkInvariants().map { "ordered id list: \($0)" })
+        for (key, ids) in tagIndex { problems.append(contentsOf: ids._checkInvariants().map { "tag \(key): \($0)" }) }
+        for (id, ids) in departmentIndex { problems.append(contentsOf: ids._checkInvariants().map { "department \(id): \($0)" }) }
         problems.append(contentsOf: textIndex._checkInvariants(against: contacts))
         return problems
     }

@@ -39,14 +39,10 @@ extension OrganizationState {
         json.openObject()
         json.key("contacts", first: true)
         json.openArray()
-        let ids = orderedIDs.ids
-        var position = cursor.map { orderedIDs.position(after: $0) } ?? 0
         var written = 0
         var last: ContactID?
         var more = false
-        while position < ids.count {
-            let id = ids[position]
-            position += 1
+        for id in orderedIDs.ids(after: cursor ?? 0) {
             guard let contact = contacts[id], caller.canSee(contact), archived.includes(contact) else { continue }
             // A cursor only when a contact the caller may see follows: other departments' later
             // contacts must not show as a next page that turns out empty.
@@ -92,12 +88,11 @@ extension OrganizationState {
 
     /// Active and archived contacts the caller can see.
     public func countVisible(for caller: Caller) -> (active: Int, archived: Int) {
-        let ids: [ContactID]
         if caller.role == .admin {
             let archived = contacts.values.lazy.filter { $0.archivedAt != nil }.count
             return (contacts.count - archived, archived)
         }
-        ids = caller.departmentID.flatMap { departmentIndex[$0]?.ids } ?? []
+        let ids = caller.departmentID.flatMap { departmentIndex[$0] } ?? []
         let archived = ids.lazy.filter { contacts[$0]?.archivedAt != nil }.count
         return (ids.count - archived, archived)
     }

@@ -39,8 +39,9 @@ public struct OrganizationState: Sendable {
     }
 
     /// Applies one change and returns the change that undoes it.
-    /// - Complexity: O(1) amortized for contacts, plus the text index update and O(n) in the
-    ///   number of contacts when a contact is removed permanently (ordered id list).
+    /// - Complexity: for a contact, O(log n + block size) per membership that changes (department,
+    ///   each tag added or removed, the ordered id list on creation and permanent removal; see
+    ///   ``SortedIDs``), plus the text index update when a searched field changes.
     @discardableResult
     public mutating func apply(_ change: Change) -> Change {
         switch change {
@@ -76,13 +77,18 @@ public struct OrganizationState: Sendable {
             guard let previous = fields.removeValue(forKey: name) else { return .removeField(name) }
             return .putField(previous)
         case .putContact(let contact):
-            let previous = contacts[contact.id]
-            if let previous { unindex(previous) }
-            contacts[contact.id] = contact
-            index(contact, isNew: previous == nil)
-            textIndex.put(contact)
             nextContactID = max(nextContactID, contact.id + 1)
-            return previous.map { .putContact($0) } ?? .removeContact(contact.id)
+            guard let previous = contacts.updateValue(contact, forKey: contact.id) else {
+                index(contact, isNew: true)
+                textIndex.put(contact)
+                return .removeContact(contact.id)
+            }
+            reindex(from: previous, to: contact)
+            return .putContact(previous)
+        case .setCallFields(let fields):
+            guard let previous = contacts[fields.contactID].map(CallFields.init(of:)) else { return .setCallFields(fields) }
+            contacts[fields.contactID]?.set(fields)
+            return .setCallFields(previous)
         case .removeContact(let id):
             guard let previous = contacts.removeValue(forKey: id) else { return .removeContact(id) }
             unindex(previous)
@@ -135,6 +141,41 @@ public struct OrganizationState: Sendable {
         }
         departmentIndex[contact.departmentID, default: []].insert(contact.id)
         if isNew { orderedIDs.insert(contact.id) }
+    }
+
+    /// Moves a changed contact's index entries: only the memberships that differ between
+    /// `old` and `new` are touched, so a call logged or a note edited touches no id list.
+    /// - Complexity: O(tags²) to compare, plus O(log n + block size) per membership that changes.
+    private mutating func reindex(from old: Contact, to new: Contact) {
+        if old.phone != new.phone {
+            if phoneIndex[old.phone] == old.id { phoneIndex[old.phone] = nil }
+            phoneIndex[new.phone] = new.id
+        }
+        if old.tags != new.tags {
+            let oldKeys = old.tags.compactMap(TagKey.init)
+            let newKeys = new.tags.compactMap(TagKey.init)
+            for key in oldKeys where !newKeys.contains(key) {
+                tagIndex[key]?.remove(old.id)
+                if tagIndex[key]?.isEmpty == true {
+                    tagIndex[key] = nil
+                    tagDisplay[key] = nil
+                }
+            }
+            for tag in new.tags {
+                guard let key = TagKey(tag) else { continue }
+                if !oldKeys.contains(key) { tagIndex[key, default: []].insert(new.id) }
+                // As in ``index(_:isNew:)``: the latest spelling applied is the display form.
+                tagDisplay[key] = tag
+            }
+        }
+        if old.departmentID != new.departmentID {
+            departmentIndex[old.departmentID]?.remove(old.id)
+            if departmentIndex[old.departmentID]?.isEmpty == true { departmentIndex[old.departmentID] = nil }
+            departmentIndex[new.departmentID, default: []].insert(new.id)
+        }
+        if old.name != new.name || old.email != new.email || old.company != new.company || old.phone != new.phone {
+            textIndex.put(new)
+        }
     }
 
     /// Adds contacts not yet present, in ascending id order, building the text index in bulk.

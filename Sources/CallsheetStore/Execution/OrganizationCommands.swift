@@ -31,7 +31,12 @@ struct OrganizationCommands {
         case .contactRestore(let id):
             return try await writeContact { state throws(CallsheetError) in try state.planRestore(id, by: caller, context: context) }
         case .contactLogCall(let id, let outcome, let time):
-            return try await writeContact { state throws(CallsheetError) in try state.planLogCall(id, outcome: outcome, at: time, by: caller, context: context) }
+            let role = caller.role
+            return try await write { state throws(CallsheetError) in
+                // Journaled as the call fields alone (docs/STORAGE.md, change tag 12), not the whole contact.
+                let contact = try state.planLogCall(id, outcome: outcome, at: time, by: caller, context: context)
+                return ([.setCallFields(CallFields(of: contact))], RESPValue.bulkString(state.contactJSON(contact, for: role)))
+            }
         case .contactDelete(let id, let permanent):
             return try await write { state throws(CallsheetError) in
                 ([try state.planDelete(id, permanent: permanent, by: caller, context: context)], RESPValue.integer(1))

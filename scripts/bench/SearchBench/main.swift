@@ -61,7 +61,7 @@ print("text index estimate per contact: \(state.textIndex.memoryFootprint / max(
 // 3a. The lookup reply path: rendering a contact as JSON, and the whole executor path of
 // CONTACT.GET / CONTACT.BYPHONE on an in-memory store (no socket), per call.
 do {
-    let ids = state.orderedIDs.ids
+    let ids = Array(state.orderedIDs)
     var bytes = 0
     let renderStart = now()
     for round in 0..<200_000 {
@@ -137,7 +137,7 @@ let directory = try ShardDirectory.open(configuration, logger: Logger(label: "be
 let (_, secret) = try await directory.createOrganization(name: "Bench", region: "US", admin: "bench")
 if let shard = await directory.shard(1) {
     // Carry the loaded contacts over in one change set per 50,000 (journaled, then snapshotted).
-    let all = state.orderedIDs.ids.compactMap { state.contacts[$0] }
+    let all = state.orderedIDs.compactMap { state.contacts[$0] }
     var offset = 0
     while offset < all.count {
         let chunk = all[offset..<min(offset + 50_000, all.count)].map { contact -> Change in

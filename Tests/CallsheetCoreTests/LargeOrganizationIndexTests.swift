@@ -1,0 +1,78 @@
+import CallsheetCore
+import Testing
+
+/// Seeded random writes to an organization large enough that its department and tag id lists
+/// span many `SortedIDs` blocks (thousands of ids, blocks of at most 512), so that updates
+/// split, empty and merge blocks. After each round every index agrees with a brute-force
+/// recomputation, pages of `CONTACT.SEARCH` walk the lists across block boundaries, and an
+/// undo list restores the state exactly.
+@Suite struct LargeOrganizationIndexTests {
+    static let tags = ["Alpha", "Beta", "Gamma"]
+
+    static func contact(_ id: ContactID, department: DepartmentID, tags: [String]) -> Contact {
+        Contact(id: id, organizationID: 7, departmentID: department, createdByUserID: 1, name: "Person \(id)",
+                phone: "+1650\(String(format: "%07d", Int(id)))", tags: tags, createdAt: 1, updatedAt: 1)
+    }
+
+    /// Every contact in `scope` carrying `tag`, paging through `CONTACT.SEARCH * TAGS ANY tag`
+    /// a few contacts at a time.
+    static func paged(_ state: OrganizationState, tag: String, as caller: Caller) throws -> [ContactID] {
+        var seen: [ContactID] = []
+        var cursor: String?
+        repeat {
+            var words = ["*", "TAGS", "ANY", tag, "LIMIT", "97"]
+            if let cursor { words += ["CURSOR", cursor] }
+            let page = try state.search(try ContactQuery.parse(words), for: caller)
+            seen += page.contacts.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        return seen
+    }
+
+    @Test(arguments: [11, 12])
+    func randomWritesKeepEveryIndexExact(seed: UInt64) throws {
+        var random = SortedIDsTests.SplitMix(state: seed)
+        var fixture = Fixture()
+        var changes: [Change] = []
+        for id in 1...ContactID(4_000) {
+            changes.append(.putContact(Self.contact(id, department: 2 + id % 2, tags: Self.tags.filter { _ in random.next(2) == 0 })))
+        }
+        fixture.state.apply(changes)
+        let manager = fixture.salesManager
+        for round in 1...4 {
+            var undo: [Change] = []
+            let before = fixture.state.contacts
+            for _ in 0..<1_500 {
+                let ids = Array(fixture.state.contacts.keys)
+                guard var contact = ids.isEmpty ? nil : fixture.state.contacts[ids[Int(random.next(UInt64(ids.count)))]] else { break }
+                let change: Change
+                switch random.next(6) {
+                case 0: contact.departmentID = contact.departmentID == 2 ? 3 : 2; change = .putContact(contact)
+                case 1:
+                    let tag = Self.tags[Int(random.next(3))]
+                    if contact.tags.contains(tag) { contact.tags.removeAll { $0 == tag } } else { contact.tags.append(tag) }
+                    change = .putContact(contact)
+                case 2: change = .removeContact(contact.id)
+                case 3: change = .putContact(Self.contact(fixture.state.nextContactID, department: 2, tags: [Self.tags[Int(random.next(3))]]))
+                case 4:
+                    contact.totalCalls += 1
+                    contact.lastCalledAt = Int64(round)
+                    change = .setCallFields(CallFields(of: contact))
+                default: contact.notes = "round \(round)"; change = .putContact(contact)
+                }
+                undo.append(fixture.state.apply(change))
+            }
+            #expect(fixture.state._checkInvariants() == [], "seed \(seed) round \(round)")
+            for tag in Self.tags {
+                let expected = fixture.state.contacts.values.filter { $0.tags.contains(tag) && $0.departmentID == 2 }.map(\.id).sorted()
+                #expect(try Self.paged(fixture.state, tag: tag, as: manager) == expected, "seed \(seed) round \(round) tag \(tag)")
+            }
+            #expect(Array(fixture.state.orderedIDs) == fixture.state.contacts.keys.sorted())
+            if round.isMultiple(of: 2) {
+                fixture.state.apply(undo.reversed())
+                #expect(fixture.state.contacts == before, "seed \(seed) round \(round): undo")
+                #expect(fixture.state._checkInvariants() == [], "seed \(seed) round \(round): after undo")
+            }
+        }
+    }
+}
