@@ -179,11 +179,16 @@ public enum JournalReader {
         let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
         var aside: [UInt8] = []
         var kept = JournalFormat.SegmentHeader(firstSequence: segment.file.firstSequence).encoded()
+        // Runs and ranges are both in file order: one pass over each, however many spots.
+        var next = 0
         for run in segment.runs where run.end <= bytes.count {
+            while next < sorted.count, sorted[next].upperBound <= run.start { next += 1 }
             var offset = run.start
-            for range in sorted where range.overlaps(run.start..<run.end) {
-                kept += bytes[offset..<max(offset, range.lowerBound)]
-                offset = max(offset, range.upperBound)
+            var index = next
+            while index < sorted.count, sorted[index].lowerBound < run.end {
+                kept += bytes[offset..<max(offset, sorted[index].lowerBound)]
+                offset = max(offset, sorted[index].upperBound)
+                index += 1
             }
             if offset < run.end { kept += bytes[offset..<run.end] }
         }
