@@ -111,38 +111,23 @@ import Testing
             await setup.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
             await setup.run("ORG.CREATE", "Globex", "REGION", "US", "ADMIN", "gina")
             let directory = store.directory
-            // Snapshot while writers run until one organization's copy is newer than the header.
-            var chosen: (file: String, covered: [OrganizationID: UInt64], sequence: UInt64)?
-            for attempt in 0..<40 where chosen == nil {
-                let file = try await withThrowingTaskGroup(of: String?.self) { group in
-                    for writer in 0..<4 {
-                        group.addTask {
-                            var session = Session(isLocalOwner: true)
-                            let executor = CommandExecutor(directory: directory)
-                            _ = await executor.execute(["USE", writer % 2 == 0 ? "Acme" : "Globex"], session: &session)
-                            for i in 0..<30 {
-                                _ = await executor.execute(["CONTACT.ADD", contactJSON(attempt * 1000 + writer * 100 + i)], session: &session)
-                            }
-                            return nil
-                        }
-                    }
-                    group.addTask {
-                        try await Task.sleep(for: .milliseconds(3))
-                        guard case .string(let file)? = try await directory.snapshot()["file"] else { return nil }
-                        return file
-                    }
-                    var file: String?
-                    for try await result in group { file = file ?? result }
-                    return file
-                }
-                guard let file else { continue }
-                let loaded = try SnapshotReader.load(path: file)
-                let recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
-                if recovered.newestCovered > loaded.header.sequence {
-                    chosen = (file, recovered.coveredSequence, loaded.header.sequence)
-                }
+            // What `SNAPSHOT` writes when writers run between its journal cut and its copies of
+            // the shards: the header's sequence is the cut, Acme's copy is newer. Built directly
+            // so the test does not depend on winning a race.
+            await setup.run("USE", "Acme")
+            for i in 0..<5 { await setup.run("CONTACT.ADD", contactJSON(i)) }
+            let floor = await directory.shards.values.first!.capture().sequence
+            for i in 5..<10 { await setup.run("CONTACT.ADD", contactJSON(i)) }
+            var captures: [(OrganizationState, UInt64)] = []
+            for id in await directory.shards.keys.sorted() {
+                captures.append(await directory.shards[id]!.capture())
             }
-            let snapshot = try #require(chosen, "no snapshot covered an organization past its header in 40 tries")
+            let written = try ShardDirectory.writeSnapshotNow(
+                captures, floor: floor, nextOrganizationID: await directory.nextOrganizationID, configuration: testConfiguration(path))
+            let loaded = try SnapshotReader.load(path: written.path)
+            let recovered = try SnapshotCodec.decode(loaded.content, snapshotSequence: loaded.header.sequence)
+            #expect(recovered.newestCovered > loaded.header.sequence, "Acme's copy is newer than the header")
+            let snapshot = (file: written.path, covered: recovered.coveredSequence, sequence: loaded.header.sequence)
             let newer = try #require(snapshot.covered.first { $0.value > snapshot.sequence }?.key)
             try await store.crash()
 
