@@ -38,13 +38,14 @@ let package = Package(
 
         // MARK: Pure libraries
         .target(name: "PhoneNumbers", dependencies: ["CPhoneNumber"]),
-        .target(name: "TextIndex"),
+        .target(name: "ChunkedCollections"),
+        .target(name: "TextIndex", dependencies: ["ChunkedCollections"]),
         .target(name: "ContactGenerator"),
         .target(name: "CallsheetProtocol"),
         .target(
             name: "CallsheetCore",
             dependencies: [
-                "PhoneNumbers", "TextIndex", "CallsheetProtocol",
+                "PhoneNumbers", "TextIndex", "CallsheetProtocol", "ChunkedCollections",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -112,6 +113,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),
+        .testTarget(name: "ChunkedCollectionsTests", dependencies: ["ChunkedCollections"]),
         .testTarget(name: "TextIndexTests", dependencies: ["TextIndex"]),
         .testTarget(name: "ContactGeneratorTests", dependencies: ["ContactGenerator", "PhoneNumbers"]),
         .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),

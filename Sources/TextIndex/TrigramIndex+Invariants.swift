@@ -8,25 +8,22 @@ extension TrigramIndex {
     public func _checkInvariants() throws(TextIndexError) {
         var expected: [UInt32: [UInt32]] = [:]
         var documents = 0
-        for slot in texts.offsets.indices where texts.offsets[slot] != DocumentTexts.absent {
+        for slot in texts.storedSlots {
             documents += 1
-            guard let fields = texts.fields(of: UInt32(slot)) else {
-                throw .invariant("slot \(slot) has an offset but no fields")
+            guard let fields = texts.fields(of: slot) else {
+                throw .invariant("slot \(slot) is listed but has no fields")
             }
             guard fields.count <= Self.maxFieldCount else {
                 throw .invariant("slot \(slot) has \(fields.count) fields")
             }
             for key in Self.keys(of: fields) {
-                expected[key.rawValue, default: []].append(UInt32(slot))
+                expected[key.rawValue, default: []].append(slot)
             }
         }
         guard documents == count else {
             throw .invariant("count is \(count) but \(documents) documents are stored")
         }
-        let live = texts.liveBytes()
-        guard live + texts.garbage == texts.arena.count else {
-            throw .invariant("arena holds \(texts.arena.count) bytes; live \(live) + garbage \(texts.garbage)")
-        }
+        try texts.checkAccounting()
         guard expected.count == postings.count else {
             throw .invariant("\(postings.count) posting lists, the texts call for \(expected.count)")
         }

@@ -118,8 +118,7 @@ extension TrigramIndex {
 
     /// The best score of `doc` for the per-field `queries`, or `Int.max` if nothing matches.
     private func bestScore(of doc: UInt32, queries: [[UInt8]]) -> Int {
-        let record = Int(texts.offsets[Int(doc)])
-        return texts.arena.withUnsafeBufferPointer { arena in
+        texts.withRecord(doc) { arena, record in
             var best = Int.max
             DocumentTexts.forEachField(arena, record: record) { field, text in
                 guard field < queries.count, !queries[field].isEmpty else { return }
@@ -127,6 +126,6 @@ extension TrigramIndex {
                 if let kind { best = min(best, Self.score(kind: kind, field: field)) }
             }
             return best
-        }
+        } ?? Int.max
     }
 }

@@ -1,3 +1,5 @@
+import ChunkedCollections
+
 /// A substring index over documents of up to four short folded fields (for contacts: name,
 /// email, company, phone digits), identified by dense `UInt32` slots.
 ///
@@ -23,7 +25,8 @@ public struct TrigramIndex: Sendable {
     /// The most fields a document can have.
     public static let maxFieldCount = 4
 
-    var postings: [UInt32: PostingList] = [:]
+    /// Sharded, so that a copy of the index (a snapshot's view) shares all but the shards a later write changes.
+    var postings = ShardedDictionary<UInt32, PostingList>()
     var texts = DocumentTexts()
 
     /// An empty index.

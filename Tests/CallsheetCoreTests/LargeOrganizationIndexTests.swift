@@ -75,4 +75,50 @@ import Testing
             }
         }
     }
+
+    /// A copy of the organization (what `SNAPSHOT` takes) costs O(1), and a write after it copies
+    /// the chunk of contacts and the phone-map shard it touches, not the organization: the copy
+    /// keeps its contents and shares every other chunk.
+    @Test func aWriteAfterACopyCopiesOneChunk() throws {
+        var fixture = Fixture()
+        fixture.state.apply((1...ContactID(8_000)).map { .putContact(Self.contact($0, department: 2, tags: ["Alpha"])) })
+        let view = fixture.state
+        let chunks = 8_001 / 1_024 + 1
+        #expect(fixture.state.contacts._sharedChunks(with: view.contacts) == chunks)
+
+        var changed = try #require(fixture.state.contacts[5_000])
+        changed.name = "Renamed Person"
+        changed.phone = "+16509999999"
+        fixture.state.apply(.putContact(changed))
+        fixture.state.apply(.setCallFields(CallFields(contactID: 5_001, lastCalledAt: 9, lastCallOutcome: "completed", totalCalls: 1, updatedAt: 9)))
+
+        #expect(fixture.state.contacts._sharedChunks(with: view.contacts) == chunks - 1, "one chunk of contacts copied")
+        let shards = view.phoneIndex._occupiedShards
+        #expect(fixture.state.phoneIndex._sharedShards(with: view.phoneIndex) >= shards - 2, "the phone map copied the shards of the old and new phone")
+        #expect(view.contacts[5_000]?.name == "Person 5000" && view.contacts[5_001]?.totalCalls == 0, "the copy is untouched")
+        #expect(view.phoneIndex["+16509999999"] == nil && fixture.state.phoneIndex["+16509999999"] == 5_000)
+        #expect(fixture.state._checkInvariants() == [])
+        #expect(view._checkInvariants() == [])
+    }
+
+    /// A load large enough to build the text index on a second core (snapshot loading, imports)
+    /// gives the state that applying the contacts one by one gives.
+    @Test func aLargeLoadOnTwoCoresEqualsOneByOne() throws {
+        let count = ContactID(OrganizationState.parallelLoad + 1_000)
+        let changes: [Change] = (1...count).map { id in
+            var contact = Self.contact(id, department: 2 + id % 2, tags: id % 3 == 0 ? ["Alpha"] : ["Beta", "Gamma"])
+            contact.company = id % 5 == 0 ? nil : "Company Number \(id % 40) Limited"
+            return .putContact(contact)
+        }
+        var bulk = Fixture()
+        bulk.state.apply(changes)
+        var single = Fixture()
+        for change in changes { single.state.apply(change) }
+        #expect(bulk.state.contacts.count == Int(count))
+        #expect(bulk.state.contacts == single.state.contacts)
+        #expect(bulk.state.phoneIndex == single.state.phoneIndex)
+        #expect(bulk.state._checkInvariants() == [])
+        let query = try ContactQuery.parse(["number 7 lim", "LIMIT", "50"])
+        #expect(try bulk.state.search(query, for: bulk.salesManager).contacts.map(\.id) == single.state.search(query, for: single.salesManager).contacts.map(\.id))
+    }
 }

@@ -71,7 +71,7 @@ struct OrganizationDump: Equatable, CustomStringConvertible {
         departments = state.departments
         users = state.users
         fields = state.fields
-        contacts = state.contacts
+        contacts = Dictionary(uniqueKeysWithValues: state.contacts.map { ($0.id, $0) })
         nextIDs = [state.nextContactID, state.nextDepartmentID, state.nextUserID]
     }
 

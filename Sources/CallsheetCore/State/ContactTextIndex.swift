@@ -1,3 +1,4 @@
+import ChunkedCollections
 import TextIndex
 
 /// The trigram index over contacts' name, email, company and phone digits, with the mapping from
@@ -5,10 +6,10 @@ import TextIndex
 public struct ContactTextIndex: Sendable {
     private var trigrams = TrigramIndex()
     private var suffixes = PhoneSuffixIndex()
-    private var slotOfContact: [ContactID: UInt32] = [:]
+    private var slotOfContact = ShardedDictionary<ContactID, UInt32>()
     /// Slot → contact (0 for a removed contact). Slots are never reused: appending above the
     /// highest slot is O(1) in the trigram index, reusing one re-encodes a posting block.
-    private var contactOfSlot: [ContactID] = []
+    private var contactOfSlot = ChunkedArray<ContactID>()
 
     public init() {}
 
@@ -184,13 +185,14 @@ public struct ContactTextIndex: Sendable {
     }
 
     /// Bytes the index holds, approximately.
-    public var memoryFootprint: Int { trigrams.memoryFootprint + suffixes.memoryFootprint + slotOfContact.count * 24 + contactOfSlot.count * 8 }
+    public var memoryFootprint: Int { trigrams.memoryFootprint + suffixes.memoryFootprint + slotOfContact.capacity * 24 * 9 / 8 + contactOfSlot.memoryFootprint }
 
     /// Checks the index against the contacts, for tests.
-    func _checkInvariants(against contacts: [ContactID: Contact]) -> [String] {
+    func _checkInvariants(against contacts: ContactSlots) -> [String] {
         var problems: [String] = []
         if slotOfContact.count != contacts.count { problems.append("text index holds \(slotOfContact.count) contacts, store \(contacts.count)") }
-        for (id, contact) in contacts {
+        for contact in contacts {
+            let id = contact.id
             guard let slot = slotOfContact[id] else { problems.append("contact \(id) missing from text index"); continue }
             if contactOfSlot[Int(slot)] != id { problems.append("slot \(slot) maps to \(contactOfSlot[Int(slot)]), not \(id)") }
             if trigrams.fields(of: slot) != Self.fields(of: contact) { problems.append("text index fields of \(id) are stale") }

@@ -16,11 +16,13 @@ extension OrganizationState {
             departmentsSeen[contact.departmentID, default: []].insert(contact.id)
             if contact.id >= nextContactID { problems.append("contact \(contact.id) ≥ nextContactID \(nextContactID)") }
         }
-        if phones != phoneIndex { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
+        let stored = contacts.reduce(0) { count, _ in count + 1 }
+        if stored != contacts.count { problems.append("contact table counts \(contacts.count), holds \(stored)") }
+        if phones != Dictionary(uniqueKeysWithValues: phoneIndex.map { ($0.key, $0.value) }) { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
         if tags != tagIndex { problems.append("tag index differs from contacts") }
         if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }
         if departmentsSeen != departmentIndex { problems.append("department index differs from contacts") }
-        if !orderedIDs.elementsEqual(contacts.keys.sorted()) { problems.append("ordered id list differs from contacts") }
+        if !orderedIDs.elementsEqual(contacts.keys) { problems.append("ordered id list differs from contacts") }
         problems.append(contentsOf: orderedIDs._checkInvariants().map { "ordered id list: \($0)" })
         for (key, ids) in tagIndex { problems.append(contentsOf: ids._checkInvariants().map { "tag \(key): \($0)" }) }
         for (id, ids) in departmentIndex { problems.append(contentsOf: ids._checkInvariants().map { "department \(id): \($0)" }) }

@@ -1,9 +1,12 @@
+import ChunkedCollections
+import Dispatch
 import TextIndex
 
 /// Everything one organization holds, with its indexes, as a value.
 ///
-/// The shard actor owns one; snapshots copy it (copy-on-write makes that cheap); tests build them
-/// directly. Indexes are kept exact under every ``apply(_:)`` and checked by ``_checkInvariants()``.
+/// The shard actor owns one; snapshots copy it and tests build them directly. Every large part
+/// (contacts, phone map, id lists, text index) is chunked or sharded, so a copy costs O(1) and
+/// the next write after it copies only the chunks it touches, never the organization. Indexes are kept exact under every ``apply(_:)`` and checked by ``_checkInvariants()``.
 public struct OrganizationState: Sendable {
     public internal(set) var organization: Organization
     public internal(set) var departments: [DepartmentID: Department] = [:]
@@ -13,12 +16,12 @@ public struct OrganizationState: Sendable {
     }
     /// The definitions in display order, kept with `fields` (rendering reads it per contact).
     public private(set) var fieldOrder: [FieldDefinition] = []
-    public internal(set) var contacts: [ContactID: Contact] = [:]
+    public internal(set) var contacts = ContactSlots()
     /// Saved searches: user → lower-cased name → preset.
     public internal(set) var presets: [UserID: [String: Preset]] = [:]
 
     /// E.164 → contact. Phones are unique within an organization, archived contacts included.
-    public internal(set) var phoneIndex: [String: ContactID] = [:]
+    public internal(set) var phoneIndex = ShardedDictionary<String, ContactID>()
     /// Tag key → contacts carrying it.
     public internal(set) var tagIndex: [TagKey: SortedIDs] = [:]
     /// Tag key → display form (the spelling the organization first used).
@@ -29,6 +32,9 @@ public struct OrganizationState: Sendable {
     public internal(set) var orderedIDs = SortedIDs()
     /// Trigram index over name, email, company and phone digits.
     public internal(set) var textIndex = ContactTextIndex()
+
+    /// Shares the repeated texts of contacts (company, notes, tags) between them.
+    private var interner = TextInterner()
 
     public internal(set) var nextContactID: ContactID = 1
     public internal(set) var nextDepartmentID: DepartmentID = 1
@@ -77,6 +83,7 @@ public struct OrganizationState: Sendable {
             guard let previous = fields.removeValue(forKey: name) else { return .removeField(name) }
             return .putField(previous)
         case .putContact(let contact):
+            let contact = interner.intern(contact)
             nextContactID = max(nextContactID, contact.id + 1)
             guard let previous = contacts.updateValue(contact, forKey: contact.id) else {
                 index(contact, isNew: true)
@@ -180,15 +187,41 @@ public struct OrganizationState: Sendable {
 
     /// Adds contacts not yet present, in ascending id order, building the text index in bulk.
     /// Used when loading a snapshot; the result equals applying `.putContact` for each.
+    ///
+    /// A large load builds the text index on a second core while this one fills the table and
+    /// the other indexes: the two share nothing but the contacts they read.
     mutating func load(_ loaded: some Collection<Contact>) {
+        guard loaded.count >= Self.parallelLoad else {
+            loadRecords(loaded)
+            textIndex.putAll(loaded)
+            return
+        }
+        let records = Array(loaded)
+        // Each half owns its box alone (moved out of `self`, so nothing is copied on write).
+        let text = LoadHalf(textIndex)
+        textIndex = ContactTextIndex()
+        let table = LoadHalf(self)
+        self = OrganizationState(organization: organization)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 { text.value.putAll(records) } else { table.value.loadRecords(records) }
+        }
+        self = table.value
+        textIndex = text.value
+    }
+
+    /// A load of at least this many contacts runs on two cores.
+    public static let parallelLoad = 20_000
+
+    /// The table and every index but the text index, for ``load(_:)``.
+    private mutating func loadRecords(_ loaded: some Collection<Contact>) {
         contacts.reserveCapacity(contacts.count + loaded.count)
         phoneIndex.reserveCapacity(phoneIndex.count + loaded.count)
         for contact in loaded {
+            let contact = interner.intern(contact)
             let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
             index(contact, isNew: isNew)
             nextContactID = max(nextContactID, contact.id + 1)
         }
-        textIndex.putAll(loaded)
     }
 
     private mutating func unindex(_ contact: Contact) {
@@ -221,4 +254,11 @@ extension Array {
         }
         return low
     }
+}
+
+/// One half of a parallel ``OrganizationState/load(_:)``: `@unchecked Sendable` because only
+/// one of the two threads touches each box, and `concurrentPerform` returns after both.
+private final class LoadHalf<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -83,10 +83,19 @@ public final class DataDirectoryLock: Sendable {
         }
         guard fd >= 0 else { throw .io("open the lock file", path: path, errno: errno) }
         let operation = (mode == .exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB
+        var waited = 0
         while flock(fd, operation) != 0 {
             let code = errno
             if code == EINTR { continue }
             let holder = readHolder(fd)
+            // The file names this process, yet no lock object of it holds the directory: a child
+            // this process is starting inherited the descriptor between fork and exec (exec
+            // closes it, O_CLOEXEC). Wait that moment out rather than refuse.
+            if code == EWOULDBLOCK || code == EAGAIN, holder?.pid == getpid(), !isHeldHere(directory), waited < 2_000 {
+                usleep(5_000)
+                waited += 5
+                continue
+            }
             _ = close(fd)
             if code == EWOULDBLOCK || code == EAGAIN {
                 throw StorageError(.directoryLocked, lockedMessage(directory, holder: holder, advice: advice), path: path)
@@ -98,14 +107,30 @@ public final class DataDirectoryLock: Sendable {
             _ = ftruncate(fd, 0)
             _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         }
+        heldHere.withLock { $0[directory, default: 0] += 1 }
         return DataDirectoryLock(directory: directory, mode: mode, descriptor: fd)
+    }
+
+    /// How many lock objects of this process hold each directory (as its path was given).
+    private static let heldHere = Mutex<[String: Int]>([:])
+
+    private static func isHeldHere(_ directory: String) -> Bool {
+        heldHere.withLock { $0[directory] != nil }
     }
 
     /// Releases the lock (closing the file closes the `flock`). Idempotent.
     public func release() {
-        descriptor.withLock { fd in
-            if let open = fd { _ = close(open) }
-            fd = nil
+        let released = descriptor.withLock { fd in
+            defer { fd = nil }
+            guard let open = fd else { return false }
+            _ = close(open)
+            return true
+        }
+        if released {
+            Self.heldHere.withLock { held in
+                held[directory, default: 1] -= 1
+                if held[directory] == 0 { held[directory] = nil }
+            }
         }
     }
 

@@ -53,6 +53,7 @@ state.apply(changes)
 changes = []
 let contactCount = state.contacts.count
 print("contacts: \(contactCount) in \(departments) departments, loaded in \(String(format: "%.1f", now() - loadStart)) s, \((ProcessMemory.residentBytes() - baseline) / max(contactCount, 1)) B resident per contact")
+print("  of which: contact slots \(state.contacts.memoryFootprint / max(contactCount, 1)) B (the Contact values, not their strings' heap), text index \(state.textIndex.memoryFootprint / max(contactCount, 1)) B; MemoryLayout<Contact>.stride \(MemoryLayout<Contact>.stride) B")
 
 // 2. Writes to random existing contacts, one kind at a time, as the server runs them.
 let shard = OrganizationShard(state: state, journal: nil)
@@ -110,6 +111,22 @@ print("write\twrites\twrites/s\tµs per write\tjournal record bytes (mean)")
 for kind in Kind.allCases {
     let (seconds, recordBytes) = try await runWrites(kind, on: shard, contacts: contactCount, operations: operations)
     print("\(kind.rawValue)\t\(operations)\t\(Int(Double(operations) / seconds))\t\(String(format: "%.1f", seconds / Double(operations) * 1e6))\t\(recordBytes)")
+}
+// 3. The first write after a copy of the organization: what `SNAPSHOT` takes before it encodes
+// the copy off the actor. Copy-on-write makes that write pay for what it has to copy.
+print("\nfirst write after a snapshot's copy of the organization, 5 trials a kind")
+print("write\tmean µs\tmax µs")
+for kind in Kind.allCases {
+    var worst = 0.0
+    var total = 0.0
+    for _ in 0..<5 {
+        let view = try await shard.read { $0 }
+        let (seconds, _) = try await runWrites(kind, on: shard, contacts: contactCount, operations: 1)
+        withExtendedLifetime(view) {}
+        worst = max(worst, seconds)
+        total += seconds
+    }
+    print("\(kind.rawValue)\t\(String(format: "%.0f", total / 5 * 1e6))\t\(String(format: "%.0f", worst * 1e6))")
 }
 let problems = arguments.contains("--check") ? await shard._checkInvariants() : []
 if !problems.isEmpty { print("INVARIANTS BROKEN: \(problems.prefix(5))"); exit(1) }

@@ -1,0 +1,50 @@
+import ChunkedCollections
+
+/// One shared copy of each text that repeats across an organization's contacts — company names,
+/// notes written from a script, tag lists — so that a million contacts of a few thousand
+/// companies hold a few thousand company strings, not a million.
+///
+/// Only values that live on the heap are worth sharing: a string of at most 15 UTF-8 bytes
+/// lives inside the `String` itself. The table keeps at most ``limit`` texts of each kind and
+/// then stops adding (unique free text would otherwise grow it without bound); it is rebuilt
+/// from the contacts on every load. Sharded, so that a copy of the organization shares it.
+struct TextInterner: Sendable {
+    /// The most texts, and tag lists, the table holds.
+    static let limit = 1 << 20
+    /// Texts longer than this are rarely repeated (free-form notes), so they are not looked up.
+    static let longestText = 256
+
+    private var texts = ShardedDictionary<String, String>()
+    private var tagLists = ShardedDictionary<[String], [String]>()
+    private var textCount = 0
+    private var tagListCount = 0
+
+    /// `contact` with its company, notes and tags replaced by the organization's equal copies.
+    mutating func intern(_ contact: Contact) -> Contact {
+        var contact = contact
+        if let company = contact.company { contact.company = intern(company) }
+        if let notes = contact.notes { contact.notes = intern(notes) }
+        if !contact.tags.isEmpty { contact.tags = intern(contact.tags) }
+        return contact
+    }
+
+    private mutating func intern(_ text: String) -> String {
+        let length = text.utf8.count
+        guard length > 15, length <= Self.longestText else { return text }
+        if let shared = texts[text] { return shared }
+        if textCount < Self.limit {
+            texts[text] = text
+            textCount += 1
+        }
+        return text
+    }
+
+    private mutating func intern(_ tags: [String]) -> [String] {
+        if let shared = tagLists[tags] { return shared }
+        if tagListCount < Self.limit {
+            tagLists[tags] = tags
+            tagListCount += 1
+        }
+        return tags
+    }
+}

@@ -1,0 +1,79 @@
+/// An array stored as chunks of ``chunkCapacity`` elements that copies share: after a copy, the
+/// next write to either copies the chunk directory and the one chunk it changes, not the whole
+/// array. A snapshot's view of an organization is such a copy, taken in O(1).
+///
+/// Elements are addressed by position as in an array; ``append(_:)`` is O(1) amortized.
+public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection, MutableCollection {
+    /// Elements per chunk (a power of two).
+    public static var chunkCapacity: Int { 1 << chunkShift }
+    static var chunkShift: Int { 10 }
+
+    private var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// `count` copies of `element`.
+    public init(repeating element: Element, count: Int) {
+        append(repeating: element, count: count)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> Element {
+        get {
+            precondition(position >= 0 && position < count, "ChunkedArray index out of range")
+            return chunks[position >> Self.chunkShift][position & (Self.chunkCapacity - 1)]
+        }
+        _modify {
+            precondition(position >= 0 && position < count, "ChunkedArray index out of range")
+            yield &chunks[position >> Self.chunkShift][position & (Self.chunkCapacity - 1)]
+        }
+    }
+
+    /// - Complexity: O(1) amortized; a new chunk every ``chunkCapacity`` elements.
+    public mutating func append(_ element: Element) {
+        if count & (Self.chunkCapacity - 1) == 0 {
+            // Full chunks are exactly one chunk long; the first grows as a small array would,
+            // so a short array (a small organization's) does not hold a whole chunk.
+            var chunk: [Element] = []
+            if count > 0 { chunk.reserveCapacity(Self.chunkCapacity) }
+            chunks.append(chunk)
+        }
+        let last = chunks.count - 1
+        if chunks[last].count == chunks[last].capacity {
+            // Doubling that stops at a chunk's size, where the standard growth would overshoot.
+            chunks[last].reserveCapacity(Swift.min(Self.chunkCapacity, Swift.max(16, chunks[last].capacity * 2)))
+        }
+        chunks[last].append(element)
+        count += 1
+    }
+
+    public mutating func append(repeating element: Element, count added: Int) {
+        for _ in 0..<Swift.max(added, 0) { append(element) }
+    }
+
+    public mutating func removeAll() {
+        chunks = []
+        count = 0
+    }
+
+    /// Bytes the elements' storage occupies (the chunks' capacity, not what elements point to).
+    public var memoryFootprint: Int {
+        chunks.capacity * 8 + chunks.reduce(0) { $0 + 32 + $1.capacity * MemoryLayout<Element>.stride }
+    }
+}
+
+extension ChunkedArray {
+    /// How many chunks this array shares with `other` (the same storage, not equal contents):
+    /// tests use it to prove that a write after a copy copied one chunk, not the array.
+    public func _sharedChunks(with other: ChunkedArray) -> Int {
+        zip(chunks, other.chunks).reduce(0) { shared, pair in
+            let same = pair.0.withUnsafeBufferPointer { left in
+                pair.1.withUnsafeBufferPointer { right in left.baseAddress != nil && left.baseAddress == right.baseAddress }
+            }
+            return shared + (same ? 1 : 0)
+        }
+    }
+}

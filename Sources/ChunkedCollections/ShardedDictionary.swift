@@ -1,0 +1,123 @@
+/// A dictionary split into a fixed number of smaller dictionaries by the key's hash, so that a
+/// copy shares the shards: after a copy (a snapshot's view of an organization), the next write
+/// to either copies the shard directory and the one shard it changes — about 1/1,024 of the
+/// entries — instead of the whole dictionary.
+///
+/// The shards are allocated on the first insertion, so an empty one costs one word.
+public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    /// How many shards a non-empty dictionary has.
+    public static var shardCount: Int { 1 << shardBits }
+    static var shardBits: Int { 10 }
+
+    private var shards: [[Key: Value]] = []
+
+    public init() {}
+
+    /// The shard `key` lives in: the top bits of its hash. A shard's own dictionary seeds its
+    /// hashing per storage, so sharing these bits does not crowd its buckets.
+    @inline(__always)
+    private static func shard(for key: Key) -> Int {
+        var hasher = Hasher()
+        hasher.combine(key)
+        return Int(truncatingIfNeeded: UInt(bitPattern: hasher.finalize()) >> UInt(UInt.bitWidth - shardBits))
+    }
+
+    private mutating func allocateShards() {
+        if shards.isEmpty { shards = Array(repeating: [:], count: Self.shardCount) }
+    }
+
+    /// - Complexity: O(shards).
+    public var count: Int { shards.reduce(0) { $0 + $1.count } }
+    public var isEmpty: Bool { shards.allSatisfy(\.isEmpty) }
+    /// The entries the shards have room for without reallocating.
+    public var capacity: Int { shards.reduce(0) { $0 + $1.capacity } }
+
+    public subscript(key: Key) -> Value? {
+        get {
+            if shards.isEmpty { return nil }
+            return shards[Self.shard(for: key)][key]
+        }
+        _modify {
+            allocateShards()
+            yield &shards[Self.shard(for: key)][key]
+        }
+    }
+
+    public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? defaultValue() }
+        _modify {
+            allocateShards()
+            yield &shards[Self.shard(for: key)][key, default: defaultValue()]
+        }
+    }
+
+    @discardableResult
+    public mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
+        allocateShards()
+        return shards[Self.shard(for: key)].updateValue(value, forKey: key)
+    }
+
+    @discardableResult
+    public mutating func removeValue(forKey key: Key) -> Value? {
+        if shards.isEmpty { return nil }
+        return shards[Self.shard(for: key)].removeValue(forKey: key)
+    }
+
+    /// Reserves room for `count` entries in all, spread evenly over the shards.
+    public mutating func reserveCapacity(_ count: Int) {
+        guard count > 0 else { return }
+        allocateShards()
+        let each = (count + Self.shardCount - 1) / Self.shardCount
+        for index in shards.indices { shards[index].reserveCapacity(each) }
+    }
+
+    /// Every key, shard by shard (no particular order).
+    public var keys: some Sequence<Key> { shards.lazy.flatMap(\.keys) }
+    /// Every value, shard by shard (no particular order).
+    public var values: some Sequence<Value> { shards.lazy.flatMap(\.values) }
+}
+
+extension ShardedDictionary: Sequence {
+    public typealias Element = (key: Key, value: Value)
+
+    public struct Iterator: IteratorProtocol {
+        private var shards: IndexingIterator<[[Key: Value]]>
+        private var current: Dictionary<Key, Value>.Iterator?
+
+        init(_ shards: [[Key: Value]]) {
+            self.shards = shards.makeIterator()
+        }
+
+        public mutating func next() -> Element? {
+            while true {
+                if let element = current?.next() { return element }
+                guard let shard = shards.next() else { return nil }
+                current = shard.makeIterator()
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(shards) }
+    public var underestimatedCount: Int { count }
+}
+
+extension ShardedDictionary: Equatable where Value: Equatable {
+    /// The same keys with the same values, whatever the shards' layout.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
+    }
+}
+
+extension ShardedDictionary {
+    /// How many non-empty shards this dictionary shares with `other` (the same storage, not
+    /// equal contents): tests use it to prove that a write after a copy copied one shard.
+    public func _sharedShards(with other: ShardedDictionary) -> Int {
+        // A native dictionary is one reference to its storage: equal bits, the same storage.
+        zip(shards, other.shards).reduce(0) { shared, pair in
+            shared + (!pair.0.isEmpty && unsafeBitCast(pair.0, to: UInt.self) == unsafeBitCast(pair.1, to: UInt.self) ? 1 : 0)
+        }
+    }
+
+    /// How many shards hold entries.
+    public var _occupiedShards: Int { shards.count { !$0.isEmpty } }
+}
