@@ -124,6 +124,8 @@ public struct CommandExecutor: Sendable {
         }
     }
 
+    /// The session's caller.
+    /// - Throws: `NOAUTH` before `AUTH`.
     private func signedIn(_ session: Session) throws(CallsheetError) -> Caller {
         guard let caller = session.caller else {
             throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>")
@@ -131,6 +133,8 @@ public struct CommandExecutor: Sendable {
         return caller
     }
 
+    /// The session's caller in its chosen organization.
+    /// - Throws: `NOAUTH` before `AUTH`, `NO_ORGANIZATION` before `USE`.
     private func organization(_ session: Session) throws(CallsheetError) -> OrganizationContext {
         let caller = try signedIn(session)
         guard let shard = session.shard else {
