@@ -213,7 +213,7 @@ import Testing
         var fixture = try Self.organization()
         let target = try ids(fixture, ["*", "TAGS", "ANY", "DNC"], caller: fixture.salesManager)
         var words = ["IDS", (target + [1_000, 1]).map(String.init).joined(separator: ","), "DO", "ADDTAGS", "Reviewed", "SET", "industry", "Finance", "REMOVETAGS", "DNC"][...]
-        let selection = try BulkSelection.parseForTests(&words)
+        let selection = try BulkSelection.parse(&words, command: "CONTACT.BULKEDIT")
         let report = try fixture.state.planBulkEdit(selection, [.addTags(["Reviewed"]), .setField("industry", "Finance"), .removeTags(["DNC"])], by: fixture.salesManager, context: fixture.context)
         // Contact 1 is in Sales (department 2)? If not, it is refused like the missing id.
         let outside = [ContactID(1_000)] + (fixture.state.contacts[1]?.departmentID == 2 ? [] : [1])
@@ -241,15 +241,5 @@ import Testing
         #expect(fixture.state.textIndex.phoneSuffix("2530000", limit: 10) == [1])
         #expect(Set(fixture.state.textIndex.phoneSuffix("0000", limit: 10)) == [1, 2])
         #expect(fixture.state.textIndex.phoneSuffix("9999", limit: 10).isEmpty)
-    }
-}
-
-extension BulkSelection {
-    /// Parses a selection the way `CONTACT.BULKEDIT` does, through the public command parser.
-    static func parseForTests(_ words: inout ArraySlice<String>) throws -> BulkSelection {
-        guard case .contactBulkEdit(let selection, _, _) = try Command.parse(["CONTACT.BULKEDIT"] + Array(words)) else {
-            throw CallsheetError(.internal, "not a bulk edit")
-        }
-        return selection
     }
 }

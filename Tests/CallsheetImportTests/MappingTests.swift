@@ -1,4 +1,5 @@
 import CallsheetCore
+import CallsheetStore
 import Testing
 
 struct MappingTests {
@@ -45,15 +46,19 @@ struct MappingTests {
         #expect(throws: CallsheetError.self) { try ColumnMapping.suggest(header: ["Name"], fields: []).requireEssentials() }
     }
 
-    @Test func parsesImportCommands() throws {
-        let command = try Command.parse(["import.commit", "FILE", "x.csv", "MAP", "Cell=phone", "DUPLICATES", "update", "STRICT", "TAG", "Imported-{month}"])
-        guard case .importing(.commit(.file("x.csv"), let options)) = command else { Issue.record("\(command)"); return }
+    @Test func parsesImportArguments() throws {
+        let spec = try #require(CommandCatalog.spec(named: "import.commit"))
+        var reader = ArgumentReader(spec: spec, arguments: ["FILE", "x.csv", "MAP", "Cell=phone", "DUPLICATES", "update", "STRICT", "TAG", "Imported-{month}"])
+        #expect(try reader.importSource() == .file("x.csv"))
+        let options = try reader.importOptions(try reader.options(["MAP", "DUPLICATES", "TAG"], flags: ["STRICT"]))
         #expect(options.duplicates == .update && options.strictness == .strict && options.autoTag == .some("Imported-{month}") && options.mapping == "Cell=phone")
-        #expect(command.isWrite)
-        #expect(try Command.parse(["IMPORT.PREVIEW", "https://docs.google.com/spreadsheets/d/abc/edit"]) == .importing(.preview(.sheet("https://docs.google.com/spreadsheets/d/abc/edit"), rows: 5, encoding: .utf8)))
-        #expect(try Command.parse(["IMPORT.VALIDATE", "BASE64", "TmFtZQ=="]) == .importing(.validate(.bytes(Array("Name".utf8)), ImportOptions(), show: nil)))
-        #expect(throws: CallsheetError.self) { try Command.parse(["IMPORT.COMMIT", "FILE", "x", "DUPLICATES", "merge"]) }
-        #expect(throws: CallsheetError.self) { try Command.parse(["CONTACT.BULK", "{}"]) }
+        #expect(CommandCatalog.declaration(named: "IMPORT.COMMIT")?.isWrite == true)
+        var sheet = ArgumentReader(spec: spec, arguments: ["https://docs.google.com/spreadsheets/d/abc/edit"])
+        #expect(try sheet.importSource() == .sheet("https://docs.google.com/spreadsheets/d/abc/edit"))
+        var upload = ArgumentReader(spec: spec, arguments: ["BASE64", "TmFtZQ=="])
+        #expect(try upload.importSource() == .bytes(Array("Name".utf8)))
+        #expect(try reader.importOptions([:]) == ImportOptions())
+        #expect(throws: CallsheetError.self) { try reader.importOptions(["DUPLICATES": "merge"]) }
         #expect(CommandCatalog.spec(named: "IMPORT.START") != nil)
     }
 

@@ -30,7 +30,7 @@ public struct BulkReport: Sendable {
 
 extension BulkSelection {
     /// `IDS 1,2,3`, `PRESET name`, or `MATCH <text|*> [clauses…]`, up to `DO` (edit) or the end.
-    static func parse(_ words: inout ArraySlice<String>, command: String) throws(CallsheetError) -> BulkSelection {
+    public static func parse(_ words: inout ArraySlice<String>, command: String) throws(CallsheetError) -> BulkSelection {
         guard let kind = words.popFirst()?.uppercased() else {
             throw CallsheetError(.wrongArguments, "\(command) needs IDS <id,…>, PRESET <name> or MATCH <text|*> [filters]")
         }
@@ -65,7 +65,7 @@ extension BulkSelection {
 
 extension BulkAction {
     /// `ADDTAGS a,b`, `REMOVETAGS a,b`, `SET field value`, `CLEAR field`, `MOVE dept`.
-    static func parseList(_ words: inout ArraySlice<String>) throws(CallsheetError) -> [BulkAction] {
+    public static func parseList(_ words: inout ArraySlice<String>) throws(CallsheetError) -> [BulkAction] {
         var actions: [BulkAction] = []
         while let word = words.first, word.uppercased() != "STRICT" {
             words = words.dropFirst()

@@ -3,7 +3,8 @@ import CallsheetProtocol
 import PhoneNumbers
 
 /// The one path every command takes, from the REPL and from the socket alike:
-/// arguments → ``Command`` → role and scope check → shard actor → journal → reply.
+/// arguments → declaration (``CommandCatalog``) → role check → arguments parsed → scope check →
+/// shard actor → journal → reply.
 public struct CommandExecutor: Sendable {
     public let directory: ShardDirectory
     let phones = PhoneNumberNormalizer()
@@ -17,7 +18,7 @@ public struct CommandExecutor: Sendable {
         directory.counters.commands.add(1, ordering: .relaxed)
         do throws(CallsheetError) {
             try await refresh(&session)
-            return try await execute(try Command.parse(arguments, caller: session.caller), session: &session)
+            return try await run(try CommandCatalog.parse(arguments, caller: session.caller), session: &session)
         } catch {
             return reply(.failure(error))
         }
@@ -26,9 +27,9 @@ public struct CommandExecutor: Sendable {
     /// Runs pipelined requests in order and returns their replies, stopping after a `QUIT`.
     ///
     /// Each request is parsed once, after its declared access is checked. Runs of consecutive
-    /// lookups (`CONTACT.GET`, `CONTACT.BYPHONE`) by a signed-in caller are answered in one visit
-    /// to the shard actor instead of one each: the same replies, in the same order, one actor hop
-    /// per run.
+    /// lookups (``CommandDeclaration/isLookup``: `CONTACT.GET`, `CONTACT.BYPHONE`) by a signed-in
+    /// caller are answered in one visit to the shard actor instead of one each: the same replies,
+    /// in the same order, one actor hop per run.
     public func execute(batch requests: [[String]], session: inout Session) async -> [RESPValue] {
         var replies: [RESPValue] = []
         replies.reserveCapacity(requests.count)
@@ -41,14 +42,15 @@ public struct CommandExecutor: Sendable {
                 do throws(CallsheetError) {
                     try await refresh(&session)
                     guard let caller = session.caller, let shard = session.shard else { throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>") }
-                    let run = requests[index..<end].map { arguments -> Result<Command, CallsheetError> in
-                        do throws(CallsheetError) { return .success(try Command.parse(arguments, caller: caller)) } catch { return .failure(error) }
+                    let runs = requests[index..<end].map { arguments -> Result<CommandDeclaration.Run, CallsheetError> in
+                        do throws(CallsheetError) { return .success(try CommandCatalog.parse(arguments, caller: caller)) } catch { return .failure(error) }
                     }
                     let context = PlanningContext(now: Clock.now(), phones: phones)
                     let answers = try await shard.read { state in
-                        run.map { parsed -> Result<RESPValue, CallsheetError> in
+                        runs.map { parsed -> Result<RESPValue, CallsheetError> in
                             do throws(CallsheetError) {
-                                return .success(try OrganizationCommands.lookup(try parsed.get(), in: state, for: caller, context: context))
+                                guard case .read(let answer) = try parsed.get() else { throw CallsheetError(.internal, "not a lookup") }
+                                return .success(try answer(state, caller, context))
                             } catch {
                                 return .failure(error)
                             }
@@ -69,17 +71,15 @@ public struct CommandExecutor: Sendable {
         return replies
     }
 
-    /// True for the requests a dialer pipelines (`CONTACT.GET`, `CONTACT.BYPHONE`), recognised
-    /// by name alone so a run of them can share one visit to the shard.
-    /// The server batches by it too, so the two never disagree. Compares bytes, allocating nothing.
+    /// True for the requests a dialer pipelines (the declared lookups: `CONTACT.GET`,
+    /// `CONTACT.BYPHONE`), recognised by name alone so a run of them can share one visit to the
+    /// shard. The server batches by it too, so the two never disagree. Compares bytes, allocating
+    /// nothing.
     public static func isLookup(_ name: String) -> Bool {
-        func equalsIgnoringCase(_ expected: StaticString) -> Bool {
-            guard name.utf8.count == expected.utf8CodeUnitCount else { return false }
-            return expected.withUTF8Buffer { upper in
-                zip(name.utf8, upper).allSatisfy { byte, wanted in byte == wanted || (byte &- 0x61 < 26 && byte &- 0x20 == wanted) }
-            }
+        CommandCatalog.lookupNames.contains { expected in
+            name.utf8.count == expected.utf8.count
+                && zip(name.utf8, expected.utf8).allSatisfy { byte, wanted in byte == wanted || (byte &- 0x61 < 26 && byte &- 0x20 == wanted) }
         }
-        return equalsIgnoringCase("CONTACT.GET") || equalsIgnoringCase("CONTACT.BYPHONE")
     }
 
     /// Brings a signed-in session up to date with its user's current record: a changed role or
@@ -111,121 +111,36 @@ public struct CommandExecutor: Sendable {
     }
 
     /// Runs one parsed command for the session's caller, whose access to it was checked when it
-    /// was parsed.
-    private func execute(_ command: Command, session: inout Session) async throws(CallsheetError) -> RESPValue {
-        switch command {
-        case .ping(let message): return message.map { .bulk($0) } ?? .simpleString("PONG")
-        case .help(let name): return try help(name)
-        case .hello(let arguments):
-            if let version = arguments.first, version != "2" {
-                throw CallsheetError(.noProtocol, "sorry, this protocol version is not supported; Callsheet speaks RESP2 (HELLO 2)")
-            }
-            if arguments.dropFirst().contains(where: { $0.uppercased() == "AUTH" }) {
-                // Signing in goes through AUTH alone (rate limited, framing limits lifted after it).
-                throw CallsheetError(.badRequest, "HELLO does not sign in here; send HELLO 2, then AUTH <user> <secret>")
-            }
-            return .array([.bulk("server"), .bulk("callsheet"), .bulk("version"), .bulk(CallsheetVersion.current), .bulk("proto"), .integer(2)])
-        case .quit:
-            session.wantsClose = true
-            return .ok
-        case .echo(let message):
-            return .bulk(message)
-        case .compatibility(let name):
-            return name == "COMMAND" ? .array([]) : .ok
-        case .auth(let user, let secret):
-            guard let (shard, signedIn, generation) = await directory.authenticate(user, secret: secret) else {
-                throw CallsheetError(.authFailed, "invalid user name or secret")
-            }
-            session.signIn(signedIn, shard: shard, generation: generation)
-            return .ok
-        default:
-            break
+    /// was parsed, after what its kind needs: a signed-in caller, then a chosen organization.
+    private func run(_ run: CommandDeclaration.Run, session: inout Session) async throws(CallsheetError) -> RESPValue {
+        switch run {
+        case .connection(let body): return try await body(&session, self)
+        case .signedIn(let body):
+            let caller = try signedIn(session)
+            return try await body(caller, &session, self)
+        case .read(let answer): return try await organization(session).read(answer)
+        case .write(let plan): return try await organization(session).write(plan)
+        case .organization(let body): return try await body(try organization(session))
         }
+    }
+
+    /// The session's caller.
+    /// - Throws: `NOAUTH` before `AUTH`.
+    private func signedIn(_ session: Session) throws(CallsheetError) -> Caller {
         guard let caller = session.caller else {
             throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>")
         }
-        // The command's declared access was checked when it was parsed (Command.parse(_:caller:)).
-        switch command {
-        case .whoami: return try await whoami(caller, session)
-        case .use(let name):
-            guard let shard = await directory.organization(named: name) else {
-                throw CallsheetError(.notFound, "no organization '\(name)' (ORG.LIST shows them)")
-            }
-            session.shard = shard
-            return .ok
-        case .orgCreate(let name, let region, let admin):
-            let (id, secret) = try await directory.createOrganization(name: name, region: region, admin: admin ?? "admin")
-            if session.shard == nil { session.shard = await directory.shard(id) }
-            return .bulk(JSONValue.object([("organization_id", .integer(Int64(id))), ("admin", .string(admin ?? "admin")), ("secret", .string(secret))]).serialized)
-        case .orgList:
-            var list: [JSONValue] = []
-            for id in await directory.organizationIDs {
-                guard let shard = await directory.shard(id) else { continue }
-                list.append(try await shard.read { state in state.organizationJSON() })
-            }
-            return .bulk(JSONValue.array(list).serialized)
-        case .snapshot:
-            let report = try await directory.snapshot()
-            guard caller.isOwner else {
-                // An organization's admin learns that it was written, not the server's paths or
-                // the other tenants' totals.
-                let kept: Set<String> = ["sequence", "milliseconds"]
-                guard case .object(let members) = report else { return .ok }
-                return .bulk(JSONValue.object(members.filter { kept.contains($0.0) }).serialized)
-            }
-            return .bulk(report.serialized)
-        case .info:
-            return .bulk(await directory.info(for: caller, shard: session.shard).serialized)
-        case .compact:
-            return .bulk(try await directory.compact().serialized)
-        case .backup(let path):
-            return .bulk(try await directory.backup(to: path).serialized)
-        default:
-            break
-        }
+        return caller
+    }
+
+    /// The session's caller in its chosen organization.
+    /// - Throws: `NOAUTH` before `AUTH`, `NO_ORGANIZATION` before `USE`.
+    private func organization(_ session: Session) throws(CallsheetError) -> OrganizationContext {
+        let caller = try signedIn(session)
         guard let shard = session.shard else {
             throw CallsheetError(.noOrganization, "no organization chosen: USE <id|name> (ORG.LIST shows them, ORG.CREATE makes one)")
         }
-        if case .importing(let importCommand) = command {
-            return try await ImportRunner.for(directory).run(importCommand, caller: caller, shard: shard, isLocalOwner: session.isLocalOwner)
-        }
-        return try await OrganizationCommands(shard: shard, caller: caller, directory: directory, phones: phones).run(command)
-    }
-
-    private func whoami(_ caller: Caller, _ session: Session) async throws(CallsheetError) -> RESPValue {
-        var members: [(String, JSONValue)] = [
-            ("user", .string(caller.name)),
-            ("role", .string(caller.isOwner ? "owner" : caller.role.rawValue)),
-            ("department_id", caller.departmentID.map { .integer(Int64($0)) } ?? .null),
-        ]
-        if let shard = session.shard {
-            let organization = try await shard.read { state in state.organization }
-            members.append(("organization_id", .integer(Int64(organization.id))))
-            members.append(("organization", .string(organization.name)))
-        } else {
-            members.append(("organization_id", .null))
-        }
-        return .bulk(JSONValue.object(members).serialized)
-    }
-
-    private func help(_ name: String?) throws(CallsheetError) -> RESPValue {
-        if let name {
-            guard let spec = CommandCatalog.spec(named: name) else {
-                throw CallsheetError(.unknownCommand, "unknown command '\(name)'; HELP lists the commands")
-            }
-            return .bulk("\(spec.usage)\n  \(spec.summary)\n  (\(spec.access.description))")
-        }
-        var lines: [String] = []
-        var group = ""
-        for spec in CommandCatalog.all {
-            if spec.group != group {
-                group = spec.group
-                lines.append("\(group):")
-            }
-            lines.append("  \(spec.usage)")
-        }
-        lines.append("HELP <command> explains one.")
-        return .bulk(lines.joined(separator: "\n"))
+        return OrganizationContext(shard: shard, caller: caller, directory: directory, phones: phones, isLocalOwner: session.isLocalOwner)
     }
 }
 

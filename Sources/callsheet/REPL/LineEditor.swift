@@ -1,5 +1,5 @@
 import CLineEdit
-import CallsheetCore
+import CallsheetStore
 
 #if canImport(Glibc)
 import Glibc
