@@ -30,6 +30,31 @@ import Testing
         }
     }
 
+    /// A child this process starts holds a copy of the lock's descriptor from fork to exec. A
+    /// lock released just before must not be refused to this process meanwhile: the attempt
+    /// waits that moment out (here an open file description held 150 ms stands for the child's)
+    /// and still refuses at once when a lock object of this process holds the directory.
+    @Test func aDescriptorInheritedByAChildIsWaitedOut() async throws {
+        try await withTemporaryDirectory { dir in
+            let first = try DataDirectoryLock.acquire(directory: dir, command: "callsheet serve")
+            let inherited = open(FileSystem.join(dir, "LOCK"), O_RDONLY)
+            #expect(inherited >= 0 && flock(inherited, LOCK_SH | LOCK_NB) != 0, "the exclusive lock is held")
+            first.release()
+            #expect(flock(inherited, LOCK_EX | LOCK_NB) == 0, "the stand-in for the child's descriptor holds it now")
+            let started = Date()
+            let closer = Thread {
+                usleep(150_000)
+                close(inherited)
+            }
+            closer.start()
+            let second = try DataDirectoryLock.acquire(directory: dir, command: "callsheet repl")
+            #expect(second.isHeld && Date().timeIntervalSince(started) >= 0.1)
+            let refusedAt = Date()
+            #expect(throws: StorageError.self) { _ = try DataDirectoryLock.acquire(directory: dir) }
+            #expect(Date().timeIntervalSince(refusedAt) < 0.5, "held by this process: refused without waiting")
+        }
+    }
+
     @Test func releasedOnDeinit() async throws {
         try await withTemporaryDirectory { dir in
             do { _ = try DataDirectoryLock.acquire(directory: dir) }

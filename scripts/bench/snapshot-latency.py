@@ -18,7 +18,7 @@ port, user, secret, contacts, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[
 
 
 def connect():
-    return redis.Redis(host="127.0.0.1", port=port, username=user, password=secret, decode_responses=True)
+    return redis.Redis(host="127.0.0.1", port=port, username=user, password=secret, decode_responses=True, protocol=2)
 
 
 def measure(client, rng, until):

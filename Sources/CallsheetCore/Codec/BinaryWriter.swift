@@ -5,6 +5,13 @@ public struct BinaryWriter: Sendable {
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+    /// Hands the bytes written so far to `body` and starts again empty, keeping the capacity:
+    /// a long encoding (a snapshot) goes out in pieces instead of one buffer of everything.
+    public mutating func drain(_ body: ([UInt8]) throws -> Void) rethrows {
+        try body(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
     public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }

@@ -1,6 +1,13 @@
 extension OrganizationState {
     /// Writes the whole state (records and counters; indexes are rebuilt on load) for a snapshot.
     public func encode(into writer: inout BinaryWriter) {
+        encode(into: &writer, pieceSize: .max) { _ in }
+    }
+
+    /// ``encode(into:)`` in pieces: whenever `writer` holds more than `pieceSize` bytes between
+    /// two contacts, `flush` gets it (and empties it), so that a snapshot never holds a second
+    /// copy of the organization as bytes.
+    public func encode(into writer: inout BinaryWriter, pieceSize: Int, flush: (inout BinaryWriter) throws -> Void) rethrows {
         RecordCodec.encode(organization, into: &writer)
         writer.varint(nextContactID)
         writer.varint(nextDepartmentID)
@@ -14,6 +21,7 @@ extension OrganizationState {
         writer.varint(contacts.count)
         for id in orderedIDs {
             if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
+            if writer.bytes.count > pieceSize { try flush(&writer) }
         }
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
         writer.varint(allPresets.count)

@@ -213,11 +213,26 @@ extension ShardDirectory {
         }
     }
 
-    /// Encodes, compresses and writes the snapshot file. Runs off every actor.
+    /// Encodes, compresses and writes the snapshot file on a thread of its own, at a lower
+    /// scheduling priority: seconds of encoding and compression neither hold one of the few
+    /// threads the actors run on nor take a core from the commands being served.
     nonisolated private static func writeSnapshot(
         _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
     ) async throws(CallsheetError) -> (path: String, bytes: Int) {
-        try writeSnapshotNow(captures, floor: floor, nextOrganizationID: nextOrganizationID, configuration: configuration)
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(path: String, bytes: Int), CallsheetError>, Never>) in
+            let thread = Thread {
+                BackgroundPriority.lowerCurrentThread()
+                do throws(CallsheetError) {
+                    continuation.resume(returning: .success(
+                        try writeSnapshotNow(captures, floor: floor, nextOrganizationID: nextOrganizationID, configuration: configuration)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+            thread.name = "callsheet snapshot"
+            thread.start()
+        }
+        return try result.get()
     }
 
     /// ``writeSnapshot(_:floor:nextOrganizationID:configuration:)`` on the calling thread.
@@ -237,7 +252,7 @@ extension ShardDirectory {
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
                 for (state, covered) in captures {
-                    try writer.write(SnapshotCodec.organization(state, covered: covered))
+                    try SnapshotCodec.organization(state, covered: covered) { try writer.write($0) }
                 }
                 let file = try writer.commit()
                 let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0

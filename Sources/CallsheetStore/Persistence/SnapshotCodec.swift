@@ -19,11 +19,23 @@ enum SnapshotCodec {
     }
 
     static func organization(_ state: OrganizationState, covered: UInt64) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 64 + state.contacts.count * 200)
-        writer.varint(covered)
-        state.encode(into: &writer)
-        return writer.bytes
+        var bytes: [UInt8] = []
+        organization(state, covered: covered) { bytes += $0 }
+        return bytes
     }
+
+    /// One organization's content in pieces of about ``pieceSize`` bytes, each handed to `write`.
+    static func organization(
+        _ state: OrganizationState, covered: UInt64, pieceSize: Int = pieceSize, write: ([UInt8]) throws -> Void
+    ) rethrows {
+        var writer = BinaryWriter(capacity: min(pieceSize, 64 + state.contacts.count * 200) + 4096)
+        writer.varint(covered)
+        try state.encode(into: &writer, pieceSize: pieceSize) { try $0.drain(write) }
+        try writer.drain(write)
+    }
+
+    /// The bytes encoded before they go to the compressor.
+    static let pieceSize = 1 << 20
 
     /// The content version a snapshot's content states, if its start can be read at all.
     static func contentVersion(_ content: [UInt8]) -> UInt64? {
