@@ -45,7 +45,7 @@ extension CommandCatalog {
                 return ([.putContact(contact)], .bulkString(state.contactJSON(contact, for: caller.role)))
             }
         },
-        .read("CONTACT.LIST", "CONTACT.LIST [CURSOR <c>] [LIMIT <n>] [ARCHIVED|ALL]", "contacts", .manager, "Contacts in id order, a page at a time.") { reader throws(CallsheetError) in
+        .scan("CONTACT.LIST", "CONTACT.LIST [CURSOR <c>] [LIMIT <n>] [ARCHIVED|ALL]", "contacts", .manager, "Contacts in id order, a page at a time.") { reader throws(CallsheetError) in
             let options = try reader.options(["CURSOR", "LIMIT"], flags: ["ARCHIVED", "ALL"])
             var cursor: ContactID?
             if let text = options["CURSOR"], text != "0" {
@@ -56,7 +56,7 @@ extension CommandCatalog {
             let limit = try reader.limit(options["LIMIT"])
             return { [cursor] state, caller, _ in .bulkString(state.listJSON(after: cursor, limit: limit, archived: archived, for: caller)) }
         },
-        .read("CONTACT.SEARCH", "CONTACT.SEARCH <text|*> [filters…] [SORT <key> [ASC|DESC]] [LIMIT <n>] [CURSOR <c>] [COUNT] [PRESET <name>]", "contacts", .manager, "Quick search (name, phone, email, company contain the text) with filters: TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value].") { reader throws(CallsheetError) in
+        .scan("CONTACT.SEARCH", "CONTACT.SEARCH <text|*> [filters…] [SORT <key> [ASC|DESC]] [LIMIT <n>] [CURSOR <c>] [COUNT] [PRESET <name>]", "contacts", .manager, "Quick search (name, phone, email, company contain the text) with filters: TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value].") { reader throws(CallsheetError) in
             let query = try ContactQuery.parse(reader.rest())
             return { state, caller, _ throws(CallsheetError) in .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role)) }
         },
@@ -122,7 +122,7 @@ extension CommandCatalog {
                 return ([.setCallFields(CallFields(of: contact))], .bulkString(state.contactJSON(contact, for: caller.role)))
             }
         },
-        .read("CONTACT.COUNT", "CONTACT.COUNT", "contacts", .manager, "How many contacts you can see (active, archived).") { _ throws(CallsheetError) in
+        .scan("CONTACT.COUNT", "CONTACT.COUNT", "contacts", .manager, "How many contacts you can see (active, archived).") { _ throws(CallsheetError) in
             { state, caller, _ in
                 let (active, archived) = state.countVisible(for: caller)
                 return .bulk(JSONValue.object([("active", .integer(Int64(active))), ("archived", .integer(Int64(archived)))]).serialized)

@@ -50,7 +50,7 @@ extension CommandCatalog {
                 return (changes, .integer(Int64(changes.count - 1)))
             }
         },
-        .read("TAG.LIST", "TAG.LIST", "tags", .manager, "Tags with the number of contacts (in your scope) carrying each.") { _ throws(CallsheetError) in
+        .scan("TAG.LIST", "TAG.LIST", "tags", .manager, "Tags with the number of contacts (in your scope) carrying each.") { _ throws(CallsheetError) in
             { state, caller, _ in .bulk(state.tagListJSON(for: caller).serialized) }
         },
         .write("TAG.RENAME", "TAG.RENAME <old> <new>", "tags", .manager, "Renames a tag on every contact in your scope; onto an existing tag, merges.") { reader throws(CallsheetError) in

@@ -28,6 +28,9 @@ public struct CommandDeclaration: Sendable {
         case signedIn(@Sendable (Caller, inout Session, CommandExecutor) async throws(CallsheetError) -> RESPValue)
         /// Reads the organization's state, on its shard.
         case read(@Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> RESPValue)
+        /// Reads a view of the organization's state off its shard: for reads that may walk
+        /// many contacts, which would otherwise hold up every write of the organization.
+        case scan(@Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> RESPValue)
         /// Plans a change on the shard: the changes to journal and apply, and the reply.
         case write(@Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> ([Change], RESPValue))
         /// Anything else in the organization: work around a read or write (the directory's
@@ -75,6 +78,14 @@ extension CommandDeclaration {
         parse: @escaping @Sendable (inout ArgumentReader) throws(CallsheetError) -> @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> RESPValue
     ) -> CommandDeclaration {
         CommandDeclaration(CommandSpec(name, usage, group, access, summary), isWrite: false) { reader throws(CallsheetError) in .read(try parse(&reader)) }
+    }
+
+    /// A read that may walk many contacts, answered from a view off the shard.
+    static func scan(
+        _ name: String, _ usage: String, _ group: String, _ access: Access, _ summary: String,
+        parse: @escaping @Sendable (inout ArgumentReader) throws(CallsheetError) -> @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> RESPValue
+    ) -> CommandDeclaration {
+        CommandDeclaration(CommandSpec(name, usage, group, access, summary), isWrite: false) { reader throws(CallsheetError) in .scan(try parse(&reader)) }
     }
 
     /// A read that a pipelined run of its kind shares one visit to the shard with.

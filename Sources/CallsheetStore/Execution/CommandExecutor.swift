@@ -119,6 +119,7 @@ public struct CommandExecutor: Sendable {
             let caller = try signedIn(session)
             return try await body(caller, &session, self)
         case .read(let answer): return try await organization(session).read(answer)
+        case .scan(let answer): return try await organization(session).scan(answer)
         case .write(let plan): return try await organization(session).write(plan)
         case .organization(let body): return try await body(try organization(session))
         }

@@ -19,6 +19,13 @@ struct OrganizationContext: Sendable {
         return try await shard.read { state throws(CallsheetError) in try answer(state, caller, context) }
     }
 
+    /// Answers from a view of the organization's state, off the shard (``OrganizationShard/view()``).
+    func scan(_ answer: @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> RESPValue) async throws(CallsheetError) -> RESPValue {
+        let caller = self.caller, context = planning
+        let state = await shard.view()
+        return try answer(state, caller, context)
+    }
+
     /// Plans a change on the shard, which journals and applies it before the reply.
     func write(_ plan: @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> ([Change], RESPValue)) async throws(CallsheetError) -> RESPValue {
         let caller = self.caller, context = planning

@@ -33,6 +33,15 @@ public actor OrganizationShard {
         try body(state)
     }
 
+    /// The state as of now, for a read that walks many contacts (a search, a count): O(1) to
+    /// take, since the state's large parts are chunks a copy shares, and read off the shard, so
+    /// the organization's writes go on meanwhile. A write that lands while the view lives copies
+    /// the chunks it touches (docs/STORAGE.md, "Memory layout").
+    public func view() -> OrganizationState {
+        undoDiscardedChanges()
+        return state
+    }
+
     /// Plans a write with `plan`, journals its changes, applies them, and returns once durable.
     /// A plan that returns no changes is acknowledged at once (nothing to store).
     /// - Throws: the plan's error (nothing changed), or `UNAVAILABLE` when the journal cannot store it.

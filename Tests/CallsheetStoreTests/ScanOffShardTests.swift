@@ -1,0 +1,50 @@
+import CallsheetCore
+import CallsheetProtocol
+import Foundation
+import Testing
+@testable import CallsheetStore
+
+/// Reads that walk many contacts (`CONTACT.SEARCH`, `CONTACT.LIST`, `CONTACT.COUNT`, `TAG.LIST`)
+/// run on a view of the organization off its shard: writes sent while such a read runs are
+/// answered without waiting for it, and the read answers from the state as of its start.
+@Suite struct ScanOffShardTests {
+    static func directory(contacts count: Int) -> ShardDirectory {
+        var state = OrganizationState(organization: Organization(id: 1, name: "Acme", defaultRegion: "US", createdAt: 0))
+        state.apply(.putDepartment(Department(id: 1, name: "Main")))
+        state.apply((1...ContactID(count)).map { id in
+            .putContact(Contact(
+                id: id, organizationID: 1, departmentID: 1, createdByUserID: 1, name: "Person \((id * 7_919) % 100_003)",
+                phone: testPhone(Int(id)), tags: ["t\(id % 5)"], createdAt: 1, updatedAt: 1))
+        })
+        var recovered = RecoveredState()
+        recovered.organizations[1] = state
+        recovered.nextOrganizationID = 2
+        return ShardDirectory(configuration: StoreConfiguration(directory: ""), journal: nil, recovered: recovered, logger: durabilityLogger)
+    }
+
+    @Test func writesAreNotHeldUpByALongSearch() async throws {
+        let directory = Self.directory(contacts: 150_000)
+        let executor = CommandExecutor(directory: directory)
+        let clock = ContinuousClock()
+        let searching = Task {
+            var session = Session(isLocalOwner: true)
+            _ = await executor.execute(["USE", "Acme"], session: &session)
+            let reply = await executor.execute(["CONTACT.SEARCH", "*", "SORT", "name", "LIMIT", "3", "COUNT"], session: &session)
+            return (reply, clock.now)
+        }
+        // Once the search has its view (the shard is free again at once), writes go through.
+        var session = Session(isLocalOwner: true)
+        _ = await executor.execute(["USE", "Acme"], session: &session)
+        try await Task.sleep(for: .milliseconds(20))
+        var added: [RESPValue] = []
+        for n in 0..<20 { added.append(await executor.execute(["CONTACT.ADD", contactJSON(200_000 + n)], session: &session)) }
+        let writesDone = clock.now
+        let (reply, searchDone) = await searching.value
+        #expect(added.allSatisfy { errorCode($0) == nil })
+        #expect(writesDone < searchDone, "the writes were answered while the search ran")
+        // The search counted the organization as it was when it started (the writes came later).
+        guard case .bulkString(let bytes) = reply else { Issue.record("search reply \(reply)"); return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("\"total\":150000"), "\(text.prefix(200))")
+    }
+}
