@@ -113,8 +113,8 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"]),
-        .testTarget(name: "ChunkedCollectionsTests", dependencies: ["ChunkedCollections"]),
-        .testTarget(name: "TextIndexTests", dependencies: ["TextIndex"]),
+        .testTarget(name: "ChunkedCollectionsTests", dependencies: ["ChunkedCollections", "TestSupport"]),
+        .testTarget(name: "TextIndexTests", dependencies: ["TextIndex", "TestSupport"]),
         .testTarget(name: "ContactGeneratorTests", dependencies: ["ContactGenerator", "PhoneNumbers"]),
         .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),
         .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TextIndex", "PhoneNumbers", "TestSupport"]),

@@ -5,22 +5,30 @@
 /// Elements are addressed by position as in an array; ``append(_:)`` is O(1) amortized.
 public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection, MutableCollection {
     /// Elements per chunk (a power of two).
+    @inlinable
     public static var chunkCapacity: Int { 1 << chunkShift }
-    static var chunkShift: Int { 10 }
+    @inlinable static var chunkShift: Int { 10 }
 
-    private var chunks: [[Element]] = []
-    public private(set) var count = 0
+    @usableFromInline var chunks: [[Element]] = []
+    @usableFromInline var storedCount = 0
+    /// The number of elements.
+    @inlinable public var count: Int { storedCount }
 
+    @inlinable
     public init() {}
 
     /// `count` copies of `element`.
+    @inlinable
     public init(repeating element: Element, count: Int) {
         append(repeating: element, count: count)
     }
 
+    @inlinable
     public var startIndex: Int { 0 }
+    @inlinable
     public var endIndex: Int { count }
 
+    @inlinable
     public subscript(position: Int) -> Element {
         get {
             precondition(position >= 0 && position < count, "ChunkedArray index out of range")
@@ -33,6 +41,7 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
     }
 
     /// - Complexity: O(1) amortized; a new chunk every ``chunkCapacity`` elements.
+    @inlinable
     public mutating func append(_ element: Element) {
         if count & (Self.chunkCapacity - 1) == 0 {
             // Full chunks are exactly one chunk long; the first grows as a small array would,
@@ -47,19 +56,22 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
             chunks[last].reserveCapacity(Swift.min(Self.chunkCapacity, Swift.max(16, chunks[last].capacity * 2)))
         }
         chunks[last].append(element)
-        count += 1
+        storedCount += 1
     }
 
+    @inlinable
     public mutating func append(repeating element: Element, count added: Int) {
         for _ in 0..<Swift.max(added, 0) { append(element) }
     }
 
+    @inlinable
     public mutating func removeAll() {
         chunks = []
-        count = 0
+        storedCount = 0
     }
 
     /// Bytes the elements' storage occupies (the chunks' capacity, not what elements point to).
+    @inlinable
     public var memoryFootprint: Int {
         chunks.capacity * 8 + chunks.reduce(0) { $0 + 32 + $1.capacity * MemoryLayout<Element>.stride }
     }
@@ -68,6 +80,7 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
 extension ChunkedArray {
     /// How many chunks this array shares with `other` (the same storage, not equal contents):
     /// tests use it to prove that a write after a copy copied one chunk, not the array.
+    @inlinable
     public func _sharedChunks(with other: ChunkedArray) -> Int {
         zip(chunks, other.chunks).reduce(0) { shared, pair in
             let same = pair.0.withUnsafeBufferPointer { left in

@@ -6,32 +6,39 @@
 /// The shards are allocated on the first insertion, so an empty one costs one word.
 public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// How many shards a non-empty dictionary has.
+    @inlinable
     public static var shardCount: Int { 1 << shardBits }
-    static var shardBits: Int { 10 }
+    @inlinable static var shardBits: Int { 10 }
 
-    private var shards: [[Key: Value]] = []
+    @usableFromInline var shards: [[Key: Value]] = []
 
+    @inlinable
     public init() {}
 
     /// The shard `key` lives in: the top bits of its hash. A shard's own dictionary seeds its
     /// hashing per storage, so sharing these bits does not crowd its buckets.
-    @inline(__always)
-    private static func shard(for key: Key) -> Int {
+    @inlinable @inline(__always)
+    static func shard(for key: Key) -> Int {
         var hasher = Hasher()
         hasher.combine(key)
         return Int(truncatingIfNeeded: UInt(bitPattern: hasher.finalize()) >> UInt(UInt.bitWidth - shardBits))
     }
 
-    private mutating func allocateShards() {
+    @inlinable
+    mutating func allocateShards() {
         if shards.isEmpty { shards = Array(repeating: [:], count: Self.shardCount) }
     }
 
     /// - Complexity: O(shards).
+    @inlinable
     public var count: Int { shards.reduce(0) { $0 + $1.count } }
+    @inlinable
     public var isEmpty: Bool { shards.allSatisfy(\.isEmpty) }
     /// The entries the shards have room for without reallocating.
+    @inlinable
     public var capacity: Int { shards.reduce(0) { $0 + $1.capacity } }
 
+    @inlinable
     public subscript(key: Key) -> Value? {
         get {
             if shards.isEmpty { return nil }
@@ -43,6 +50,7 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
         }
     }
 
+    @inlinable
     public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
@@ -52,18 +60,21 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     }
 
     @discardableResult
+    @inlinable
     public mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
         allocateShards()
         return shards[Self.shard(for: key)].updateValue(value, forKey: key)
     }
 
     @discardableResult
+    @inlinable
     public mutating func removeValue(forKey key: Key) -> Value? {
         if shards.isEmpty { return nil }
         return shards[Self.shard(for: key)].removeValue(forKey: key)
     }
 
     /// Reserves room for `count` entries in all, spread evenly over the shards.
+    @inlinable
     public mutating func reserveCapacity(_ count: Int) {
         guard count > 0 else { return }
         allocateShards()
@@ -72,8 +83,10 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     }
 
     /// Every key, shard by shard (no particular order).
+    @inlinable
     public var keys: some Sequence<Key> { shards.lazy.flatMap(\.keys) }
     /// Every value, shard by shard (no particular order).
+    @inlinable
     public var values: some Sequence<Value> { shards.lazy.flatMap(\.values) }
 }
 
@@ -81,13 +94,15 @@ extension ShardedDictionary: Sequence {
     public typealias Element = (key: Key, value: Value)
 
     public struct Iterator: IteratorProtocol {
-        private var shards: IndexingIterator<[[Key: Value]]>
-        private var current: Dictionary<Key, Value>.Iterator?
+        @usableFromInline var shards: IndexingIterator<[[Key: Value]]>
+        @usableFromInline var current: Dictionary<Key, Value>.Iterator?
 
+        @inlinable
         init(_ shards: [[Key: Value]]) {
             self.shards = shards.makeIterator()
         }
 
+        @inlinable
         public mutating func next() -> Element? {
             while true {
                 if let element = current?.next() { return element }
@@ -97,12 +112,15 @@ extension ShardedDictionary: Sequence {
         }
     }
 
+    @inlinable
     public func makeIterator() -> Iterator { Iterator(shards) }
+    @inlinable
     public var underestimatedCount: Int { count }
 }
 
 extension ShardedDictionary: Equatable where Value: Equatable {
     /// The same keys with the same values, whatever the shards' layout.
+    @inlinable
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
     }
@@ -111,6 +129,7 @@ extension ShardedDictionary: Equatable where Value: Equatable {
 extension ShardedDictionary {
     /// How many non-empty shards this dictionary shares with `other` (the same storage, not
     /// equal contents): tests use it to prove that a write after a copy copied one shard.
+    @inlinable
     public func _sharedShards(with other: ShardedDictionary) -> Int {
         // A native dictionary is one reference to its storage: equal bits, the same storage.
         zip(shards, other.shards).reduce(0) { shared, pair in
@@ -119,5 +138,6 @@ extension ShardedDictionary {
     }
 
     /// How many shards hold entries.
+    @inlinable
     public var _occupiedShards: Int { shards.count { !$0.isEmpty } }
 }

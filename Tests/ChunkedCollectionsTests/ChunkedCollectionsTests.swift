@@ -1,24 +1,13 @@
 import ChunkedCollections
+import TestSupport
 import Testing
-
-/// A SplitMix64 generator, so every run draws the same operations.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct ShardedDictionaryTests {
     /// Random inserts, updates, removals and in-place changes against a `Dictionary`, with copies
     /// taken along the way that must keep the contents they had when taken.
     @Test(arguments: [UInt64(1), 2, 3])
     func behavesAsADictionaryAndCopiesStayPut(seed: UInt64) {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         var sharded = ShardedDictionary<Int, Int>()
         var model: [Int: Int] = [:]
         var copies: [(ShardedDictionary<Int, Int>, [Int: Int])] = []
@@ -59,7 +48,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 @Suite struct ChunkedArrayTests {
     @Test func behavesAsAnArrayAndCopiesStayPut() {
-        var random = SeededGenerator(state: 9)
+        var random = SplitMix64(seed: 9)
         var chunked = ChunkedArray<Int>()
         var model: [Int] = []
         var copies: [(ChunkedArray<Int>, [Int])] = []

@@ -1,3 +1,4 @@
+import TestSupport
 import TextIndex
 
 /// The brute-force model a ``TrigramIndex`` must agree with: the documents in a dictionary,
