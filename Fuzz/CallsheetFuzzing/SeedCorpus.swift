@@ -143,7 +143,17 @@ public enum SeedCorpus {
             RecordCodec.encode(ChangeSet(organizationID: 7, changes: sampleChanges)),
             RecordCodec.encode(ChangeSet(organizationID: 7, changes: [.putContact(sampleContacts[0])])),
             RecordCodec.encode(ChangeSet(organizationID: 1, changes: [])),
+            RecordCodec.encode(ChangeSet(organizationID: 7, changes: [.setCallFields(CallFields(of: sampleContacts[0])), .patchContact(samplePatch)])),
         ]
+    }
+
+    /// A patch of every kind of field, for the version-2 change set seed.
+    static var samplePatch: ContactPatch {
+        ContactPatch(contactID: sampleContacts[0].id, updatedAt: 1_764_000_000_001, fields: [
+            .department(3), .name("Ann Smith"), .phone("+16502530001"), .phoneExtension("12"), .email(nil), .company("Globex"),
+            .tags(["VIP"]), .notes(nil), .customField("industry", .text("A")), .customField("gone", nil), .lastCalledAt(5),
+            .lastCallOutcome("busy"), .totalCalls(2), .archivedAt(nil),
+        ])
     }
 
     static var codecSeeds: [(name: String, bytes: [UInt8])] {

@@ -46,7 +46,7 @@ public enum RecordCodec {
         for _ in 0..<count {
             let start = reader.offset
             let change = try decodeChange(&reader)
-            if change.needsVersion2, version < fieldChangeSetVersion { throw reader.corrupt("change tag 12 in a version \(version) change set", at: start) }
+            if change.needsVersion2, version < fieldChangeSetVersion { throw reader.corrupt("change tag 12 or 13 in a version \(version) change set", at: start) }
             changes.append(change)
         }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
@@ -66,6 +66,9 @@ public enum RecordCodec {
         case .removeContact(let id): writer.byte(9); writer.varint(id)
         case .putPreset(let value): writer.byte(10); encode(value, into: &writer)
         case .removePreset(let user, let name): writer.byte(11); writer.varint(user); writer.string(name)
+        case .patchContact(let patch):
+            writer.byte(13)
+            encode(patch, into: &writer)
         case .setCallFields(let fields):
             writer.byte(12)
             writer.varint(fields.contactID)
@@ -93,6 +96,7 @@ public enum RecordCodec {
             return .setCallFields(CallFields(
                 contactID: try reader.id(), lastCalledAt: try reader.optionalTimestamp(), lastCallOutcome: try reader.optionalString(),
                 totalCalls: try reader.int(atMost: Self.maximumSetting), updatedAt: try reader.timestamp()))
+        case 13: return .patchContact(try decodePatch(&reader))
         case let tag: throw reader.corrupt("unknown change tag \(tag)")
         }
     }
@@ -230,13 +234,7 @@ public enum RecordCodec {
         writer.varint(entries.count)
         for (name, fieldValue) in entries {
             writer.string(name)
-            switch fieldValue {
-            case .text(let text): writer.byte(0); writer.string(text)
-            case .integer(let number): writer.byte(1); writer.signed(number)
-            case .decimal(let number): writer.byte(5); writer.string(number.description)
-            case .date(let text): writer.byte(3); writer.string(text)
-            case .checkbox(let flag): writer.byte(4); writer.bool(flag)
-            }
+            encode(fieldValue, into: &writer)
         }
         writer.optionalSigned(value.lastCalledAt)
         writer.optionalString(value.lastCallOutcome)
@@ -263,22 +261,7 @@ public enum RecordCodec {
         var fields: [String: FieldValue] = [:]
         for _ in 0..<fieldCount {
             let fieldName = try reader.string()
-            switch try reader.byte() {
-            case 0: fields[fieldName] = .text(try reader.string())
-            case 1: fields[fieldName] = .integer(try reader.signed())
-            case 2:
-                // Written before decimals were exact: the shortest decimal of the stored double.
-                let number = try reader.double()
-                guard let decimal = DecimalNumber(number) else { throw reader.corrupt("decimal value \(number) is not finite") }
-                fields[fieldName] = .decimal(decimal)
-            case 5:
-                let text = try reader.string()
-                guard let decimal = DecimalNumber(text) else { throw reader.corrupt("'\(text.prefix(60))' is not a decimal") }
-                fields[fieldName] = .decimal(decimal)
-            case 3: fields[fieldName] = .date(try reader.string())
-            case 4: fields[fieldName] = .checkbox(try reader.bool())
-            case let tag: throw reader.corrupt("unknown field value tag \(tag)")
-            }
+            fields[fieldName] = try decodeFieldValue(&reader)
         }
         var phoneExtension: String?
         if case .text(let digits)? = fields.removeValue(forKey: Self.phoneExtensionEntry) { phoneExtension = digits }
@@ -293,6 +276,100 @@ public enum RecordCodec {
         return contact
     }
 
+    static func encode(_ value: FieldValue, into writer: inout BinaryWriter) {
+        switch value {
+        case .text(let text): writer.byte(0); writer.string(text)
+        case .integer(let number): writer.byte(1); writer.signed(number)
+        case .decimal(let number): writer.byte(5); writer.string(number.description)
+        case .date(let text): writer.byte(3); writer.string(text)
+        case .checkbox(let flag): writer.byte(4); writer.bool(flag)
+        }
+    }
+
+    static func decodeFieldValue(_ reader: inout BinaryReader) throws(CallsheetError) -> FieldValue {
+        switch try reader.byte() {
+        case 0: return .text(try reader.string())
+        case 1: return .integer(try reader.signed())
+        case 2:
+            // Written before decimals were exact: the shortest decimal of the stored double.
+            let number = try reader.double()
+            guard let decimal = DecimalNumber(number) else { throw reader.corrupt("decimal value \(number) is not finite") }
+            return .decimal(decimal)
+        case 5:
+            let text = try reader.string()
+            guard let decimal = DecimalNumber(text) else { throw reader.corrupt("'\(text.prefix(60))' is not a decimal") }
+            return .decimal(decimal)
+        case 3: return .date(try reader.string())
+        case 4: return .checkbox(try reader.bool())
+        case let tag: throw reader.corrupt("unknown field value tag \(tag)")
+        }
+    }
+
+    /// A contact patch: `varint` contact id, `timestamp` updated at, `varint` field count, then
+    /// per field a code byte and its value (docs/STORAGE.md, change tag 13).
+    static func encode(_ patch: ContactPatch, into writer: inout BinaryWriter) {
+        writer.varint(patch.contactID)
+        writer.signed(patch.updatedAt)
+        writer.varint(patch.fields.count)
+        for field in patch.fields {
+            switch field {
+            case .department(let id): writer.byte(1); writer.varint(id)
+            case .name(let name): writer.byte(2); writer.string(name)
+            case .phone(let phone): writer.byte(3); writer.string(phone)
+            case .phoneExtension(let digits): writer.byte(4); writer.optionalString(digits)
+            case .email(let email): writer.byte(5); writer.optionalString(email)
+            case .company(let company): writer.byte(6); writer.optionalString(company)
+            case .tags(let tags):
+                writer.byte(7)
+                writer.varint(tags.count)
+                for tag in tags { writer.string(tag) }
+            case .notes(let notes): writer.byte(8); writer.optionalString(notes)
+            case .customField(let name, let value):
+                writer.byte(9)
+                writer.string(name)
+                writer.bool(value != nil)
+                if let value { encode(value, into: &writer) }
+            case .lastCalledAt(let time): writer.byte(10); writer.optionalSigned(time)
+            case .lastCallOutcome(let outcome): writer.byte(11); writer.optionalString(outcome)
+            case .totalCalls(let count): writer.byte(12); writer.varint(count)
+            case .archivedAt(let time): writer.byte(13); writer.optionalSigned(time)
+            }
+        }
+    }
+
+    static func decodePatch(_ reader: inout BinaryReader) throws(CallsheetError) -> ContactPatch {
+        let id = try reader.id()
+        let updatedAt = try reader.timestamp()
+        // Every field is a code byte and at least one more.
+        let count = try reader.count(minimumBytes: 2)
+        var fields: [ContactPatch.Field] = []
+        fields.reserveCapacity(count)
+        for _ in 0..<count {
+            switch try reader.byte() {
+            case 1: fields.append(.department(try reader.id()))
+            case 2: fields.append(.name(try reader.string()))
+            case 3: fields.append(.phone(try reader.string()))
+            case 4: fields.append(.phoneExtension(try reader.optionalString()))
+            case 5: fields.append(.email(try reader.optionalString()))
+            case 6: fields.append(.company(try reader.optionalString()))
+            case 7:
+                var tags: [String] = []
+                for _ in 0..<(try reader.count()) { tags.append(try reader.string()) }
+                fields.append(.tags(tags))
+            case 8: fields.append(.notes(try reader.optionalString()))
+            case 9:
+                let name = try reader.string()
+                fields.append(.customField(name, try reader.bool() ? try decodeFieldValue(&reader) : nil))
+            case 10: fields.append(.lastCalledAt(try reader.optionalTimestamp()))
+            case 11: fields.append(.lastCallOutcome(try reader.optionalString()))
+            case 12: fields.append(.totalCalls(try reader.int(atMost: Self.maximumSetting)))
+            case 13: fields.append(.archivedAt(try reader.optionalTimestamp()))
+            case let code: throw reader.corrupt("unknown contact patch field \(code)")
+            }
+        }
+        return ContactPatch(contactID: id, updatedAt: updatedAt, fields: fields)
+    }
+
     /// The custom-field entry name that carries a contact's phone extension in records and
     /// snapshots (docs/STORAGE.md): `#` can start no field name, and readers before it skip it.
     static let phoneExtensionEntry = "#phone_extension"
@@ -301,6 +378,9 @@ public enum RecordCodec {
 extension Change {
     /// True for the changes change set version 1 has no tag for.
     var needsVersion2: Bool {
-        if case .setCallFields = self { true } else { false }
+        switch self {
+        case .setCallFields, .patchContact: true
+        default: false
+        }
     }
 }

@@ -14,6 +14,9 @@ public enum Change: Sendable, Hashable {
     case removeContact(ContactID)
     /// Sets one contact's call-tracking fields (`CONTACT.LOGCALL`); nothing when it does not exist.
     case setCallFields(CallFields)
+    /// Changes some fields of one contact (an update, a bulk edit, an archive); nothing when it
+    /// does not exist. What the journal carries for a put of a contact that exists.
+    case patchContact(ContactPatch)
     case putPreset(Preset)
     case removePreset(userID: UserID, name: String)
 }

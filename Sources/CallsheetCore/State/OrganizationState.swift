@@ -83,7 +83,7 @@ public struct OrganizationState: Sendable {
             guard let previous = fields.removeValue(forKey: name) else { return .removeField(name) }
             return .putField(previous)
         case .putContact(let contact):
-            let contact = interner.intern(contact)
+            let contact = interner.intern(contact, replacing: contacts[contact.id])
             nextContactID = max(nextContactID, contact.id + 1)
             guard let previous = contacts.updateValue(contact, forKey: contact.id) else {
                 index(contact, isNew: true)
@@ -92,6 +92,12 @@ public struct OrganizationState: Sendable {
             }
             reindex(from: previous, to: contact)
             return .putContact(previous)
+        case .patchContact(let patch):
+            guard let previous = contacts[patch.contactID] else { return .patchContact(patch) }
+            let contact = interner.intern(previous.applying(patch), replacing: previous)
+            contacts[patch.contactID] = contact
+            reindex(from: previous, to: contact)
+            return .patchContact(patch.undo(on: previous))
         case .setCallFields(let fields):
             guard let previous = contacts[fields.contactID].map(CallFields.init(of:)) else { return .setCallFields(fields) }
             contacts[fields.contactID]?.set(fields)

@@ -19,12 +19,13 @@ struct TextInterner: Sendable {
     private var textCount = 0
     private var tagListCount = 0
 
-    /// `contact` with its company, notes and tags replaced by the organization's equal copies.
-    mutating func intern(_ contact: Contact) -> Contact {
+    /// `contact` with its company, notes and tags replaced by the organization's equal copies;
+    /// only those that differ from `previous` (the contact it replaces) are looked up.
+    mutating func intern(_ contact: Contact, replacing previous: Contact? = nil) -> Contact {
         var contact = contact
-        if let company = contact.company { contact.company = intern(company) }
-        if let notes = contact.notes { contact.notes = intern(notes) }
-        if !contact.tags.isEmpty { contact.tags = intern(contact.tags) }
+        if let company = contact.company, company != previous?.company { contact.company = intern(company) }
+        if let notes = contact.notes, notes != previous?.notes { contact.notes = intern(notes) }
+        if !contact.tags.isEmpty, contact.tags != previous?.tags { contact.tags = intern(contact.tags) }
         return contact
     }
 

@@ -8,7 +8,7 @@ extension ImportRunner {
     /// `IMPORT.PREVIEW`: headers, the first `rows` rows, the row count and the suggested mapping.
     func preview(_ source: ImportSource, rows: Int, encoding: CSVEncoding, in organization: OrganizationContext) async throws(CallsheetError) -> RESPValue {
         let caller = organization.caller
-        let snapshot = try await organization.shard.read { state in state }
+        let snapshot = await organization.shard.view()
         let bytes = try await load(source, caller: caller, organization: snapshot.organization, isLocalOwner: organization.isLocalOwner)
         let document = try CSVReader.read(bytes, encoding: encoding)
         let fields = snapshot.orderedFields.filter { $0.isVisible(to: caller.role) || caller.role == .admin }

@@ -77,7 +77,7 @@ extension ImportRunner {
         try caller.require(.manager, for: "IMPORT")
         let maxRows = try await shard.read { state in state.organization.settings.maxImportRows }
         let document = try CSVReader.read(bytes, encoding: options.encoding, maxRows: maxRows)
-        let snapshot = try await shard.read { state in state }
+        let snapshot = await shard.view()
         var mapping = ColumnMapping.suggest(header: document.header, fields: snapshot.orderedFields.filter { $0.isVisible(to: caller.role) || caller.role == .admin })
         if let overrides = options.mapping { mapping = try mapping.applying(overrides) }
         let layout = try snapshot.importLayout(mapping, for: caller)

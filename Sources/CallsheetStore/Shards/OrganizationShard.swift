@@ -54,13 +54,15 @@ public actor OrganizationShard {
     }
 
     /// Journals and applies changes already planned against this state.
-    func commit(_ changes: [Change]) async throws(CallsheetError) {
+    func commit(_ planned: [Change]) async throws(CallsheetError) {
+        undoDiscardedChanges()
+        // Puts of contacts that exist journal (and apply) as the fields they change.
+        let changes = Change.patches(planned, against: state)
         guard let journal else {
             state.apply(changes)
             noteUserChanges(changes)
             return
         }
-        undoDiscardedChanges()
         guard let payload = RecordCodec.encode(ChangeSet(organizationID: id, changes: changes), limit: JournalFormat.maximumPayloadLength) else {
             throw CallsheetError(.limit, "this change is too large for one journal record (over \(JournalFormat.maximumPayloadLength >> 20) MiB); nothing changed: split it into smaller bulk edits or imports")
         }

@@ -100,7 +100,8 @@ func runWrites(_ kind: Kind, on shard: OrganizationShard, contacts contactCount:
                 contact = try state.planUpdate(id, .object([("department_id", .integer(department))]), by: admin, context: context)
             }
             _ = state.contactJSON(contact, for: .admin)
-            return ([.putContact(contact)], [.putContact(contact)])
+            // As the shard journals it: the fields that changed (change tag 13).
+            return ([.putContact(contact)], Change.patches([.putContact(contact)], against: state))
         }
         recordBytes += RecordCodec.encode(ChangeSet(organizationID: 1, changes: written)).count
     }
