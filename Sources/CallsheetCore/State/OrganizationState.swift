@@ -223,7 +223,7 @@ public struct OrganizationState: Sendable {
         contacts.reserveCapacity(contacts.count + loaded.count)
         phoneIndex.reserveCapacity(phoneIndex.count + loaded.count)
         for contact in loaded {
-            let contact = interner.intern(contact)
+            let contact = interner.intern(contact, notes: true)
             let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
             index(contact, isNew: isNew)
             nextContactID = max(nextContactID, contact.id + 1)

@@ -19,12 +19,14 @@ struct TextInterner: Sendable {
     private var textCount = 0
     private var tagListCount = 0
 
-    /// `contact` with its company, notes and tags replaced by the organization's equal copies;
-    /// only those that differ from `previous` (the contact it replaces) are looked up.
-    mutating func intern(_ contact: Contact, replacing previous: Contact? = nil) -> Contact {
+    /// `contact` with its company, tags and (with `notes`) notes replaced by the organization's
+    /// equal copies; only those that differ from `previous` (the contact it replaces) are looked
+    /// up. Notes repeat in loads and imports (a script's phrases), rarely in single edits, which
+    /// therefore leave them out.
+    mutating func intern(_ contact: Contact, replacing previous: Contact? = nil, notes: Bool = false) -> Contact {
         var contact = contact
         if let company = contact.company, company != previous?.company { contact.company = intern(company) }
-        if let notes = contact.notes, notes != previous?.notes { contact.notes = intern(notes) }
+        if notes, let text = contact.notes, text != previous?.notes { contact.notes = intern(text) }
         if !contact.tags.isEmpty, contact.tags != previous?.tags { contact.tags = intern(contact.tags) }
         return contact
     }
