@@ -127,6 +127,19 @@ extension ShardedDictionary: Equatable where Value: Equatable {
 }
 
 extension ShardedDictionary {
+    /// The shard `key` lives in, from 0 to ``shardCount`` − 1.
+    @inlinable
+    public static func shardIndex(of key: Key) -> Int { shard(for: key) }
+
+    /// Calls `body` with the shards (allocated), for a bulk load that fills disjoint shards from
+    /// several threads: each thread may change only the shards it owns, and only
+    /// ``shardIndex(of:)``'s keys in each.
+    @inlinable
+    public mutating func withShards<Result>(_ body: (UnsafeMutableBufferPointer<[Key: Value]>) throws -> Result) rethrows -> Result {
+        allocateShards()
+        return try shards.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
     /// How many non-empty shards this dictionary shares with `other` (the same storage, not
     /// equal contents): tests use it to prove that a write after a copy copied one shard.
     @inlinable

@@ -1,3 +1,6 @@
+import ChunkedCollections
+import Dispatch
+
 extension TrigramIndex {
     /// Inserts many documents — a snapshot restore or an import — producing the same index as
     /// inserting them one by one, several times faster.
@@ -58,16 +61,39 @@ extension TrigramIndex {
     private mutating func applyBatch(_ pairs: inout [UInt64], scratch: inout [UInt64]) {
         guard !pairs.isEmpty else { return }
         Self.radixSortByKey(&pairs, scratch: &scratch)
+        // Runs of one key: (first pair, end, the key's shard).
+        var runs: [(start: Int, end: Int, shard: Int)] = []
         var start = 0
         while start < pairs.count {
             let key = UInt32(truncatingIfNeeded: pairs[start] >> 32)
             var end = start + 1
             while end < pairs.count, UInt32(truncatingIfNeeded: pairs[end] >> 32) == key { end += 1 }
-            Self.insert(pairs[start..<end], into: &postings[key, default: PostingList()])
+            runs.append((start, end, ShardedDictionary<UInt32, PostingList>.shardIndex(of: key)))
             start = end
+        }
+        if pairs.count < Self.parallelBatch {
+            for run in runs {
+                Self.insert(pairs[run.start..<run.end], into: &postings[UInt32(truncatingIfNeeded: pairs[run.start] >> 32), default: PostingList()])
+            }
+        } else {
+            // Two threads, each filling the shards of one parity: no shard is touched by both.
+            let sorted = pairs
+            let runs = runs
+            postings.withShards { shards in
+                let owned = ShardsOfALoad(shards: shards)
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    for run in runs where run.shard & 1 == part {
+                        let key = UInt32(truncatingIfNeeded: sorted[run.start] >> 32)
+                        Self.insert(sorted[run.start..<run.end], into: &owned.shards[run.shard][key, default: PostingList()])
+                    }
+                }
+            }
         }
         pairs.removeAll(keepingCapacity: true)
     }
+
+    /// A batch of at least this many (key, slot) pairs fills the posting lists on two threads.
+    static let parallelBatch = 65_536
 
     /// Sorts `pairs` by their upper 32 bits (keys use the low 28 of them), stably, in three
     /// 10-bit least-significant-digit passes.
@@ -99,4 +125,10 @@ extension TrigramIndex {
             list.insert(UInt32(truncatingIfNeeded: pair))
         }
     }
+}
+
+/// The shards of a bulk load, shared by its two threads: `@unchecked Sendable` because each
+/// thread changes only the shards of its parity and `concurrentPerform` returns after both.
+private struct ShardsOfALoad: @unchecked Sendable {
+    let shards: UnsafeMutableBufferPointer<[UInt32: PostingList]>
 }
