@@ -208,9 +208,12 @@ public struct OrganizationState: Sendable {
         textIndex = ContactTextIndex()
         let table = LoadHalf(self)
         self = OrganizationState(organization: organization)
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 { text.value.putAll(records) } else { table.value.loadRecords(records) }
-        }
+        // The table on a worker thread, the text index on this one: not both inside one
+        // `concurrentPerform`, where the text index's own two-thread posting fill would run serially.
+        let tableDone = DispatchGroup()
+        DispatchQueue.global().async(group: tableDone) { table.value.loadRecords(records) }
+        text.value.putAll(records)
+        tableDone.wait()
         self = table.value
         textIndex = text.value
     }
@@ -263,7 +266,7 @@ extension Array {
 }
 
 /// One half of a parallel ``OrganizationState/load(_:)``: `@unchecked Sendable` because only
-/// one of the two threads touches each box, and `concurrentPerform` returns after both.
+/// one of the two threads touches each box, and the load waits for both before reading them.
 private final class LoadHalf<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }

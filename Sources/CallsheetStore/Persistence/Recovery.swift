@@ -34,7 +34,19 @@ enum Recovery {
         var rejected: [LoadedSnapshot.Rejected] = []
         var snapshotFile: String?
         do {
-            if let (loaded, state) = try SnapshotReader.loadNewestUsable(directory: path, logger: logger, decode: decodeSnapshot) {
+            let started = ContinuousClock.now
+            var decodeStarted = started
+            let found = try SnapshotReader.loadNewestUsable(directory: path, logger: logger) { loaded throws(StorageError) in
+                decodeStarted = ContinuousClock.now
+                return try decodeSnapshot(loaded)
+            }
+            if let (loaded, state) = found {
+                let finished = ContinuousClock.now
+                logger.info("snapshot loaded", metadata: [
+                    "file": "\(loaded.file.path)",
+                    "read_and_decompressed_ms": "\((decodeStarted - started).milliseconds)",
+                    "decoded_and_indexed_ms": "\((finished - decodeStarted).milliseconds)",
+                ])
                 recovered = state
                 rejected = loaded.rejected
                 snapshotFile = loaded.file.path
@@ -156,4 +168,9 @@ extension ShardDirectory {
             return StorageReport.Startup(refusal: "\(error)", lines: [])
         }
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, for logs.
+    var milliseconds: Int64 { components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000 }
 }
