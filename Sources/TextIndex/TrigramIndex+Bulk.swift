@@ -24,33 +24,26 @@ extension TrigramIndex {
     where Documents.Element == (doc: UInt32, fields: [String]) {
         var pairs: [UInt64] = []
         var scratch: [UInt64] = []
-        var batch: [(doc: UInt32, fields: [String])] = []
-        var inBatch: Set<UInt32> = []
+        var pending = 0
         var inserted = 0
-        // A batch's keys are listed on two threads, then its pairs sorted and filed.
-        func flush() {
-            let keys = batch.mapOnTwoThreads { Self.keys(of: $0.fields) }
-            for (document, documentKeys) in zip(batch, keys) {
-                for key in documentKeys { pairs.append(UInt64(key.rawValue) << 32 | UInt64(document.doc)) }
-                texts.set(document.doc, fields: document.fields)
-            }
-            inserted += batch.count
-            batch.removeAll(keepingCapacity: true)
-            inBatch.removeAll(keepingCapacity: true)
-            applyBatch(&pairs, scratch: &scratch)
-        }
         for (doc, fields) in documents {
             precondition(fields.count <= Self.maxFieldCount, "a TrigramIndex document has at most 4 fields")
-            if inBatch.contains(doc) { flush() }
             if texts.contains(doc) {
                 update(doc, fields: fields)
                 continue
             }
-            batch.append((doc, fields))
-            inBatch.insert(doc)
-            if batch.count == batchSize { flush() }
+            for key in Self.keys(of: fields) {
+                pairs.append(UInt64(key.rawValue) << 32 | UInt64(doc))
+            }
+            texts.set(doc, fields: fields)
+            pending += 1
+            inserted += 1
+            if pending == batchSize {
+                applyBatch(&pairs, scratch: &scratch)
+                pending = 0
+            }
         }
-        flush()
+        applyBatch(&pairs, scratch: &scratch)
         if inserted >= count / 2 { shrinkToFit() }
     }
 

@@ -83,11 +83,3 @@ import Testing
         #expect(large.memoryFootprint <= ChunkedArray<UInt64>.chunkCapacity * 4 * 8 * 9 / 8 + 1_000)
     }
 }
-
-@Suite struct TwoThreadMapTests {
-    @Test(arguments: [0, 1, 1_023, 1_024, 1_025, 50_001])
-    func equalsMap(count: Int) {
-        let values = (0..<count).map { "value \($0)" }
-        #expect(values.mapOnTwoThreads { $0.uppercased() + "!" } == values.map { $0.uppercased() + "!" })
-    }
-}

@@ -51,36 +51,25 @@ public struct ContactTextIndex: Sendable {
     mutating func putAll(_ contacts: some Sequence<Contact>) {
         // Batches of the trigram index's own batch size keep the folded texts of one batch alive
         // at a time, not of the whole load.
-        // The folding, the costly part per contact, runs on two threads a batch at a time.
-        var batch: [Contact] = []
-        batch.reserveCapacity(Self.bulkBatch)
-        var inBatch: Set<ContactID> = []
-        func flush() {
-            let folded = batch.mapOnTwoThreads(Self.fields(of:))
-            var documents: [(doc: UInt32, fields: [String])] = []
-            documents.reserveCapacity(batch.count)
-            for (contact, fields) in zip(batch, folded) {
-                let slot = UInt32(contactOfSlot.count)
-                contactOfSlot.append(contact.id)
-                slotOfContact[contact.id] = slot
-                suffixes.insert(slot, digits: fields[3])
-                documents.append((slot, fields))
-            }
-            trigrams.insert(contentsOf: documents)
-            batch.removeAll(keepingCapacity: true)
-            inBatch.removeAll(keepingCapacity: true)
-        }
+        var documents: [(doc: UInt32, fields: [String])] = []
+        documents.reserveCapacity(Self.bulkBatch)
         for contact in contacts {
-            if inBatch.contains(contact.id) { flush() }
             if slotOfContact[contact.id] != nil {
                 put(contact)
                 continue
             }
-            batch.append(contact)
-            inBatch.insert(contact.id)
-            if batch.count == Self.bulkBatch { flush() }
+            let slot = UInt32(contactOfSlot.count)
+            contactOfSlot.append(contact.id)
+            slotOfContact[contact.id] = slot
+            let fields = Self.fields(of: contact)
+            suffixes.insert(slot, digits: fields[3])
+            documents.append((slot, fields))
+            if documents.count == Self.bulkBatch {
+                trigrams.insert(contentsOf: documents)
+                documents.removeAll(keepingCapacity: true)
+            }
         }
-        flush()
+        trigrams.insert(contentsOf: documents)
     }
 
     static let bulkBatch = 16_384
