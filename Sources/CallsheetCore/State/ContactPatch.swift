@@ -113,6 +113,11 @@ extension Change {
     /// result when applied, a record of the changed fields instead of the whole contact.
     /// - Complexity: O(changes) lookups, plus a comparison of each patched contact.
     public static func patches(_ changes: [Change], against state: OrganizationState) -> [Change] {
+        // Most large sets (imports of new contacts) create only: nothing to count then.
+        let updates = changes.contains { change in
+            if case .putContact(let contact) = change { state.contacts[contact.id] != nil } else { false }
+        }
+        guard updates else { return changes }
         var touched: [ContactID: Int] = [:]
         for change in changes {
             switch change {
