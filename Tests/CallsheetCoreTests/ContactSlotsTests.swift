@@ -34,6 +34,7 @@ import Testing
         #expect(small.memoryFootprint < 16 * MemoryLayout<Contact?>.stride + 200)
         var large = ContactSlots()
         for id in 0..<ContactID(ContactSlots.chunkCapacity * 4) { large[id] = Self.contact(id) }
-        #expect(large.memoryFootprint <= ContactSlots.chunkCapacity * 4 * MemoryLayout<Contact?>.stride + 1_000)
+        // Within the allocator's rounding of each chunk, far from the 2× of unchecked doubling.
+        #expect(large.memoryFootprint <= ContactSlots.chunkCapacity * 4 * MemoryLayout<Contact?>.stride * 21 / 20)
     }
 }
