@@ -1,22 +1,27 @@
-/// A dictionary split into a fixed number of smaller dictionaries by the key's hash, so that a
-/// copy shares the shards: after a copy (a snapshot's view of an organization), the next write
-/// to either copies the shard directory and the one shard it changes — about 1/1,024 of the
-/// entries — instead of the whole dictionary.
+/// A dictionary split into smaller dictionaries by the key's hash, so that a copy shares the
+/// shards: after a copy (a snapshot's view of an organization), the next write to either copies
+/// the shard directory and the one shard it changes — about 1/1,024 of the entries — instead of
+/// the whole dictionary.
 ///
-/// The shards are allocated on the first insertion, so an empty one costs one word.
+/// A small dictionary is one shard (a small organization pays for no directory); past
+/// ``splitThreshold`` entries it splits once into ``shardCount`` shards.
 public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    /// How many shards a non-empty dictionary has.
+    /// How many shards a large dictionary has.
     @inlinable
     public static var shardCount: Int { 1 << shardBits }
     @inlinable static var shardBits: Int { 10 }
+    /// A one-shard dictionary holding more entries than this splits (an O(n) pass, once).
+    @inlinable
+    public static var splitThreshold: Int { 4_096 }
 
+    /// Empty, one shard, or ``shardCount`` shards.
     @usableFromInline var shards: [[Key: Value]] = []
 
     @inlinable
     public init() {}
 
-    /// The shard `key` lives in: the top bits of its hash. A shard's own dictionary seeds its
-    /// hashing per storage, so sharing these bits does not crowd its buckets.
+    /// The shard of ``shardCount`` that `key` lives in: the top bits of its hash. A shard's own
+    /// dictionary seeds its hashing per storage, so sharing these bits does not crowd its buckets.
     @inlinable @inline(__always)
     static func shard(for key: Key) -> Int {
         var hasher = Hasher()
@@ -24,9 +29,23 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
         return Int(truncatingIfNeeded: UInt(bitPattern: hasher.finalize()) >> UInt(UInt.bitWidth - shardBits))
     }
 
+    /// The index in `shards` of `key`'s shard (0 while there is one).
+    @inlinable @inline(__always)
+    func position(of key: Key) -> Int { shards.count == 1 ? 0 : Self.shard(for: key) }
+
     @inlinable
     mutating func allocateShards() {
-        if shards.isEmpty { shards = Array(repeating: [:], count: Self.shardCount) }
+        if shards.isEmpty { shards = [[:]] }
+    }
+
+    /// Splits a one-shard dictionary grown past ``splitThreshold``, or any when `force`.
+    @inlinable
+    mutating func splitIfLarge(force: Bool = false) {
+        guard shards.count <= 1, force || (shards.first?.count ?? 0) > Self.splitThreshold else { return }
+        let whole = shards.first ?? [:]
+        var split = [[Key: Value]](repeating: [:], count: Self.shardCount)
+        for (key, value) in whole { split[Self.shard(for: key)][key] = value }
+        shards = split
     }
 
     /// - Complexity: O(shards).
@@ -42,11 +61,12 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     public subscript(key: Key) -> Value? {
         get {
             if shards.isEmpty { return nil }
-            return shards[Self.shard(for: key)][key]
+            return shards[position(of: key)][key]
         }
         _modify {
             allocateShards()
-            yield &shards[Self.shard(for: key)][key]
+            defer { splitIfLarge() }
+            yield &shards[position(of: key)][key]
         }
     }
 
@@ -55,7 +75,8 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
         get { self[key] ?? defaultValue() }
         _modify {
             allocateShards()
-            yield &shards[Self.shard(for: key)][key, default: defaultValue()]
+            defer { splitIfLarge() }
+            yield &shards[position(of: key)][key, default: defaultValue()]
         }
     }
 
@@ -63,23 +84,26 @@ public struct ShardedDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     @inlinable
     public mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
         allocateShards()
-        return shards[Self.shard(for: key)].updateValue(value, forKey: key)
+        defer { splitIfLarge() }
+        return shards[position(of: key)].updateValue(value, forKey: key)
     }
 
     @discardableResult
     @inlinable
     public mutating func removeValue(forKey key: Key) -> Value? {
         if shards.isEmpty { return nil }
-        return shards[Self.shard(for: key)].removeValue(forKey: key)
+        return shards[position(of: key)].removeValue(forKey: key)
     }
 
-    /// Reserves room for `count` entries in all, spread evenly over the shards.
+    /// Reserves room for `count` entries in all, spread evenly over the shards. Shards that have
+    /// room already are left alone (reserving in a shard a copy shares would copy it).
     @inlinable
     public mutating func reserveCapacity(_ count: Int) {
         guard count > 0 else { return }
         allocateShards()
-        let each = (count + Self.shardCount - 1) / Self.shardCount
-        for index in shards.indices { shards[index].reserveCapacity(each) }
+        if count > Self.splitThreshold { splitIfLarge(force: true) }
+        let each = (count + shards.count - 1) / shards.count
+        for index in shards.indices where shards[index].capacity < each { shards[index].reserveCapacity(each) }
     }
 
     /// Every key, shard by shard (no particular order).
@@ -127,16 +151,17 @@ extension ShardedDictionary: Equatable where Value: Equatable {
 }
 
 extension ShardedDictionary {
-    /// The shard `key` lives in, from 0 to ``shardCount`` − 1.
+    /// The shard `key` lives in once split, from 0 to ``shardCount`` − 1.
     @inlinable
     public static func shardIndex(of key: Key) -> Int { shard(for: key) }
 
-    /// Calls `body` with the shards (allocated), for a bulk load that fills disjoint shards from
-    /// several threads: each thread may change only the shards it owns, and only
-    /// ``shardIndex(of:)``'s keys in each.
+    /// Calls `body` with the ``shardCount`` shards (split first if need be), for a bulk load that
+    /// fills disjoint shards from several threads: each thread may change only the shards it
+    /// owns, and only ``shardIndex(of:)``'s keys in each.
     @inlinable
     public mutating func withShards<Result>(_ body: (UnsafeMutableBufferPointer<[Key: Value]>) throws -> Result) rethrows -> Result {
         allocateShards()
+        splitIfLarge(force: true)
         return try shards.withUnsafeMutableBufferPointer { try body($0) }
     }
 

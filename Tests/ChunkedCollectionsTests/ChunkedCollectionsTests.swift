@@ -46,6 +46,31 @@ import Testing
     }
 }
 
+@Suite struct ShardedDictionarySplitTests {
+    /// A small dictionary is one shard; past the threshold it splits into every shard, keeping
+    /// its contents, and copies taken before, at and after the split keep theirs.
+    @Test func splitsOnceKeepingContentsAndCopies() {
+        var sharded = ShardedDictionary<Int, Int>()
+        var model: [Int: Int] = [:]
+        var copies: [(ShardedDictionary<Int, Int>, [Int: Int])] = []
+        let threshold = ShardedDictionary<Int, Int>.splitThreshold
+        for key in 0..<(threshold * 3) {
+            sharded[key] = key * 2
+            model[key] = key * 2
+            if key == 10 || key == threshold || key == threshold + 1 { copies.append((sharded, model)) }
+            if key < threshold { #expect(sharded._occupiedShards <= 1) }
+        }
+        #expect(sharded._occupiedShards > ShardedDictionary<Int, Int>.shardCount / 2)
+        #expect(sharded.count == model.count)
+        #expect(Dictionary(uniqueKeysWithValues: sharded.map { ($0.key, $0.value) }) == model)
+        for (copy, expected) in copies {
+            #expect(Dictionary(uniqueKeysWithValues: copy.map { ($0.key, $0.value) }) == expected)
+        }
+        for key in stride(from: 0, to: threshold * 3, by: 7) { #expect(sharded.removeValue(forKey: key) == key * 2) }
+        #expect(sharded[7] == nil && sharded[8] == 16)
+    }
+}
+
 @Suite struct ChunkedArrayTests {
     @Test func behavesAsAnArrayAndCopiesStayPut() {
         var random = SplitMix64(seed: 9)

@@ -83,9 +83,11 @@ public struct OrganizationState: Sendable {
             guard let previous = fields.removeValue(forKey: name) else { return .removeField(name) }
             return .putField(previous)
         case .putContact(let contact):
-            let contact = interner.intern(contact, replacing: contacts[contact.id])
+            let previous = contacts[contact.id]
+            let contact = interner.intern(contact, replacing: previous)
             nextContactID = max(nextContactID, contact.id + 1)
-            guard let previous = contacts.updateValue(contact, forKey: contact.id) else {
+            contacts[contact.id] = contact
+            guard let previous else {
                 index(contact, isNew: true)
                 textIndex.put(contact)
                 return .removeContact(contact.id)

@@ -5,19 +5,20 @@ import ChunkedCollections
 /// companies hold a few thousand company strings, not a million.
 ///
 /// Only values that live on the heap are worth sharing: a string of at most 15 UTF-8 bytes
-/// lives inside the `String` itself. The table keeps at most ``limit`` texts of each kind and
-/// then stops adding (unique free text would otherwise grow it without bound); it is rebuilt
-/// from the contacts on every load. Sharded, so that a copy of the organization shares it.
+/// lives inside the `String` itself. The table stops adding once it holds ``byteBudget`` bytes
+/// of text (tag lists counted by their tags' bytes): texts it keeps outlive the contacts that
+/// held them, so a stream of unique values must not grow it without bound. It is rebuilt from
+/// the contacts on every load. Sharded, so that a copy of the organization shares it.
 struct TextInterner: Sendable {
-    /// The most texts, and tag lists, the table holds.
-    static let limit = 1 << 20
+    /// The most bytes of text, and of tag lists, the table keeps alive.
+    static let byteBudget = 32 << 20
     /// Texts longer than this are rarely repeated (free-form notes), so they are not looked up.
     static let longestText = 256
 
     private var texts = ShardedDictionary<String, String>()
     private var tagLists = ShardedDictionary<[String], [String]>()
-    private var textCount = 0
-    private var tagListCount = 0
+    private var textBytes = 0
+    private var tagListBytes = 0
 
     /// `contact` with its company, tags and (with `notes`) notes replaced by the organization's
     /// equal copies; only those that differ from `previous` (the contact it replaces) are looked
@@ -35,18 +36,19 @@ struct TextInterner: Sendable {
         let length = text.utf8.count
         guard length > 15, length <= Self.longestText else { return text }
         if let shared = texts[text] { return shared }
-        if textCount < Self.limit {
+        if textBytes + length <= Self.byteBudget {
             texts[text] = text
-            textCount += 1
+            textBytes += length
         }
         return text
     }
 
     private mutating func intern(_ tags: [String]) -> [String] {
         if let shared = tagLists[tags] { return shared }
-        if tagListCount < Self.limit {
+        let length = tags.reduce(16) { $0 + $1.utf8.count }
+        if tagListBytes + length <= Self.byteBudget {
             tagLists[tags] = tags
-            tagListCount += 1
+            tagListBytes += length
         }
         return tags
     }

@@ -71,12 +71,13 @@ extension CommandCatalog {
                 after = id
             }
             let limit = try reader.limit(options["LIMIT"], default: 10, maximum: 100)
+            // Refused before the shard is visited: the digits need no state to check.
+            let clean = digits.filter(\.isNumber)
+            guard (4...12).contains(clean.count), clean.count == digits.filter({ !" -().+".contains($0) }).count else {
+                throw CallsheetError(.badRequest, "CONTACT.CALLERID takes the last 4–12 digits of a phone number, got '\(digits)'")
+            }
             return { [after] state, caller, _ throws(CallsheetError) in
-                let clean = digits.filter(\.isNumber)
-                guard (4...12).contains(clean.count), clean.count == digits.filter({ !" -().+".contains($0) }).count else {
-                    throw CallsheetError(.badRequest, "CONTACT.CALLERID takes the last 4–12 digits of a phone number, got '\(digits)'")
-                }
-                return .bulkString(state.pageJSON(state.callerIDMatches(clean, limit: limit, after: after, for: caller), for: caller.role))
+                .bulkString(state.pageJSON(state.callerIDMatches(clean, limit: limit, after: after, for: caller), for: caller.role))
             }
         },
         .write("CONTACT.BULKEDIT", "CONTACT.BULKEDIT IDS <id,…>|PRESET <name>|MATCH <text|*> [filters…] DO <actions…> [STRICT]", "contacts", .manager, "Edits many contacts in one atomic change: ADDTAGS <t,…>, REMOVETAGS <t,…>, SET <field> <value>, CLEAR <field>, MOVE <dept> (admin).") { reader throws(CallsheetError) in
