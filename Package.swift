@@ -119,7 +119,8 @@ let package = Package(
         .testTarget(name: "CallsheetProtocolTests", dependencies: ["CallsheetProtocol"]),
         .testTarget(name: "CallsheetCoreTests", dependencies: ["CallsheetCore", "TextIndex", "PhoneNumbers", "TestSupport"]),
         .testTarget(name: "CallsheetStorageTests", dependencies: ["CallsheetStorage", "TestSupport"]),
-        .testTarget(name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "CallsheetStorage", "TestSupport"]),
+        .testTarget(
+            name: "CallsheetStoreTests", dependencies: ["CallsheetStore", "CallsheetStorage", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CallsheetServerTests",
             dependencies: [
