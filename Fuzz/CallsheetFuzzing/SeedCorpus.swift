@@ -123,11 +123,15 @@ public enum SeedCorpus {
         ]
     }
 
-    static var organizationState: [UInt8] {
+    static var organizationState: [UInt8] { organizationState(indexImage: false) }
+
+    /// The sample organization as a snapshot holds it: content version 1 (`indexImage` false,
+    /// indexes rebuilt on load) or 2 (the text index image after the contacts).
+    static func organizationState(indexImage: Bool) -> [UInt8] {
         var state = OrganizationState(organization: organization)
         for change in sampleChanges where !isRemoval(change) { _ = state.apply(change) }
         var writer = BinaryWriter()
-        state.encode(into: &writer)
+        state.encode(into: &writer, indexImage: indexImage)
         return writer.bytes
     }
 
@@ -158,7 +162,7 @@ public enum SeedCorpus {
 
     static var codecSeeds: [(name: String, bytes: [UInt8])] {
         changeSets.enumerated().map { ("change-set-\($0.offset)", [0] + $0.element) }
-            + [("organization-state", [1] + organizationState)]
+            + [("organization-state", [1] + organizationState), ("organization-state-v2", [3] + organizationState(indexImage: true))]
     }
 
     static var journalSeeds: [(name: String, bytes: [UInt8])] {

@@ -13,8 +13,8 @@ struct DocumentTexts: Sendable {
     static let chunkSlots = 1024
     static let chunkShift = 10
 
-    private(set) var chunks: [TextChunk] = []
-    private(set) var count = 0
+    var chunks: [TextChunk] = []
+    var count = 0
 
     func contains(_ slot: UInt32) -> Bool {
         let chunk = Int(slot) >> Self.chunkShift
@@ -165,10 +165,10 @@ struct DocumentTexts: Sendable {
 struct TextChunk: Sendable {
     static let absent = UInt32.max
 
-    private(set) var arena: [UInt8] = []
+    var arena: [UInt8] = []
     /// Record offsets in `arena` by slot within the chunk; as long as the highest slot used.
-    private(set) var offsets: [UInt32] = []
-    private(set) var garbage = 0
+    var offsets: [UInt32] = []
+    var garbage = 0
 
     func contains(_ slot: Int) -> Bool { slot < offsets.count && offsets[slot] != Self.absent }
 

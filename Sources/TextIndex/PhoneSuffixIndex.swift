@@ -13,10 +13,10 @@ public struct PhoneSuffixIndex: Sendable {
     /// The longest suffix compared; longer queries are compared on their last 12 digits.
     public static let maximumDigits = 12
 
-    private var buckets: [[UInt64]] = Array(repeating: [], count: 10_000)
+    var buckets: [[UInt64]] = Array(repeating: [], count: 10_000)
 
     /// The number of (slot, number) entries.
-    public private(set) var count = 0
+    public internal(set) var count = 0
 
     /// An empty index.
     public init() {}

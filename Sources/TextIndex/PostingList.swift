@@ -14,12 +14,12 @@ struct PostingList: Sendable {
     /// A full segment: the limit plus one block of 127 five-byte gaps started below it.
     static let segmentCapacity = segmentLimit + headerSize + (blockCapacity - 1) * 5
 
-    private(set) var segments: [[UInt8]] = []
-    private(set) var count: UInt32 = 0
+    var segments: [[UInt8]] = []
+    var count: UInt32 = 0
     /// The largest slot in the list (meaningless while empty).
-    private(set) var last: UInt32 = 0
+    var last: UInt32 = 0
     /// Offset of the last block's header in the last segment.
-    private(set) var lastBlockStart: UInt32 = 0
+    var lastBlockStart: UInt32 = 0
 
     var isEmpty: Bool { count == 0 }
 

@@ -1,16 +1,19 @@
-/// An error from the text indexes. Only invariant checks raise one today: seeing it means a bug
-/// in this module, not bad input.
+/// An error from the text indexes: an invariant check that failed (a bug in this module) or an
+/// index image that cannot be read (``IndexImage``: damaged or hostile bytes).
 public struct TextIndexError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable identifier for the kind of error.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case invariantViolation = "INDEX_INVARIANT"
+            case imageDamaged = "INDEX_IMAGE"
         }
 
         private let value: Value
 
         /// An index's internal structure disagrees with the documents it holds.
         public static let invariantViolation = Code(value: .invariantViolation)
+        /// An index image's bytes do not describe a valid index.
+        public static let imageDamaged = Code(value: .imageDamaged)
 
         public var description: String { value.rawValue }
     }

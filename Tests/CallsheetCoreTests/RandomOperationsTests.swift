@@ -165,6 +165,16 @@ import Testing
                         "\(what): contact \(id) is \(String(describing: contact)); the model has \(entry)")
             }
             #expect(fixture.state.contacts.count == model.contacts.count, "\(what)")
+            if step % 100 == 99 {
+                // Through a snapshot's encoding and back, every other time with the text index image.
+                let image = step % 200 == 99
+                var writer = BinaryWriter()
+                fixture.state.encode(into: &writer, indexImage: image)
+                var reader = BinaryReader(writer.bytes)
+                let loaded = try OrganizationState.decode(&reader, indexImage: image)
+                #expect(loaded.contacts == fixture.state.contacts, "\(what): save and load")
+                fixture.state = loaded
+            }
             let problems = fixture.state._checkInvariants()
             #expect(problems.isEmpty, "\(what): \(problems)")
             if !problems.isEmpty { return }

@@ -27,6 +27,17 @@ public struct BinaryReader {
         CallsheetError(.internal, "corrupt payload: \(what) at byte \(position ?? offset)")
     }
 
+    /// Lets `body` read the bytes directly from the current offset, which it advances (an index
+    /// image reads itself). The offset moves only when `body` returns.
+    public mutating func withBytes<T, Failure: Error>(
+        _ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ offset: inout Int) throws(Failure) -> T
+    ) throws(Failure) -> T {
+        var position = offset
+        let result = try bytes.withUnsafeBufferPointer { buffer throws(Failure) in try body(buffer, &position) }
+        offset = position
+        return result
+    }
+
     public mutating func byte() throws(CallsheetError) -> UInt8 {
         guard offset < bytes.count else { throw corrupt("unexpected end") }
         defer { offset += 1 }

@@ -12,6 +12,9 @@ public struct BinaryWriter: Sendable {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Lets `body` append to the bytes directly (an index image writes itself).
+    public mutating func withBytes<T>(_ body: (inout [UInt8]) throws -> T) rethrows -> T { try body(&bytes) }
+
     public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
     public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }

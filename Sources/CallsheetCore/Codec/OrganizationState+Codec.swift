@@ -1,13 +1,22 @@
 extension OrganizationState {
-    /// Writes the whole state (records and counters; indexes are rebuilt on load) for a snapshot.
-    public func encode(into writer: inout BinaryWriter) {
-        encode(into: &writer, pieceSize: .max) { _ in }
+    /// Writes the whole state for a snapshot: records and counters, then (content version 2,
+    /// `indexImage`) the text index as it lies in memory, so that loading does not rebuild it.
+    /// The other indexes are rebuilt on load.
+    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true) {
+        var pieces: [UInt8] = []
+        encode(into: &writer, indexImage: indexImage, pieceSize: .max) { pieces += $0 }
+        let rest = writer.bytes
+        writer = BinaryWriter(capacity: pieces.count + rest.count)
+        writer.withBytes { $0 = pieces + rest }
     }
 
-    /// ``encode(into:)`` in pieces: whenever `writer` holds more than `pieceSize` bytes between
-    /// two contacts, `flush` gets it (and empties it), so that a snapshot never holds a second
-    /// copy of the organization as bytes.
-    public func encode(into writer: inout BinaryWriter, pieceSize: Int, flush: (inout BinaryWriter) throws -> Void) rethrows {
+    /// ``encode(into:indexImage:)`` in pieces: whenever `writer` holds more than `pieceSize`
+    /// bytes between two contacts (or two parts of the index image), `write` gets them and
+    /// `writer` starts again empty, so that a snapshot never holds a second copy of the
+    /// organization as bytes. What is left at the end stays in `writer`.
+    public func encode(
+        into writer: inout BinaryWriter, indexImage: Bool = true, pieceSize: Int, write: ([UInt8]) throws -> Void
+    ) rethrows {
         RecordCodec.encode(organization, into: &writer)
         writer.varint(nextContactID)
         writer.varint(nextDepartmentID)
@@ -21,15 +30,21 @@ extension OrganizationState {
         writer.varint(contacts.count)
         for id in orderedIDs {
             if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
-            if writer.bytes.count > pieceSize { try flush(&writer) }
+            if writer.bytes.count > pieceSize { try writer.drain(write) }
+        }
+        if indexImage {
+            writer.bool(true)
+            try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write)
         }
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
         writer.varint(allPresets.count)
         for preset in allPresets { RecordCodec.encode(preset, into: &writer) }
     }
 
-    /// Reads what ``encode(into:)`` wrote and rebuilds every index.
-    public static func decode(_ reader: inout BinaryReader) throws(CallsheetError) -> OrganizationState {
+    /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
+    /// index, which it reads from the image when there is one (`indexImage`: the content is of
+    /// version 2, where a presence byte says whether the image follows the contacts).
+    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
         let nextDepartment = try reader.id()
@@ -42,7 +57,13 @@ extension OrganizationState {
         var loaded: [Contact] = []
         loaded.reserveCapacity(contactCount)
         for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
-        state.load(loaded)
+        if indexImage, try reader.bool() {
+            let start = reader.offset
+            try state.load(loaded, textIndexImage: { () throws(CallsheetError) in try ContactTextIndex(image: &reader) })
+            if let problem = state.textIndex.checkImage(against: state.contacts) { throw reader.corrupt(problem, at: start) }
+        } else {
+            state.load(loaded)
+        }
         for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)

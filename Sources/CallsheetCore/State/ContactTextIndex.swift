@@ -4,12 +4,12 @@ import TextIndex
 /// The trigram index over contacts' name, email, company and phone digits, with the mapping from
 /// contact ids to the dense document slots ``TrigramIndex`` works on.
 public struct ContactTextIndex: Sendable {
-    private var trigrams = TrigramIndex()
-    private var suffixes = PhoneSuffixIndex()
-    private var slotOfContact = ShardedDictionary<ContactID, UInt32>()
+    var trigrams = TrigramIndex()
+    var suffixes = PhoneSuffixIndex()
+    var slotOfContact = ShardedDictionary<ContactID, UInt32>()
     /// Slot → contact (0 for a removed contact). Slots are never reused: appending above the
     /// highest slot is O(1) in the trigram index, reusing one re-encodes a posting block.
-    private var contactOfSlot = ChunkedArray<ContactID>()
+    var contactOfSlot = ChunkedArray<ContactID>()
 
     public init() {}
 

@@ -199,9 +199,23 @@ public struct OrganizationState: Sendable {
     /// A large load builds the text index on a second core while this one fills the table and
     /// the other indexes: the two share nothing but the contacts they read.
     mutating func load(_ loaded: some Collection<Contact>) {
+        load(loaded) { $0.putAll(loaded) }
+    }
+
+    /// Loads contacts into an empty state whose text index `readImage` reads from a snapshot's
+    /// image (on this thread, while a second one fills the table and the other indexes).
+    mutating func load(
+        _ loaded: some Collection<Contact>, textIndexImage readImage: () throws(CallsheetError) -> ContactTextIndex
+    ) throws(CallsheetError) {
+        try load(loaded) { (index: inout ContactTextIndex) throws(CallsheetError) in index = try readImage() }
+    }
+
+    private mutating func load<Failure: Error>(
+        _ loaded: some Collection<Contact>, text buildText: (inout ContactTextIndex) throws(Failure) -> Void
+    ) throws(Failure) {
         guard loaded.count >= Self.parallelLoad else {
             loadRecords(loaded)
-            textIndex.putAll(loaded)
+            try buildText(&textIndex)
             return
         }
         let records = Array(loaded)
@@ -214,10 +228,12 @@ public struct OrganizationState: Sendable {
         // `concurrentPerform`, where the text index's own two-thread posting fill would run serially.
         let tableDone = DispatchGroup()
         DispatchQueue.global().async(group: tableDone) { table.value.loadRecords(records) }
-        text.value.putAll(records)
-        tableDone.wait()
-        self = table.value
-        textIndex = text.value
+        defer {
+            tableDone.wait()
+            self = table.value
+            textIndex = text.value
+        }
+        try buildText(&text.value)
     }
 
     /// A load of at least this many contacts runs on two cores.

@@ -256,7 +256,7 @@ extension ShardDirectory {
                 }
                 let file = try writer.commit()
                 let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-                return (file.path, size ?? 0)
+                return (file.path, size)
             } catch {
                 writer.abandon()
                 throw error

@@ -1,11 +1,15 @@
 import CallsheetCore
 
 /// The content of a snapshot (inside the zstd frame of docs/STORAGE.md): every organization's
-/// state with the journal sequence it covers. Version 1:
+/// state with the journal sequence it covers:
 /// `"CSDS" | varint version | varint nextOrganizationID | varint count | count × (varint covered sequence, OrganizationState)`.
+/// Version 2 (written since) adds each organization's text index image after its contacts;
+/// version 1 (still read) rebuilds every index from the contacts.
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
-    static let version: UInt64 = 1
+    static let version: UInt64 = 2
+    /// Versions this build reads.
+    static let readableVersions: ClosedRange<UInt64> = 1...2
     /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
     static let maximumSequence = UInt64.max / 2
 
@@ -30,7 +34,7 @@ enum SnapshotCodec {
     ) rethrows {
         var writer = BinaryWriter(capacity: min(pieceSize, 64 + state.contacts.count * 200) + 4096)
         writer.varint(covered)
-        try state.encode(into: &writer, pieceSize: pieceSize) { try $0.drain(write) }
+        try state.encode(into: &writer, pieceSize: pieceSize, write: write)
         try writer.drain(write)
     }
 
@@ -50,7 +54,7 @@ enum SnapshotCodec {
             throw CallsheetError(.internal, "snapshot content does not start with CSDS")
         }
         let version = try reader.varint()
-        guard version == Self.version else { throw CallsheetError(.internal, "snapshot content written by a newer release of Callsheet (content version \(version); this build reads \(Self.version))") }
+        guard readableVersions.contains(version) else { throw CallsheetError(.internal, "snapshot content written by a newer release of Callsheet (content version \(version); this build reads \(readableVersions.lowerBound)–\(readableVersions.upperBound))") }
         guard snapshotSequence < maximumSequence else {
             throw CallsheetError(.internal, "snapshot sequence \(snapshotSequence) out of range")
         }
@@ -65,7 +69,7 @@ enum SnapshotCodec {
             guard covered < maximumSequence else {
                 throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
             }
-            let state = try OrganizationState.decode(&reader)
+            let state = try OrganizationState.decode(&reader, indexImage: version >= 2)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered
         }
