@@ -127,6 +127,22 @@ import Testing
         #expect(bulk.state.phoneIndex == single.state.phoneIndex)
         #expect(bulk.state._checkInvariants() == [])
         let query = try ContactQuery.parse(["number 7 lim", "LIMIT", "50"])
-        #expect(try bulk.state.search(query, for: bulk.salesManager).contacts.map(\.id) == single.state.search(query, for: single.salesManager).contacts.map(\.id))
+        let expected = try single.state.search(query, for: single.salesManager).contacts.map(\.id)
+        #expect(try bulk.state.search(query, for: bulk.salesManager).contacts.map(\.id) == expected)
+        // Saved and loaded on two cores, with the text index image (decoding pipelined into the
+        // table) and without it (the index rebuilt).
+        for image in [true, false] {
+            var writer = BinaryWriter()
+            bulk.state.encode(into: &writer, indexImage: image)
+            var reader = BinaryReader(writer.bytes)
+            let loaded = try OrganizationState.decode(&reader, indexImage: image)
+            #expect(reader.isAtEnd)
+            #expect(loaded.contacts == bulk.state.contacts, "image \(image)")
+            #expect(loaded.phoneIndex == bulk.state.phoneIndex, "image \(image)")
+            #expect(loaded.tagIndex.mapValues(Array.init) == bulk.state.tagIndex.mapValues(Array.init), "image \(image)")
+            #expect(loaded.departmentIndex.mapValues(Array.init) == bulk.state.departmentIndex.mapValues(Array.init), "image \(image)")
+            #expect(loaded._checkInvariants() == [], "image \(image)")
+            #expect(try loaded.search(query, for: bulk.salesManager).contacts.map(\.id) == expected, "image \(image)")
+        }
     }
 }

@@ -27,15 +27,15 @@ extension OrganizationState {
         for user in users.values.sorted(by: { $0.id < $1.id }) { RecordCodec.encode(user, into: &writer) }
         writer.varint(fields.count)
         for field in orderedFields { RecordCodec.encode(field, into: &writer) }
+        // Version 2 says before the contacts that the image follows them, so that loading
+        // knows how to index the contacts while it decodes them.
+        if indexImage { writer.bool(true) }
         writer.varint(contacts.count)
         for id in orderedIDs {
             if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
             if writer.bytes.count > pieceSize { try writer.drain(write) }
         }
-        if indexImage {
-            writer.bool(true)
-            try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write)
-        }
+        if indexImage { try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write) }
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
         writer.varint(allPresets.count)
         for preset in allPresets { RecordCodec.encode(preset, into: &writer) }
@@ -43,7 +43,7 @@ extension OrganizationState {
 
     /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
-    /// version 2, where a presence byte says whether the image follows the contacts).
+    /// version 2, where a presence byte before the contacts says whether the image follows them).
     public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
@@ -52,16 +52,19 @@ extension OrganizationState {
         for _ in 0..<(try reader.count()) { state.apply(.putDepartment(try RecordCodec.decodeDepartment(&reader))) }
         for _ in 0..<(try reader.count()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
         for _ in 0..<(try reader.count()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
+        let withImage = indexImage ? try reader.bool() : false
         // A contact takes at least 16 bytes (four ids, two strings, presence bytes, three timestamps).
         let contactCount = try reader.count(minimumBytes: 16)
-        var loaded: [Contact] = []
-        loaded.reserveCapacity(contactCount)
-        for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
-        if indexImage, try reader.bool() {
+        if withImage {
             let start = reader.offset
-            try state.load(loaded, textIndexImage: { () throws(CallsheetError) in try ContactTextIndex(image: &reader) })
+            try state.load(
+                count: contactCount, next: { () throws(CallsheetError) in try RecordCodec.decodeContact(&reader) },
+                textIndexImage: { () throws(CallsheetError) in try ContactTextIndex(image: &reader) })
             if let problem = state.textIndex.checkImage(against: state.contacts) { throw reader.corrupt(problem, at: start) }
         } else {
+            var loaded: [Contact] = []
+            loaded.reserveCapacity(contactCount)
+            for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
             state.load(loaded)
         }
         for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }

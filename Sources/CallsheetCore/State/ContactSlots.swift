@@ -38,7 +38,11 @@ public struct ContactSlots: Sendable {
                     if needed > chunks[chunk].capacity {
                         chunks[chunk].reserveCapacity(Swift.min(Self.chunkCapacity, Swift.max(needed, chunks[chunk].capacity * 2, 16)))
                     }
-                    chunks[chunk].append(contentsOf: repeatElement(nil, count: needed - chunks[chunk].count))
+                    if needed == chunks[chunk].count + 1 {
+                        chunks[chunk].append(nil)  // the common case (ids in order), without a generic loop
+                    } else {
+                        chunks[chunk].append(contentsOf: repeatElement(nil, count: needed - chunks[chunk].count))
+                    }
                 }
                 let existed = chunks[chunk][offset] != nil
                 defer { count += (chunks[chunk][offset] != nil ? 1 : 0) - (existed ? 1 : 0) }

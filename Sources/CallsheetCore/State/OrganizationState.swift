@@ -194,28 +194,16 @@ public struct OrganizationState: Sendable {
     }
 
     /// Adds contacts not yet present, in ascending id order, building the text index in bulk.
-    /// Used when loading a snapshot; the result equals applying `.putContact` for each.
+    /// Used when loading a version-1 snapshot and for runs of new contacts (imports); the
+    /// result equals applying `.putContact` for each.
     ///
     /// A large load builds the text index on a second core while this one fills the table and
     /// the other indexes: the two share nothing but the contacts they read.
     mutating func load(_ loaded: some Collection<Contact>) {
-        load(loaded) { $0.putAll(loaded) }
-    }
-
-    /// Loads contacts into an empty state whose text index `readImage` reads from a snapshot's
-    /// image (on this thread, while a second one fills the table and the other indexes).
-    mutating func load(
-        _ loaded: some Collection<Contact>, textIndexImage readImage: () throws(CallsheetError) -> ContactTextIndex
-    ) throws(CallsheetError) {
-        try load(loaded) { (index: inout ContactTextIndex) throws(CallsheetError) in index = try readImage() }
-    }
-
-    private mutating func load<Failure: Error>(
-        _ loaded: some Collection<Contact>, text buildText: (inout ContactTextIndex) throws(Failure) -> Void
-    ) throws(Failure) {
+        reserveForLoad(loaded.count)
         guard loaded.count >= Self.parallelLoad else {
             loadRecords(loaded)
-            try buildText(&textIndex)
+            textIndex.putAll(loaded)
             return
         }
         let records = Array(loaded)
@@ -228,21 +216,66 @@ public struct OrganizationState: Sendable {
         // `concurrentPerform`, where the text index's own two-thread posting fill would run serially.
         let tableDone = DispatchGroup()
         DispatchQueue.global().async(group: tableDone) { table.value.loadRecords(records) }
-        defer {
-            tableDone.wait()
-            self = table.value
-            textIndex = text.value
+        text.value.putAll(records)
+        tableDone.wait()
+        self = table.value
+        textIndex = text.value
+    }
+
+    /// Loads `count` contacts that `next` decodes one by one into a state that holds none yet,
+    /// and the text index `readImage` reads (a version-2 snapshot).
+    ///
+    /// A large load is a pipeline: this thread decodes contacts and hands them on in batches to
+    /// a second one that fills the table and the other indexes, then reads the text index image
+    /// while the second finishes.
+    mutating func load(
+        count: Int, next: () throws(CallsheetError) -> Contact, textIndexImage readImage: () throws(CallsheetError) -> ContactTextIndex
+    ) throws(CallsheetError) {
+        reserveForLoad(count)
+        guard count >= Self.parallelLoad else {
+            var loaded: [Contact] = []
+            loaded.reserveCapacity(count)
+            for _ in 0..<count { loaded.append(try next()) }
+            loadRecords(loaded)
+            textIndex = try readImage()
+            return
         }
-        try buildText(&text.value)
+        let table = LoadHalf(self)
+        self = OrganizationState(organization: organization)
+        let worker = DispatchQueue(label: "callsheet.load")
+        defer {
+            worker.sync {}
+            let text = textIndex
+            self = table.value
+            textIndex = text
+        }
+        var batch: [Contact] = []
+        batch.reserveCapacity(Self.loadBatch)
+        for index in 0..<count {
+            batch.append(try next())
+            if batch.count == Self.loadBatch || index == count - 1 {
+                let full = batch
+                worker.async { table.value.loadRecords(full) }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        textIndex = try readImage()
     }
 
     /// A load of at least this many contacts runs on two cores.
     public static let parallelLoad = 20_000
+    /// Contacts a pipelined load hands on at once.
+    static let loadBatch = 4_096
+
+    /// Room in the table and phone map for `count` more contacts, reserved once before a load
+    /// (reserving per batch would grow every shard again and again).
+    private mutating func reserveForLoad(_ count: Int) {
+        contacts.reserveCapacity(contacts.count + count)
+        phoneIndex.reserveCapacity(phoneIndex.count + count)
+    }
 
     /// The table and every index but the text index, for ``load(_:)``.
     private mutating func loadRecords(_ loaded: some Collection<Contact>) {
-        contacts.reserveCapacity(contacts.count + loaded.count)
-        phoneIndex.reserveCapacity(phoneIndex.count + loaded.count)
         for contact in loaded {
             let contact = interner.intern(contact, notes: true)
             let isNew = contacts.updateValue(contact, forKey: contact.id) == nil

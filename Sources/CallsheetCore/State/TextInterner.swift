@@ -9,14 +9,18 @@ import ChunkedCollections
 /// of text (tag lists counted by their tags' bytes): texts it keeps outlive the contacts that
 /// held them, so a stream of unique values must not grow it without bound. It is rebuilt from
 /// the contacts on every load. Sharded, so that a copy of the organization shares it.
+///
+/// Texts are matched by their exact UTF-8 bytes, not by `String`'s canonical equivalence: a
+/// contact keeps the bytes it was given (a decomposed "é" is never swapped for a precomposed
+/// one), and hashing bytes skips Unicode normalization, the most of what a load spent here.
 struct TextInterner: Sendable {
     /// The most bytes of text, and of tag lists, the table keeps alive.
     static let byteBudget = 32 << 20
     /// Texts longer than this are rarely repeated (free-form notes), so they are not looked up.
     static let longestText = 256
 
-    private var texts = ShardedDictionary<String, String>()
-    private var tagLists = ShardedDictionary<[String], [String]>()
+    private var texts = ShardedDictionary<ExactText, String>()
+    private var tagLists = ShardedDictionary<ExactTags, [String]>()
     private var textBytes = 0
     private var tagListBytes = 0
 
@@ -35,21 +39,57 @@ struct TextInterner: Sendable {
     private mutating func intern(_ text: String) -> String {
         let length = text.utf8.count
         guard length > 15, length <= Self.longestText else { return text }
-        if let shared = texts[text] { return shared }
+        if let shared = texts[ExactText(text)] { return shared }
         if textBytes + length <= Self.byteBudget {
-            texts[text] = text
+            texts[ExactText(text)] = text
             textBytes += length
         }
         return text
     }
 
     private mutating func intern(_ tags: [String]) -> [String] {
-        if let shared = tagLists[tags] { return shared }
+        if let shared = tagLists[ExactTags(tags)] { return shared }
         let length = tags.reduce(16) { $0 + $1.utf8.count }
         if tagListBytes + length <= Self.byteBudget {
-            tagLists[tags] = tags
+            tagLists[ExactTags(tags)] = tags
             tagListBytes += length
         }
         return tags
+    }
+}
+
+/// A text compared and hashed by its UTF-8 bytes.
+struct ExactText: Hashable, Sendable {
+    var text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (lhs: ExactText, rhs: ExactText) -> Bool {
+        guard lhs.text.utf8.count == rhs.text.utf8.count else { return false }
+        var left = lhs.text
+        var right = rhs.text
+        return left.withUTF8 { left in right.withUTF8 { right in left.elementsEqual(right) } }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
+    }
+}
+
+/// A tag list compared and hashed by its tags' UTF-8 bytes.
+struct ExactTags: Hashable, Sendable {
+    var tags: [String]
+
+    init(_ tags: [String]) { self.tags = tags }
+
+    static func == (lhs: ExactTags, rhs: ExactTags) -> Bool {
+        lhs.tags.count == rhs.tags.count && zip(lhs.tags, rhs.tags).allSatisfy { ExactText($0) == ExactText($1) }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(tags.count)
+        for tag in tags { ExactText(tag).hash(into: &hasher) }
     }
 }

@@ -85,12 +85,17 @@ public enum SnapshotReader {
     public static func load(path: String) throws(StorageError) -> LoadedSnapshot {
         var content: [UInt8] = []
         do {
-            // The header's length is only a hint (its CRC proves no honesty): reserve at most 256 MiB
-            // up front and let the array grow past that as content really arrives.
-            content.reserveCapacity(Int(min(try readHeader(path: path).contentLength, 1 << 28)))
-            let header = try read(path: path) { piece in content.append(contentsOf: piece) }
-            let sequence = SnapshotFile.parse(FileSystem.fileName(path)) ?? header.sequence
-            return LoadedSnapshot(file: SnapshotFile(sequence: sequence, path: path), header: header, content: content)
+            // The header's length is only a hint (its CRC proves no honesty): reserve it when the
+            // file could plausibly inflate to it (16× its size) or it is at most 256 MiB, and
+            // otherwise 256 MiB, letting the array grow past that as content really arrives. A
+            // content of several hundred megabytes then never moves while it is read.
+            let file = try PosixFile.openForReading(path)
+            let header = try SnapshotHeader.read(from: file)
+            let plausible = UInt64(max(try file.size(), 0)).multipliedReportingOverflow(by: 16)
+            content.reserveCapacity(Int(min(header.contentLength, max(1 << 28, plausible.overflow ? .max : plausible.partialValue))))
+            let verified = try read(path: path) { piece in content.append(contentsOf: piece) }
+            let sequence = SnapshotFile.parse(FileSystem.fileName(path)) ?? verified.sequence
+            return LoadedSnapshot(file: SnapshotFile(sequence: sequence, path: path), header: verified, content: content)
         } catch let error as StorageError {
             throw error
         } catch {
