@@ -44,6 +44,8 @@ import Testing
             configuration.segmentSize = 8 * 1024
             configuration.keepSnapshots = keep
             configuration.fsyncPolicy = .no
+            // Sizes as served: organizations this small carry no index image.
+            configuration.indexImageMinimumContacts = SnapshotCodec.imageMinimumContacts
             var store = try OpenStore(configuration)
             await store.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
             await store.run("ORG.CREATE", "Globex", "REGION", "GB", "ADMIN", "gina")

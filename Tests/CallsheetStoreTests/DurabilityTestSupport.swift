@@ -19,6 +19,8 @@ func testConfiguration(_ directory: String) -> StoreConfiguration {
     configuration.snapshotEveryRecords = 0
     configuration.snapshotEverySeconds = 0
     configuration.journalProbeInterval = .milliseconds(20)
+    // Every snapshot carries its text index image, read back at every reopen.
+    configuration.indexImageMinimumContacts = 0
     return configuration
 }
 

@@ -205,7 +205,7 @@ func rewriteRecord(_ segment: String, sequence: UInt64, type newType: UInt16? = 
             let newest = try SnapshotReader.load(path: snapshots[0])
             var content = newest.content
             switch damage {
-            case .newerContentVersion: content[4] = 2  // "CSDS", then the version varint
+            case .newerContentVersion: content[4] = UInt8(SnapshotCodec.version + 1)  // "CSDS", then the version varint
             case .truncatedContent: content.removeLast(7)
             case .trailingBytes: content += [0, 0, 0]
             }

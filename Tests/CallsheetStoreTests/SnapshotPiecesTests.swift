@@ -16,7 +16,7 @@ import Testing
         whole.varint(UInt64(77))
         state.encode(into: &whole)
         var pieces: [[UInt8]] = []
-        SnapshotCodec.organization(state, covered: 77, pieceSize: 1_000) { pieces.append($0) }
+        SnapshotCodec.organization(state, covered: 77, pieceSize: 1_000, imageMinimumContacts: 0) { pieces.append($0) }
         #expect(pieces.count > 10, "about one piece a kilobyte")
         // Contacts go out one by one; the text index image in parts (a text chunk of up to 1,024
         // documents, a posting list, a phone-suffix bucket), each a few kilobytes here.

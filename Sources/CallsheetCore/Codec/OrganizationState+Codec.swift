@@ -14,8 +14,13 @@ extension OrganizationState {
     /// bytes between two contacts (or two parts of the index image), `write` gets them and
     /// `writer` starts again empty, so that a snapshot never holds a second copy of the
     /// organization as bytes. What is left at the end stays in `writer`.
+    ///
+    /// With `indexImage`, an organization of fewer than `imageMinimumContacts` contacts is
+    /// written without its image (version 2, presence byte 0): rebuilding its index takes
+    /// milliseconds, and the image would make its snapshot several times larger.
     public func encode(
-        into writer: inout BinaryWriter, indexImage: Bool = true, pieceSize: Int, write: ([UInt8]) throws -> Void
+        into writer: inout BinaryWriter, indexImage: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
+        write: ([UInt8]) throws -> Void
     ) rethrows {
         RecordCodec.encode(organization, into: &writer)
         writer.varint(nextContactID)
@@ -29,13 +34,14 @@ extension OrganizationState {
         for field in orderedFields { RecordCodec.encode(field, into: &writer) }
         // Version 2 says before the contacts that the image follows them, so that loading
         // knows how to index the contacts while it decodes them.
-        if indexImage { writer.bool(true) }
+        let withImage = indexImage && contacts.count >= imageMinimumContacts
+        if indexImage { writer.bool(withImage) }
         writer.varint(contacts.count)
         for id in orderedIDs {
             if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
             if writer.bytes.count > pieceSize { try writer.drain(write) }
         }
-        if indexImage { try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write) }
+        if withImage { try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write) }
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
         writer.varint(allPresets.count)
         for preset in allPresets { RecordCodec.encode(preset, into: &writer) }
@@ -66,6 +72,10 @@ extension OrganizationState {
             loaded.reserveCapacity(contactCount)
             for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
             state.load(loaded)
+        }
+        // Each contact once: a repeated id would leave the first one's memberships indexed.
+        guard state.contacts.count == contactCount else {
+            throw reader.corrupt("\(contactCount - state.contacts.count) contact id(s) appear twice among the contacts")
         }
         for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         state.nextContactID = max(state.nextContactID, nextContact)

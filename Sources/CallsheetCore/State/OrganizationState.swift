@@ -145,17 +145,28 @@ public struct OrganizationState: Sendable {
         return undo.reversed()
     }
 
-    private mutating func index(_ contact: Contact, isNew: Bool) {
+    private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true) {
         phoneIndex[contact.phone] = contact.id
+        if memberships {
+            Self.addMemberships(
+                of: contact, isNew: isNew, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
+        }
+    }
+
+    /// Adds a new or changed contact to the tag, department and ordered id lists.
+    private static func addMemberships(
+        of contact: Contact, isNew: Bool, tags: inout [TagKey: SortedIDs], display: inout [TagKey: String],
+        departments: inout [DepartmentID: SortedIDs], ordered: inout SortedIDs
+    ) {
         for tag in contact.tags {
             guard let key = TagKey(tag) else { continue }
-            tagIndex[key, default: []].insert(contact.id)
+            tags[key, default: []].insert(contact.id)
             // Plans write every tag in the organization's display form, so the latest spelling
             // applied is the display form (a re-spelling changes every carrier in one change set).
-            tagDisplay[key] = tag
+            display[key] = tag
         }
-        departmentIndex[contact.departmentID, default: []].insert(contact.id)
-        if isNew { orderedIDs.insert(contact.id) }
+        departments[contact.departmentID, default: []].insert(contact.id)
+        if isNew { ordered.insert(contact.id) }
     }
 
     /// Moves a changed contact's index entries: only the memberships that differ between
@@ -245,17 +256,26 @@ public struct OrganizationState: Sendable {
         let worker = DispatchQueue(label: "callsheet.load")
         defer {
             worker.sync {}
-            let text = textIndex
+            let loadedHere = self
             self = table.value
-            textIndex = text
+            textIndex = loadedHere.textIndex
+            tagIndex = loadedHere.tagIndex
+            tagDisplay = loadedHere.tagDisplay
+            departmentIndex = loadedHere.departmentIndex
+            orderedIDs = loadedHere.orderedIDs
         }
         var batch: [Contact] = []
         batch.reserveCapacity(Self.loadBatch)
+        // This thread fills the id lists while it decodes (the table's thread has more to do:
+        // interning, the contact slots, the phone map).
         for index in 0..<count {
-            batch.append(try next())
+            let contact = try next()
+            Self.addMemberships(
+                of: contact, isNew: true, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
+            batch.append(contact)
             if batch.count == Self.loadBatch || index == count - 1 {
                 let full = batch
-                worker.async { table.value.loadRecords(full) }
+                worker.async { table.value.loadRecords(full, memberships: false) }
                 batch.removeAll(keepingCapacity: true)
             }
         }
@@ -274,12 +294,13 @@ public struct OrganizationState: Sendable {
         phoneIndex.reserveCapacity(phoneIndex.count + count)
     }
 
-    /// The table and every index but the text index, for ``load(_:)``.
-    private mutating func loadRecords(_ loaded: some Collection<Contact>) {
+    /// The table and every index but the text index (and without `memberships`, but the tag,
+    /// department and ordered id lists), for ``load(_:)``.
+    private mutating func loadRecords(_ loaded: some Collection<Contact>, memberships: Bool = true) {
         for contact in loaded {
             let contact = interner.intern(contact, notes: true)
             let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
-            index(contact, isNew: isNew)
+            index(contact, isNew: isNew, memberships: memberships)
             nextContactID = max(nextContactID, contact.id + 1)
         }
     }
@@ -322,3 +343,4 @@ private final class LoadHalf<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }
+

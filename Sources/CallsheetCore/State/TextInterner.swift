@@ -39,57 +39,70 @@ struct TextInterner: Sendable {
     private mutating func intern(_ text: String) -> String {
         let length = text.utf8.count
         guard length > 15, length <= Self.longestText else { return text }
-        if let shared = texts[ExactText(text)] { return shared }
+        let key = ExactText(text)
+        if let shared = texts[key] { return shared }
         if textBytes + length <= Self.byteBudget {
-            texts[ExactText(text)] = text
+            texts[key] = text
             textBytes += length
         }
         return text
     }
 
     private mutating func intern(_ tags: [String]) -> [String] {
-        if let shared = tagLists[ExactTags(tags)] { return shared }
+        let key = ExactTags(tags)
+        if let shared = tagLists[key] { return shared }
         let length = tags.reduce(16) { $0 + $1.utf8.count }
         if tagListBytes + length <= Self.byteBudget {
-            tagLists[ExactTags(tags)] = tags
+            tagLists[key] = tags
             tagListBytes += length
         }
         return tags
     }
 }
 
-/// A text compared and hashed by its UTF-8 bytes.
+/// A text compared and hashed by its UTF-8 bytes. The bytes are hashed once, when the key is
+/// made: the sharded table hashes a key twice (its shard, then its bucket), and hashes the
+/// stored digest both times.
 struct ExactText: Hashable, Sendable {
     var text: String
+    private var digest: Int
 
-    init(_ text: String) { self.text = text }
+    init(_ text: String) {
+        var text = text
+        var hasher = Hasher()
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
+        self.text = text
+        digest = hasher.finalize()
+    }
 
     static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-        guard lhs.text.utf8.count == rhs.text.utf8.count else { return false }
+        guard lhs.digest == rhs.digest, lhs.text.utf8.count == rhs.text.utf8.count else { return false }
         var left = lhs.text
         var right = rhs.text
         return left.withUTF8 { left in right.withUTF8 { right in left.elementsEqual(right) } }
     }
 
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        hasher.combine(text.utf8.count)
-    }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
 
-/// A tag list compared and hashed by its tags' UTF-8 bytes.
+/// A tag list compared and hashed by its tags' UTF-8 bytes, hashed once as ``ExactText`` is.
 struct ExactTags: Hashable, Sendable {
     var tags: [String]
+    private var digest: Int
 
-    init(_ tags: [String]) { self.tags = tags }
+    init(_ tags: [String]) {
+        var hasher = Hasher()
+        hasher.combine(tags.count)
+        for tag in tags { hasher.combine(ExactText(tag)) }
+        self.tags = tags
+        digest = hasher.finalize()
+    }
 
     static func == (lhs: ExactTags, rhs: ExactTags) -> Bool {
-        lhs.tags.count == rhs.tags.count && zip(lhs.tags, rhs.tags).allSatisfy { ExactText($0) == ExactText($1) }
+        lhs.digest == rhs.digest && lhs.tags.count == rhs.tags.count
+            && zip(lhs.tags, rhs.tags).allSatisfy { ExactText($0) == ExactText($1) }
     }
 
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(tags.count)
-        for tag in tags { ExactText(tag).hash(into: &hasher) }
-    }
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }

@@ -252,7 +252,9 @@ extension ShardDirectory {
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
                 for (state, covered) in captures {
-                    try SnapshotCodec.organization(state, covered: covered) { try writer.write($0) }
+                    try SnapshotCodec.organization(
+                        state, covered: covered, imageMinimumContacts: configuration.indexImageMinimumContacts
+                    ) { try writer.write($0) }
                 }
                 let file = try writer.commit()
                 let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0

@@ -13,6 +13,10 @@ public struct StoreConfiguration: Sendable {
     public var snapshotEverySeconds: Int = 900
     /// Snapshots kept after a new one is written.
     public var keepSnapshots: Int = 2
+    /// Organizations of at least this many contacts carry their text index image in snapshots
+    /// (read at the next start instead of rebuilt; docs/STORAGE.md). Tests lower it to 0 so that
+    /// every snapshot carries one.
+    public var indexImageMinimumContacts: Int = SnapshotCodec.imageMinimumContacts
     /// On a corrupt journal, keep what precedes the damage instead of refusing to start.
     public var repair: Bool = false
     /// Journal segment size in bytes.
