@@ -71,6 +71,16 @@ public struct PhoneSuffixIndex: Sendable {
         return result
     }
 
+    /// Whether `doc` is indexed under the number `digits` (false for numbers under four digits).
+    public func contains(_ doc: UInt32, digits: String) -> Bool {
+        guard let (bucket, entry) = Self.entry(doc, digits: digits) else { return false }
+        let position = Self.lowerBound(entry, in: buckets[bucket])
+        return position < buckets[bucket].count && buckets[bucket][position] == entry
+    }
+
+    /// Whether the number `digits` is long enough to be indexed.
+    public static func isIndexed(_ digits: String) -> Bool { digitValues(digits).count >= minimumDigits }
+
     /// An estimate of the heap bytes held.
     public var memoryFootprint: Int {
         buckets.capacity * MemoryLayout<[UInt64]>.stride

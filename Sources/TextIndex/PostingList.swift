@@ -74,6 +74,17 @@ struct PostingList: Sendable {
         return true
     }
 
+    /// Whether `slot` is in the list.
+    ///
+    /// - Complexity: O(log segments + ``segmentLimit``).
+    func contains(_ slot: UInt32) -> Bool {
+        guard count > 0, slot <= last else { return false }
+        let segment = segmentIndex(containing: slot)
+        let slots = Self.decodeBlock(segments[segment], at: blockStart(containing: slot, in: segments[segment]))
+        let position = Self.insertionPoint(of: slot, in: slots)
+        return position < slots.count && slots[position] == slot
+    }
+
     /// Reallocates segments with more than an eighth of their capacity unused.
     mutating func shrinkToFit() {
         for index in segments.indices where segments[index].capacity - segments[index].count > segments[index].count / 8 {

@@ -36,3 +36,34 @@ extension TrigramIndex {
         }
     }
 }
+
+extension TrigramIndex {
+    /// Checks that the postings are exactly those the stored texts call for, as
+    /// ``_checkInvariants()`` does, but in constant memory: every key of every stored document
+    /// is looked up in its list, and the lists hold no more postings than those (what
+    /// `callsheet verify` runs on an organization of a million contacts). Returns the number
+    /// of postings checked.
+    ///
+    /// - Complexity: O(postings × (log segments + a block)), no model of the index in memory.
+    public func checkPostingsAgainstTexts() throws(TextIndexError) -> Int {
+        var expected = 0
+        for slot in texts.storedSlots {
+            guard let fields = texts.fields(of: slot), fields.count <= Self.maxFieldCount else {
+                throw .invariant("slot \(slot) is listed but has no readable fields")
+            }
+            for key in Self.keys(of: fields) {
+                guard postings[key.rawValue]?.contains(slot) == true else {
+                    throw .invariant("slot \(slot) is missing from the list of \(key) its text calls for")
+                }
+                expected += 1
+            }
+        }
+        var held = 0
+        for list in postings.values { held += Int(list.count) }
+        guard held == expected else {
+            throw .invariant("the lists hold \(held) postings; the stored texts call for \(expected)")
+        }
+        try texts.checkAccounting()
+        return expected
+    }
+}

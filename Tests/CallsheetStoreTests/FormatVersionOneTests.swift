@@ -84,4 +84,40 @@ import Testing
             #expect(after.isHealthy, "\(after.description)")
         }
     }
+
+    /// A snapshot whose text index image reads (every structure checks) but does not match its
+    /// contacts: the directory starts, and `verify` finds the mismatch and calls it a problem.
+    @Test func verifyFindsAnIndexImageThatDisagreesWithItsContacts() async throws {
+        try await withTemporaryDirectory(prefix: "image-mismatch") { path in
+            var store = try OpenStore(testConfiguration(path))
+            await store.run("ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice")
+            await store.run("USE", "Acme")
+            for n in 0..<5 { await store.run("CONTACT.ADD", contactJSON(n)) }
+            _ = try await store.json("CONTACT.ADD", #"{"name":"Zyxwvut Person","phone":"+1 650 555 0142"}"#)
+            _ = try await store.json("SNAPSHOT")
+            try await store.crash()
+            #expect(try StorageVerifier.verify(path: path) { ShardDirectory.startupCheck(directory: $0) }.isHealthy)
+
+            // The folded name is in the image only (the contact keeps "Zyxwvut"): change one letter.
+            let file = try #require(try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasPrefix("snapshot-") }.sorted().last)
+            let loaded = try SnapshotReader.load(path: path + "/" + file)
+            var content = loaded.content
+            let folded = Array("zyxwvut person".utf8)
+            let at = try #require(content.indices.first { content[$0..<min($0 + folded.count, content.count)].elementsEqual(folded) })
+            content[at] = UInt8(ascii: "q")
+            try FileManager.default.removeItem(atPath: path + "/" + file)
+            let writer = try SnapshotWriter(directory: path, header: SnapshotHeader(sequence: loaded.header.sequence))
+            try writer.write(content)
+            _ = try writer.commit()
+
+            let report = try StorageVerifier.verify(path: path) { ShardDirectory.startupCheck(directory: $0) }
+            #expect(!report.isHealthy)
+            #expect(report.description.contains("INDEX organization 1: the text index does not match its contacts"), "\(report.description)")
+            store = try OpenStore(testConfiguration(path))
+            await store.run("USE", "Acme")
+            #expect(try await store.json("CONTACT.COUNT") == (try JSONValue.parse(#"{"active":6,"archived":0}"#)))
+            try await store.crash()
+        }
+    }
 }
+

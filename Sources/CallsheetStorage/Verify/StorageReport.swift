@@ -64,10 +64,14 @@ public struct StorageReport: Sendable, Hashable {
         public var refusal: String?
         /// What recovery would do, one line each.
         public var lines: [String]
+        /// Indexes of the recovered state that do not match its records (an index image that
+        /// disagrees with its contacts), one line each.
+        public var indexProblems: [String]
 
-        public init(refusal: String?, lines: [String]) {
+        public init(refusal: String?, lines: [String], indexProblems: [String] = []) {
             self.refusal = refusal
             self.lines = lines
+            self.indexProblems = indexProblems
         }
     }
 
@@ -78,11 +82,12 @@ public struct StorageReport: Sendable, Hashable {
     public var startup: Startup?
 
     /// Nothing is wrong: the newest snapshot verifies (or there is none), no acknowledged record
-    /// is unreadable, nothing is from a newer release, and a start would succeed without `--repair`.
+    /// is unreadable, nothing is from a newer release, a start would succeed without `--repair`,
+    /// and the indexes it would start with match the records.
     /// Skipped damage and a torn tail are reported but do not make a directory unhealthy.
     public var isHealthy: Bool {
         (snapshots.first?.isValid ?? true) && (journal?.lost.isEmpty ?? true) && journal?.newerRelease == nil
-            && startup?.refusal == nil
+            && startup?.refusal == nil && (startup?.indexProblems.isEmpty ?? true)
     }
 }
 
@@ -134,6 +139,7 @@ extension StorageReport: CustomStringConvertible {
                 lines.append("start: OK")
             }
             for line in startup.lines { lines.append("  \(line)") }
+            for problem in startup.indexProblems { lines.append("  INDEX \(problem)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -163,7 +163,18 @@ extension ShardDirectory {
             if let first = outcome.replay.lost.first {
                 refusal = "\(outcome.replay.recordsLost) acknowledged record(s) cannot be read or applied (a start with --repair would lose them), the first at \(first.file) offset \(first.offset) (\(first.reason))"
             }
-            return StorageReport.Startup(refusal: refusal, lines: outcome.report)
+            // The text indexes a start would serve from (read from snapshot images, then
+            // changed by the journal's records), checked against the contacts.
+            var lines = outcome.report
+            var indexProblems: [String] = []
+            for (id, state) in outcome.state.organizations.sorted(by: { $0.key < $1.key }) {
+                do {
+                    lines.append("text index of organization \(id) matches its contacts: \(try state.textIndex.verify(against: state.contacts))")
+                } catch {
+                    indexProblems.append("organization \(id): the text index does not match its contacts: \(error.message)")
+                }
+            }
+            return StorageReport.Startup(refusal: refusal, lines: lines, indexProblems: indexProblems)
         } catch {
             return StorageReport.Startup(refusal: "\(error)", lines: [])
         }
