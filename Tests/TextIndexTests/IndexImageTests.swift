@@ -66,6 +66,18 @@ import Testing
 
         var loaded = try Self.read(bytes, limit: 6_000)
         try loaded._checkInvariants()
+        #expect(try loaded.checkPostingsAgainstTexts() == stats.postings)
+        // The constant-memory check (what verify runs) finds a missing posting and an extra one.
+        var missing = loaded
+        let (key, list) = try #require(missing.postings.first { $0.value.count > 3 })
+        let slot = list.decodedSlots()[2]
+        missing.postings[key]?.remove(slot)
+        #expect(throws: TextIndexError.self) { try missing.checkPostingsAgainstTexts() }
+        var extra = loaded
+        extra.postings[key]?.insert(5_999)
+        if !list.decodedSlots().contains(5_999) {
+            #expect(throws: TextIndexError.self) { try extra.checkPostingsAgainstTexts() }
+        }
         #expect(Self.image(of: loaded).bytes == bytes, "the same index writes the same image")
         #expect(loaded.count == index.count)
         for query in ["ann", "acme", "253", "an", "e", "zzz"] {
