@@ -29,7 +29,8 @@ import Testing
         let searching = Task {
             var session = Session(isLocalOwner: true)
             _ = await executor.execute(["USE", "Acme"], session: &session)
-            let reply = await executor.execute(["CONTACT.SEARCH", "*", "SORT", "name", "LIMIT", "3", "COUNT"], session: &session)
+            // A full page: rendering it keeps the search busy well after it took its view.
+            let reply = await executor.execute(["CONTACT.SEARCH", "*", "SORT", "name", "LIMIT", "1000", "COUNT"], session: &session)
             return (reply, clock.now)
         }
         // Once the search has its view (the shard is free again at once), writes go through.

@@ -52,6 +52,9 @@ public final class SnapshotWriter {
     private var finished = false
 
     private static let flushThreshold = 1 << 20
+    /// Written bytes whose write-back is started at once (see ``PosixFile/startWriteBack``).
+    private static let writeBackStep: Int64 = 8 << 20
+    private var writeBackStart: Int64 = 0
 
     public init(directory: String, header: SnapshotHeader, options: Options = Options()) throws(StorageError) {
         try header.validate()
@@ -129,6 +132,10 @@ public final class SnapshotWriter {
         try file.write(outputBuffer, at: fileOffset, faults: options.faultInjection)
         fileOffset += Int64(outputBuffer.count)
         outputBuffer.removeAll(keepingCapacity: true)
+        if fileOffset - writeBackStart >= Self.writeBackStep {
+            file.startWriteBack(offset: writeBackStart, length: fileOffset - writeBackStart)
+            writeBackStart = fileOffset
+        }
     }
 
     private func crash(at point: CrashPoint) throws(StorageError) {

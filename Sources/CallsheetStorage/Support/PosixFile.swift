@@ -67,6 +67,17 @@ final class PosixFile {
         }
     }
 
+    /// Starts writing back the range's dirty pages without waiting for them, and lets the
+    /// kernel drop its clean ones (`posix_fadvise(POSIX_FADV_DONTNEED)`, which starts
+    /// write-back on Linux). A long write that calls it as it goes never piles up the dirty pages
+    /// that make the kernel throttle every writer of the disk, the journal included, nor fills
+    /// the page cache with a file nobody reads soon. It is no durability promise: `sync` is.
+    func startWriteBack(offset: Int64, length: Int64) {
+        #if os(Linux)
+        _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
+        #endif
+    }
+
     func truncate(to length: Int64) throws(StorageError) {
         while ftruncate(fd, off_t(length)) != 0 {
             if errno != EINTR { throw .io("ftruncate", path: path, errno: errno) }
