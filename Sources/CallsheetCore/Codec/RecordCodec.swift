@@ -245,7 +245,10 @@ public enum RecordCodec {
     }
 
     static func decodeContact(_ reader: inout BinaryReader) throws(CallsheetError) -> Contact {
+        let start = reader.offset
         let id = try reader.id()
+        // Ids are handed out from 1; the indexes use 0 for "no contact" (found by scripts/fuzz codec).
+        guard id != 0 else { throw reader.corrupt("contact id 0", at: start) }
         let organization = try reader.id()
         let department = try reader.id()
         let createdBy = try reader.id()
