@@ -38,7 +38,7 @@ until redis-cli -p "$PORT" --no-auth-warning --user bench --pass "$SECRET" CONTA
 done
 until redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1; do sleep 0.1; done
 
-bench() { redis-benchmark "$@" -c 50 -n "$REQUESTS" -r "$CONTACTS" -q 2>&1 | tr '\r' '\n' | grep -v '^$' | tail -1; }
+bench() { redis-benchmark -c 50 -n "$REQUESTS" -r "$CONTACTS" -q "$@" 2>&1 | tr '\r' '\n' | grep -v '^$' | tail -1; }
 echo "contacts: $CONTACTS   fsync: $FSYNC   requests: $REQUESTS   clients: 50   $(date -u +%FT%TZ)"
 echo "callsheet CONTACT.LOGCALL: $(bench -p "$PORT" --user bench -a "$SECRET" CONTACT.LOGCALL __rand_int__ completed)"
 echo "callsheet CONTACT.UPDATE notes: $(bench -p "$PORT" --user bench -a "$SECRET" CONTACT.UPDATE __rand_int__ '{"notes":"called back about the renewal"}')"
