@@ -74,24 +74,6 @@ struct PostingList: Sendable {
         return true
     }
 
-    /// Whether `slot` is in the list.
-    ///
-    /// - Complexity: O(log segments + ``segmentLimit``).
-    func contains(_ slot: UInt32) -> Bool {
-        guard count > 0, slot <= last else { return false }
-        let segment = segmentIndex(containing: slot)
-        let start = blockStart(containing: slot, in: segments[segment])
-        // Walks the block's gaps in place (no array of its slots).
-        return segments[segment].withUnsafeBufferPointer { buffer in
-            var current = Self.first(buffer, at: start)
-            var offset = start + Self.headerSize
-            for _ in 1..<Int(buffer[start + 4]) where current < slot {
-                current += Self.readVarint(buffer, at: &offset)
-            }
-            return current == slot
-        }
-    }
-
     /// Reallocates segments with more than an eighth of their capacity unused.
     mutating func shrinkToFit() {
         for index in segments.indices where segments[index].capacity - segments[index].count > segments[index].count / 8 {

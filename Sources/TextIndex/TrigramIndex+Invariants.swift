@@ -39,23 +39,29 @@ extension TrigramIndex {
 
 extension TrigramIndex {
     /// Checks that the postings are exactly those the stored texts call for, as
-    /// ``_checkInvariants()`` does, but in constant memory: every key of every stored document
-    /// is looked up in its list, and the lists hold no more postings than those (what
-    /// `callsheet verify` runs on an organization of a million contacts). Returns the number
-    /// of postings checked.
+    /// ``_checkInvariants()`` does, but in memory bounded by a batch: the (key, slot) pairs of
+    /// 16,384 documents at a time are radix-sorted by key, and each key's list is then walked
+    /// once by a cursor seeking those slots in order; the lists must hold no more postings than
+    /// the texts call for. What `callsheet verify` runs on an organization of a million contacts.
+    /// Returns the number of postings checked.
     ///
-    /// - Complexity: O(postings × (log segments + a block)), no model of the index in memory.
+    /// - Complexity: O(postings + blocks visited), about 16 bytes a pair of a batch in memory.
     public func checkPostingsAgainstTexts() throws(TextIndexError) -> Int {
         var expected = 0
-        for slot in texts.storedSlots {
+        var pairs: [UInt64] = []
+        var scratch: [UInt64] = []
+        var pending = 0
+        let slots = texts.storedSlots
+        for (position, slot) in slots.enumerated() {
             guard let fields = texts.fields(of: slot), fields.count <= Self.maxFieldCount else {
                 throw .invariant("slot \(slot) is listed but has no readable fields")
             }
-            for key in Self.keys(of: fields) {
-                guard postings[key.rawValue]?.contains(slot) == true else {
-                    throw .invariant("slot \(slot) is missing from the list of \(key) its text calls for")
-                }
-                expected += 1
+            for key in Self.keys(of: fields) { pairs.append(UInt64(key.rawValue) << 32 | UInt64(slot)) }
+            pending += 1
+            if pending == 16_384 || position == slots.count - 1 {
+                expected += pairs.count
+                try checkBatch(&pairs, scratch: &scratch)
+                pending = 0
             }
         }
         var held = 0
@@ -65,5 +71,24 @@ extension TrigramIndex {
         }
         try texts.checkAccounting()
         return expected
+    }
+
+    /// Finds every (key, slot) pair of `pairs` in its list, then empties `pairs`.
+    private func checkBatch(_ pairs: inout [UInt64], scratch: inout [UInt64]) throws(TextIndexError) {
+        Self.radixSortByKey(&pairs, scratch: &scratch)
+        var start = 0
+        while start < pairs.count {
+            let key = UInt32(truncatingIfNeeded: pairs[start] >> 32)
+            guard let list = postings[key] else { throw .invariant("no list for \(GramKey(rawValue: key)), which a stored text calls for") }
+            var cursor = PostingCursor(list)
+            while start < pairs.count, UInt32(truncatingIfNeeded: pairs[start] >> 32) == key {
+                let slot = UInt32(truncatingIfNeeded: pairs[start])
+                guard cursor.seek(atLeast: slot) == slot else {
+                    throw .invariant("slot \(slot) is missing from the list of \(GramKey(rawValue: key)) its text calls for")
+                }
+                start += 1
+            }
+        }
+        pairs.removeAll(keepingCapacity: true)
     }
 }
