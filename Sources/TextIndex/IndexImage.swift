@@ -5,7 +5,8 @@
 /// Reading checks every length, count, offset and ordering the structures rely on, and that
 /// every slot is below the caller's document limit, so a damaged or hostile image throws
 /// ``TextIndexError`` (code `INDEX_IMAGE`) and never traps later. It does not prove that the
-/// image matches the documents: `_checkInvariants()` does (what `callsheet verify` runs).
+/// image matches the documents: ``TrigramIndex/checkPostingsAgainstTexts()`` does (what
+/// `callsheet verify` runs).
 public enum IndexImage {
     /// Appends `value` as a varint.
     @inline(__always)

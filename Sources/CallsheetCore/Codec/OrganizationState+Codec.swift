@@ -3,11 +3,8 @@ extension OrganizationState {
     /// `indexImage`) the text index as it lies in memory, so that loading does not rebuild it.
     /// The other indexes are rebuilt on load.
     public func encode(into writer: inout BinaryWriter, indexImage: Bool = true) {
-        var pieces: [UInt8] = []
-        encode(into: &writer, indexImage: indexImage, pieceSize: .max) { pieces += $0 }
-        let rest = writer.bytes
-        writer = BinaryWriter(capacity: pieces.count + rest.count)
-        writer.withBytes { $0 = pieces + rest }
+        // With no piece size, nothing is handed on: everything stays in `writer`.
+        encode(into: &writer, indexImage: indexImage, pieceSize: .max) { _ in }
     }
 
     /// ``encode(into:indexImage:)`` in pieces: whenever `writer` holds more than `pieceSize`

@@ -343,4 +343,3 @@ private final class LoadHalf<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }
-

@@ -77,9 +77,14 @@ struct ExactText: Hashable, Sendable {
     }
 
     static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-        guard lhs.digest == rhs.digest, lhs.text.utf8.count == rhs.text.utf8.count else { return false }
-        var left = lhs.text
-        var right = rhs.text
+        lhs.digest == rhs.digest && sameBytes(lhs.text, rhs.text)
+    }
+
+    /// Whether two texts hold the same UTF-8 bytes.
+    static func sameBytes(_ left: String, _ right: String) -> Bool {
+        guard left.utf8.count == right.utf8.count else { return false }
+        var left = left
+        var right = right
         return left.withUTF8 { left in right.withUTF8 { right in left.elementsEqual(right) } }
     }
 
@@ -101,7 +106,7 @@ struct ExactTags: Hashable, Sendable {
 
     static func == (lhs: ExactTags, rhs: ExactTags) -> Bool {
         lhs.digest == rhs.digest && lhs.tags.count == rhs.tags.count
-            && zip(lhs.tags, rhs.tags).allSatisfy { ExactText($0) == ExactText($1) }
+            && zip(lhs.tags, rhs.tags).allSatisfy { ExactText.sameBytes($0, $1) }
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(digest) }
