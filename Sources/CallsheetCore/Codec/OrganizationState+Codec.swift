@@ -2,9 +2,9 @@ extension OrganizationState {
     /// Writes the whole state for a snapshot: records and counters, then (content version 2,
     /// `indexImage`) the text index as it lies in memory, so that loading does not rebuild it.
     /// The other indexes are rebuilt on load.
-    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true) {
+    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true) {
         // With no piece size, nothing is handed on: everything stays in `writer`.
-        encode(into: &writer, indexImage: indexImage, pieceSize: .max) { _ in }
+        encode(into: &writer, indexImage: indexImage, duplicates: duplicates, pieceSize: .max) { _ in }
     }
 
     /// ``encode(into:indexImage:)`` in pieces: whenever `writer` holds more than `pieceSize`
@@ -15,8 +15,11 @@ extension OrganizationState {
     /// With `indexImage`, an organization of fewer than `imageMinimumContacts` contacts is
     /// written without its image (version 2, presence byte 0): rebuilding its index takes
     /// milliseconds, and the image would make its snapshot several times larger.
+    ///
+    /// With `duplicates` (content version 3), the duplicate settings, ignored pairs and undo
+    /// entries follow the presets.
     public func encode(
-        into writer: inout BinaryWriter, indexImage: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
+        into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
         write: ([UInt8]) throws -> Void
     ) rethrows {
         RecordCodec.encode(organization, into: &writer)
@@ -42,12 +45,25 @@ extension OrganizationState {
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
         writer.varint(allPresets.count)
         for preset in allPresets { RecordCodec.encode(preset, into: &writer) }
+        guard duplicates else { return }
+        RecordCodec.encode(duplicateSettings, into: &writer)
+        writer.varint(ignoredPairs.count)
+        for pair in ignoredPairs.sorted(by: { ($0.low, $0.high) < ($1.low, $1.high) }) {
+            writer.varint(pair.low)
+            writer.varint(pair.high)
+        }
+        writer.varint(nextUndoID)
+        writer.varint(undoEntries.count)
+        for entry in undoEntries.values.sorted(by: { $0.id < $1.id }) {
+            RecordCodec.encode(entry, into: &writer)
+            if writer.bytes.count > pieceSize { try writer.drain(write) }
+        }
     }
 
     /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
     /// version 2, where a presence byte before the contacts says whether the image follows them).
-    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true) throws(CallsheetError) -> OrganizationState {
+    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
         let nextDepartment = try reader.id()
@@ -75,6 +91,22 @@ extension OrganizationState {
             throw reader.corrupt("\(contactCount - state.contacts.count) contact id(s) appear twice among the contacts")
         }
         for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
+        if duplicates {
+            state.duplicateSettings = try RecordCodec.decodeDuplicateSettings(&reader)
+            for _ in 0..<(try reader.count(minimumBytes: 2)) {
+                let start = reader.offset
+                let low = try reader.id(), high = try reader.id()
+                guard low < high else { throw reader.corrupt("an ignored pair of contacts \(low) and \(high) (the smaller id comes first)", at: start) }
+                state.ignoredPairs.insert(ContactPair(low, high))
+            }
+            let nextUndo = try reader.id()
+            for _ in 0..<(try reader.count(minimumBytes: 8)) {
+                let start = reader.offset
+                let entry = try RecordCodec.decodeUndoEntry(&reader)
+                guard state.undoEntries.updateValue(entry, forKey: entry.id) == nil else { throw reader.corrupt("undo entry \(entry.id) appears twice", at: start) }
+            }
+            state.nextUndoID = max(nextUndo, (state.undoEntries.keys.max() ?? 0) + 1)
+        }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)

@@ -8,6 +8,9 @@ public enum RecordCodec {
     /// Version 2 adds change tag 12 (set call fields). A set holding none is still written as
     /// version 1, so that releases before it read every record they could always read.
     public static let fieldChangeSetVersion: UInt8 = 2
+    /// Version 3 adds change tags 14–17 (duplicate settings, ignored pairs, undo entries) and
+    /// contact patch field 14 (merged into). A set holding none is written as version 1 or 2.
+    public static let undoChangeSetVersion: UInt8 = 3
     /// The largest count or setting a record may hold (2^53): call totals, import limits, field order.
     /// Larger values cannot come from the commands, and would overflow the arithmetic done on them.
     static let maximumSetting = 1 << 53
@@ -22,7 +25,7 @@ public enum RecordCodec {
     /// does and returns nil, having held at most `limit` bytes and one change.
     public static func encode(_ set: ChangeSet, limit: Int) -> [UInt8]? {
         var writer = BinaryWriter(capacity: min(64 + set.changes.count * 160, 1 << 24))
-        writer.byte(set.changes.contains(where: \.needsVersion2) ? fieldChangeSetVersion : changeSetVersion)
+        writer.byte(set.changes.reduce(changeSetVersion) { max($0, $1.requiredVersion) })
         writer.varint(set.organizationID)
         writer.varint(set.changes.count)
         for change in set.changes {
@@ -35,8 +38,8 @@ public enum RecordCodec {
     public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
-        guard version == changeSetVersion || version == fieldChangeSetVersion else {
-            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion) and \(fieldChangeSetVersion))")
+        guard (changeSetVersion...undoChangeSetVersion).contains(version) else {
+            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion)–\(undoChangeSetVersion))")
         }
         let organization = try reader.id()
         // Every change is a tag byte and at least one more.
@@ -46,7 +49,7 @@ public enum RecordCodec {
         for _ in 0..<count {
             let start = reader.offset
             let change = try decodeChange(&reader)
-            if change.needsVersion2, version < fieldChangeSetVersion { throw reader.corrupt("change tag 12 or 13 in a version \(version) change set", at: start) }
+            if change.requiredVersion > version { throw reader.corrupt("a change of version \(change.requiredVersion) (tag 12 or above) in a version \(version) change set", at: start) }
             changes.append(change)
         }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes") }
@@ -76,6 +79,20 @@ public enum RecordCodec {
             writer.optionalString(fields.lastCallOutcome)
             writer.varint(fields.totalCalls)
             writer.signed(fields.updatedAt)
+        case .putDuplicateSettings(let settings):
+            writer.byte(14)
+            encode(settings, into: &writer)
+        case .setIgnoredPair(let pair, let ignored):
+            writer.byte(15)
+            writer.varint(pair.low)
+            writer.varint(pair.high)
+            writer.bool(ignored)
+        case .putUndo(let entry):
+            writer.byte(16)
+            encode(entry, into: &writer)
+        case .removeUndo(let id):
+            writer.byte(17)
+            writer.varint(id)
         }
     }
 
@@ -97,6 +114,14 @@ public enum RecordCodec {
                 contactID: try reader.id(), lastCalledAt: try reader.optionalTimestamp(), lastCallOutcome: try reader.optionalString(),
                 totalCalls: try reader.int(atMost: Self.maximumSetting), updatedAt: try reader.timestamp()))
         case 13: return .patchContact(try decodePatch(&reader))
+        case 14: return .putDuplicateSettings(try decodeDuplicateSettings(&reader))
+        case 15:
+            let start = reader.offset
+            let low = try reader.id(), high = try reader.id()
+            guard low < high else { throw reader.corrupt("an ignored pair of contacts \(low) and \(high) (the smaller id comes first)", at: start) }
+            return .setIgnoredPair(ContactPair(low, high), ignored: try reader.bool())
+        case 16: return .putUndo(try decodeUndoEntry(&reader))
+        case 17: return .removeUndo(try reader.id())
         case let tag: throw reader.corrupt("unknown change tag \(tag)")
         }
     }
@@ -231,6 +256,7 @@ public enum RecordCodec {
         // can take (field names start with a-z), so records keep format version 1.
         var entries = value.customFields.sorted(by: { $0.key < $1.key })
         if let phoneExtension = value.phoneExtension { entries.insert((Self.phoneExtensionEntry, .text(phoneExtension)), at: 0) }
+        if let survivor = value.mergedInto { entries.insert((Self.mergedIntoEntry, .integer(Int64(truncatingIfNeeded: survivor))), at: 0) }
         writer.varint(entries.count)
         for (name, fieldValue) in entries {
             writer.string(name)
@@ -268,6 +294,11 @@ public enum RecordCodec {
         }
         var phoneExtension: String?
         if case .text(let digits)? = fields.removeValue(forKey: Self.phoneExtensionEntry) { phoneExtension = digits }
+        var mergedInto: ContactID?
+        if let entry = fields.removeValue(forKey: Self.mergedIntoEntry) {
+            guard case .integer(let survivor) = entry, survivor > 0, UInt64(survivor) != id else { throw reader.corrupt("contact \(id) merged into an impossible contact", at: start) }
+            mergedInto = UInt64(survivor)
+        }
         var contact = Contact(
             id: id, organizationID: organization, departmentID: department, createdByUserID: createdBy, name: name, phone: phone,
             email: email, company: company, tags: tags, notes: notes, customFields: fields,
@@ -276,6 +307,7 @@ public enum RecordCodec {
             createdAt: try reader.timestamp(), updatedAt: try reader.timestamp(), archivedAt: try reader.optionalTimestamp()
         )
         contact.phoneExtension = phoneExtension
+        contact.mergedInto = mergedInto
         return contact
     }
 
@@ -336,6 +368,7 @@ public enum RecordCodec {
             case .lastCallOutcome(let outcome): writer.byte(11); writer.optionalString(outcome)
             case .totalCalls(let count): writer.byte(12); writer.varint(count)
             case .archivedAt(let time): writer.byte(13); writer.optionalSigned(time)
+            case .mergedInto(let id): writer.byte(14); writer.varint(id ?? 0)
             }
         }
     }
@@ -367,6 +400,9 @@ public enum RecordCodec {
             case 11: fields.append(.lastCallOutcome(try reader.optionalString()))
             case 12: fields.append(.totalCalls(try reader.int(atMost: Self.maximumSetting)))
             case 13: fields.append(.archivedAt(try reader.optionalTimestamp()))
+            case 14:
+                let id = try reader.id()
+                fields.append(.mergedInto(id == 0 ? nil : id))
             case let code: throw reader.corrupt("unknown contact patch field \(code)")
             }
         }
@@ -376,14 +412,21 @@ public enum RecordCodec {
     /// The custom-field entry name that carries a contact's phone extension in records and
     /// snapshots (docs/STORAGE.md): `#` can start no field name, and readers before it skip it.
     static let phoneExtensionEntry = "#phone_extension"
+    /// ``Contact/mergedInto`` travels as an entry of the custom fields too (an integer).
+    static let mergedIntoEntry = "#merged_into"
 }
 
 extension Change {
     /// True for the changes change set version 1 has no tag for.
-    var needsVersion2: Bool {
+    /// The oldest change set version that has this change's tag (and, for a patch, its fields).
+    var requiredVersion: UInt8 {
         switch self {
-        case .setCallFields, .patchContact: true
-        default: false
+        case .setCallFields: RecordCodec.fieldChangeSetVersion
+        case .patchContact(let patch):
+            patch.fields.contains { if case .mergedInto = $0 { true } else { false } } ? RecordCodec.undoChangeSetVersion : RecordCodec.fieldChangeSetVersion
+        case .putContact(let contact): contact.mergedInto == nil ? RecordCodec.changeSetVersion : RecordCodec.undoChangeSetVersion
+        case .putDuplicateSettings, .setIgnoredPair, .putUndo, .removeUndo: RecordCodec.undoChangeSetVersion
+        default: RecordCodec.changeSetVersion
         }
     }
 }

@@ -32,6 +32,9 @@ public struct Contact: Sendable, Hashable {
     public var updatedAt: Timestamp
     /// Set when the contact is soft-deleted; `CONTACT.RESTORE` clears it.
     public var archivedAt: Timestamp?
+    /// The contact this one was merged into (`CONTACT.MERGE`): it is archived, and a lookup of
+    /// its phone finds the survivor. `CONTACT.UNMERGE` clears it.
+    public var mergedInto: ContactID? = nil
 
     public init(
         id: ContactID, organizationID: OrganizationID, departmentID: DepartmentID, createdByUserID: UserID,

@@ -19,6 +19,25 @@ public enum Change: Sendable, Hashable {
     case patchContact(ContactPatch)
     case putPreset(Preset)
     case removePreset(userID: UserID, name: String)
+    /// Replaces the organization's duplicate settings (`DUP.SETTINGS`).
+    case putDuplicateSettings(DuplicateSettings)
+    /// Remembers (`ignored`) or forgets that two contacts are not duplicates (`DUP.IGNORE`).
+    case setIgnoredPair(ContactPair, ignored: Bool)
+    /// Adds or replaces an undo entry (a new one, or one marked undone).
+    case putUndo(UndoEntry)
+    /// Drops an undo entry (past the retention, or the reverse of adding one).
+    case removeUndo(UInt64)
+}
+
+/// Two contacts, the smaller id first.
+public struct ContactPair: Sendable, Hashable {
+    public let low: ContactID
+    public let high: ContactID
+
+    public init(_ a: ContactID, _ b: ContactID) {
+        low = min(a, b)
+        high = max(a, b)
+    }
 }
 
 /// The changes of one command, applied and journaled as a unit: after a crash it is there whole or not at all.

@@ -20,6 +20,7 @@ public struct ContactPatch: Sendable, Hashable {
         case lastCallOutcome(String?)
         case totalCalls(Int)
         case archivedAt(Timestamp?)
+        case mergedInto(ContactID?)
     }
 
     public var contactID: ContactID
@@ -56,28 +57,55 @@ public struct ContactPatch: Sendable, Hashable {
         if old.lastCallOutcome != new.lastCallOutcome { fields.append(.lastCallOutcome(new.lastCallOutcome)) }
         if old.totalCalls != new.totalCalls { fields.append(.totalCalls(new.totalCalls)) }
         if old.archivedAt != new.archivedAt { fields.append(.archivedAt(new.archivedAt)) }
+        if old.mergedInto != new.mergedInto { fields.append(.mergedInto(new.mergedInto)) }
         self.init(contactID: new.id, updatedAt: new.updatedAt, fields: fields)
     }
 
     /// The patch that restores `contact`'s values of the fields this patch changes.
     public func undo(on contact: Contact) -> ContactPatch {
-        ContactPatch(contactID: contactID, updatedAt: contact.updatedAt, fields: fields.map { field in
-            switch field {
-            case .department: .department(contact.departmentID)
-            case .name: .name(contact.name)
-            case .phone: .phone(contact.phone)
-            case .phoneExtension: .phoneExtension(contact.phoneExtension)
-            case .email: .email(contact.email)
-            case .company: .company(contact.company)
-            case .tags: .tags(contact.tags)
-            case .notes: .notes(contact.notes)
-            case .customField(let name, _): .customField(name, contact.customFields[name])
-            case .lastCalledAt: .lastCalledAt(contact.lastCalledAt)
-            case .lastCallOutcome: .lastCallOutcome(contact.lastCallOutcome)
-            case .totalCalls: .totalCalls(contact.totalCalls)
-            case .archivedAt: .archivedAt(contact.archivedAt)
-            }
-        })
+        ContactPatch(contactID: contactID, updatedAt: contact.updatedAt, fields: fields.map { $0.value(on: contact) })
+    }
+}
+
+extension ContactPatch.Field {
+    /// This field with `contact`'s value: equal to `self` when the contact holds what this sets.
+    public func value(on contact: Contact) -> ContactPatch.Field {
+        switch self {
+        case .department: .department(contact.departmentID)
+        case .name: .name(contact.name)
+        case .phone: .phone(contact.phone)
+        case .phoneExtension: .phoneExtension(contact.phoneExtension)
+        case .email: .email(contact.email)
+        case .company: .company(contact.company)
+        case .tags: .tags(contact.tags)
+        case .notes: .notes(contact.notes)
+        case .customField(let name, _): .customField(name, contact.customFields[name])
+        case .lastCalledAt: .lastCalledAt(contact.lastCalledAt)
+        case .lastCallOutcome: .lastCallOutcome(contact.lastCallOutcome)
+        case .totalCalls: .totalCalls(contact.totalCalls)
+        case .archivedAt: .archivedAt(contact.archivedAt)
+        case .mergedInto: .mergedInto(contact.mergedInto)
+        }
+    }
+
+    /// The member name a reply uses for this field (`custom_fields.industry` for a custom field).
+    public var name: String {
+        switch self {
+        case .department: "department_id"
+        case .name: "name"
+        case .phone: "phone"
+        case .phoneExtension: "phone_extension"
+        case .email: "email"
+        case .company: "company"
+        case .tags: "tags"
+        case .notes: "notes"
+        case .customField(let name, _): "custom_fields." + name
+        case .lastCalledAt: "last_called_at"
+        case .lastCallOutcome: "last_call_outcome"
+        case .totalCalls: "total_calls"
+        case .archivedAt: "archived_at"
+        case .mergedInto: "merged_into"
+        }
     }
 }
 
@@ -101,6 +129,7 @@ extension Contact {
             case .lastCallOutcome(let value): contact.lastCallOutcome = value
             case .totalCalls(let value): contact.totalCalls = value
             case .archivedAt(let value): contact.archivedAt = value
+            case .mergedInto(let value): contact.mergedInto = value
             }
         }
         return contact

@@ -10,6 +10,18 @@ extension OrganizationState {
 
     /// The contact with `id` if the caller may see it; NOT_FOUND otherwise, so that ids in other
     /// departments cannot be probed.
+    /// The contact `id` was merged into, followed to the end (an incoming call from a
+    /// merged-away number finds the survivor); `id` itself when it was not merged.
+    public func survivor(of id: ContactID) -> ContactID {
+        var current = id
+        // Merges chain at most this deep in practice; the bound keeps a damaged chain finite.
+        for _ in 0..<64 {
+            guard let next = contacts[current]?.mergedInto, contacts[next] != nil else { return current }
+            current = next
+        }
+        return current
+    }
+
     public func visibleContact(_ id: ContactID, for caller: Caller) throws(CallsheetError) -> Contact {
         guard let contact = contacts[id], caller.canSee(contact) else { throw .notFound(contact: id) }
         return contact
@@ -57,13 +69,21 @@ extension OrganizationState {
     }
 
     /// The reply of a contact write: the contact, with `"warnings": [...]` when there are any.
-    public func contactReplyJSON(_ contact: Contact, for role: Role, warnings: [String]) -> [UInt8] {
+    /// Likely duplicates add a warning each and `"duplicates": [...]` with their rules and scores.
+    public func contactReplyJSON(_ contact: Contact, for role: Role, warnings: [String], duplicates: [DuplicateMatch] = []) -> [UInt8] {
         var bytes = contactJSON(contact, for: role)
+        let warnings = warnings + (duplicates.isEmpty ? [] : ["likely duplicate of " + Self.describe(duplicates)])
         guard !warnings.isEmpty, bytes.last == UInt8(ascii: "}") else { return bytes }
         bytes.removeLast()
         var json = JSONWriter()
         json.write(.array(warnings.map { .string($0) }))
-        bytes += Array(#","warnings":"#.utf8) + json.bytes + [UInt8(ascii: "}")]
+        bytes += Array(#","warnings":"#.utf8) + json.bytes
+        if !duplicates.isEmpty {
+            var list = JSONWriter()
+            list.write(.array(duplicates.map(\.json)))
+            bytes += Array(#","duplicates":"#.utf8) + list.bytes
+        }
+        bytes.append(UInt8(ascii: "}"))
         return bytes
     }
 
@@ -157,6 +177,9 @@ extension OrganizationState {
         try caller.require(.manager, for: "CONTACT.RESTORE")
         var contact = try visibleContact(id, for: caller)
         guard contact.archivedAt != nil else { throw CallsheetError(.conflict, "contact \(id) is not archived") }
+        if let survivor = contact.mergedInto {
+            throw CallsheetError(.conflict, "contact \(id) was merged into \(survivor); CONTACT.UNMERGE the merge (MERGE.LOG lists it) to bring it back")
+        }
         contact.archivedAt = nil
         contact.updatedAt = context.now
         return contact

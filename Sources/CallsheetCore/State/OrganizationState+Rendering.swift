@@ -40,6 +40,7 @@ extension OrganizationState {
         json.key("created_at"); json.timestamp(contact.createdAt)
         json.key("updated_at"); json.timestamp(contact.updatedAt)
         json.key("archived_at"); optionalTime(contact.archivedAt, &json)
+        if let survivor = contact.mergedInto { json.key("merged_into"); json.integer(Int64(survivor)) }
         json.closeObject()
     }
 

@@ -33,6 +33,14 @@ public struct OrganizationState: Sendable {
     /// Trigram index over name, email, company and phone digits.
     public internal(set) var textIndex = ContactTextIndex()
 
+    /// How duplicates are found and merged (`DUP.SETTINGS`).
+    public internal(set) var duplicateSettings = DuplicateSettings()
+    /// Pairs of contacts someone said are not duplicates (`DUP.IGNORE`).
+    public internal(set) var ignoredPairs: Set<ContactPair> = []
+    /// Changes that can be undone, merges among them, by id.
+    public internal(set) var undoEntries: [UInt64: UndoEntry] = [:]
+    public internal(set) var nextUndoID: UInt64 = 1
+
     /// Shares the repeated texts of contacts (company, notes, tags) between them.
     private var interner = TextInterner()
 
@@ -110,6 +118,20 @@ public struct OrganizationState: Sendable {
             textIndex.remove(previous.id)
             orderedIDs.remove(id)
             return .putContact(previous)
+        case .putDuplicateSettings(let settings):
+            let previous = duplicateSettings
+            duplicateSettings = settings
+            return .putDuplicateSettings(previous)
+        case .setIgnoredPair(let pair, let ignored):
+            let changed = ignored ? ignoredPairs.insert(pair).inserted : ignoredPairs.remove(pair) != nil
+            return .setIgnoredPair(pair, ignored: changed ? !ignored : ignored)
+        case .putUndo(let entry):
+            let previous = undoEntries.updateValue(entry, forKey: entry.id)
+            nextUndoID = max(nextUndoID, entry.id + 1)
+            return previous.map { .putUndo($0) } ?? .removeUndo(entry.id)
+        case .removeUndo(let id):
+            guard let previous = undoEntries.removeValue(forKey: id) else { return .removeUndo(id) }
+            return .putUndo(previous)
         }
     }
 

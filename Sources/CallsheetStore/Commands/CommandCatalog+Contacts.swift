@@ -8,7 +8,8 @@ extension CommandCatalog {
             let input = try reader.json()
             return { state, caller, context throws(CallsheetError) in
                 let contact = try state.planAdd(input, by: caller, context: context)
-                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context))))
+                let duplicates = try state.likelyDuplicates(of: contact, by: caller)
+                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context), duplicates: duplicates)))
             }
         },
         .lookup("CONTACT.GET", "CONTACT.GET <id>", "contacts", .agent, "One contact by id.") { reader throws(CallsheetError) in
@@ -18,7 +19,7 @@ extension CommandCatalog {
         .lookup("CONTACT.BYPHONE", "CONTACT.BYPHONE <phone>", "contacts", .agent, "One contact by phone, written in any format.") { reader throws(CallsheetError) in
             let text = try reader.next()
             return { state, caller, context throws(CallsheetError) in
-                let id = try state.contactID(byPhone: text, context: context)
+                let id = try state.contactID(byPhone: text, context: context).map(state.survivor(of:))
                 // Out of scope reads as missing.
                 guard let id, let contact = state.contacts[id], caller.canSee(contact) else {
                     throw CallsheetError(.notFound, "no contact with phone \(text)")
@@ -30,7 +31,8 @@ extension CommandCatalog {
             let id = try reader.id(), input = try reader.json()
             return { state, caller, context throws(CallsheetError) in
                 let contact = try state.planUpdate(id, input, by: caller, context: context)
-                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context))))
+                let duplicates = try state.likelyDuplicates(of: contact, before: state.contacts[id], by: caller)
+                return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context), duplicates: duplicates)))
             }
         },
         .write("CONTACT.DELETE", "CONTACT.DELETE <id> [PERMANENT]", "contacts", .manager, "Archives a contact, or removes it for good with PERMANENT.") { reader throws(CallsheetError) in
@@ -88,7 +90,7 @@ extension CommandCatalog {
             let strict = words.popFirst()?.uppercased() == "STRICT"
             guard words.isEmpty else { throw reader.wrong }
             return { state, caller, context throws(CallsheetError) in
-                try bulk(try state.planBulkEdit(selection, actions, by: caller, context: context), strict: strict)
+                try bulk(try state.planBulkEdit(selection, actions, by: caller, context: context), strict: strict, kind: .bulkEdit, state: state, caller: caller, context: context)
             }
         },
         .write("CONTACT.BULKDELETE", "CONTACT.BULKDELETE IDS <id,…>|PRESET <name>|MATCH <text|*> [filters…] [PERMANENT] [STRICT]", "contacts", .manager, "Archives (or with PERMANENT removes) many contacts in one atomic change.") { reader throws(CallsheetError) in
@@ -103,7 +105,7 @@ extension CommandCatalog {
                 }
             }
             return { [permanent, strict] state, caller, context throws(CallsheetError) in
-                try bulk(try state.planBulkDelete(selection, permanent: permanent, by: caller, context: context), strict: strict)
+                try bulk(try state.planBulkDelete(selection, permanent: permanent, by: caller, context: context), strict: strict, kind: .bulkDelete, state: state, caller: caller, context: context)
             }
         },
         .write("CONTACT.LOGCALL", "CONTACT.LOGCALL <id> <outcome> [AT <iso-time>]", "contacts", .manager, "Records a call: last call time and outcome, call count.") { reader throws(CallsheetError) in
@@ -131,11 +133,17 @@ extension CommandCatalog {
         },
     ]
 
-    /// A bulk command's change set and reply. With STRICT, any refused contact cancels it all.
-    private static func bulk(_ report: BulkReport, strict: Bool) throws(CallsheetError) -> ([Change], RESPValue) {
+    /// A bulk command's change set (with its undo entry) and reply. With STRICT, any refused
+    /// contact cancels it all.
+    private static func bulk(
+        _ report: BulkReport, strict: Bool, kind: UndoEntry.Kind, state: OrganizationState, caller: Caller, context: PlanningContext
+    ) throws(CallsheetError) -> ([Change], RESPValue) {
         if strict, let (id, reason) = report.refused.first {
             throw CallsheetError(.conflict, "STRICT: \(report.refused.count) contact\(report.refused.count == 1 ? "" : "s") refused (first: \(id): \(reason)); nothing changed")
         }
-        return (report.changes, .bulk(report.json.serialized))
+        let recorded = state.recordingUndo(report.changes, kind: kind, summary: kind == .bulkEdit ? "CONTACT.BULKEDIT" : "CONTACT.BULKDELETE", by: caller, context: context)
+        guard case .object(var members) = report.json else { return (recorded.changes, .bulk(report.json.serialized)) }
+        members.append(("undo_id", recorded.undoID.map { .integer(Int64($0)) } ?? .null))
+        return (recorded.changes, .bulk(JSONValue.object(members).serialized))
     }
 }

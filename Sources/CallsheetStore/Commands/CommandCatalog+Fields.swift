@@ -55,19 +55,19 @@ extension CommandCatalog {
         },
         .write("TAG.RENAME", "TAG.RENAME <old> <new>", "tags", .manager, "Renames a tag on every contact in your scope; onto an existing tag, merges.") { reader throws(CallsheetError) in
             let old = try reader.next(), new = try reader.next()
-            return mergingTags([old], into: new)
+            return mergingTags([old], into: new, kind: .tagRename, summary: "TAG.RENAME \(old) \(new)")
         },
         .write("TAG.MERGE", "TAG.MERGE <tag> [<tag> ...] INTO <tag>", "tags", .manager, "Merges tags into one on every contact in your scope.") { reader throws(CallsheetError) in
             let words = reader.rest()
             guard let into = words.lastIndex(where: { $0.uppercased() == "INTO" }), into > 0, into == words.count - 2 else { throw reader.wrong }
-            return mergingTags(Array(words[..<into]), into: words[into + 1])
+            return mergingTags(Array(words[..<into]), into: words[into + 1], kind: .tagMerge, summary: "TAG.MERGE " + words.joined(separator: " "))
         },
         .write("TAG.DELETE", "TAG.DELETE <tag> [FORCE]", "tags", .manager, "Deletes a tag; refuses while contacts carry it unless FORCE removes it from them.") { reader throws(CallsheetError) in
             let tag = try reader.next()
             let force = try reader.options([], flags: ["FORCE"])["FORCE"] != nil
             return { state, caller, context throws(CallsheetError) in
                 let changes = try state.planDeleteTag(tag, force: force, by: caller, context: context)
-                return (changes, .integer(Int64(changes.count)))
+                return undoable(changes, kind: .tagDelete, summary: "TAG.DELETE \(tag)", state: state, caller: caller, context: context)
             }
         },
     ]
@@ -114,10 +114,23 @@ extension CommandCatalog {
     }
 
     /// `TAG.RENAME` and `TAG.MERGE`: one merge, replying the number of changes.
-    private static func mergingTags(_ sources: [String], into target: String) -> @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> ([Change], RESPValue) {
+    private static func mergingTags(
+        _ sources: [String], into target: String, kind: UndoEntry.Kind, summary: String
+    ) -> @Sendable (OrganizationState, Caller, PlanningContext) throws(CallsheetError) -> ([Change], RESPValue) {
         { state, caller, context throws(CallsheetError) in
             let changes = try state.planMergeTags(sources, into: target, by: caller, context: context)
-            return (changes, .integer(Int64(changes.count)))
+            return undoable(changes, kind: kind, summary: summary, state: state, caller: caller, context: context)
         }
+    }
+
+    /// A tag command's changes with their undo entry, and its reply:
+    /// `{"changed": <contacts changed>, "undo_id": <id>|null}`.
+    private static func undoable(
+        _ changes: [Change], kind: UndoEntry.Kind, summary: String, state: OrganizationState, caller: Caller, context: PlanningContext
+    ) -> ([Change], RESPValue) {
+        let recorded = state.recordingUndo(changes, kind: kind, summary: summary, by: caller, context: context)
+        return (recorded.changes, .bulk(JSONValue.object([
+            ("changed", .integer(Int64(changes.count))), ("undo_id", recorded.undoID.map { .integer(Int64($0)) } ?? .null),
+        ]).serialized))
     }
 }

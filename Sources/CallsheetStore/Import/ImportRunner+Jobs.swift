@@ -41,7 +41,7 @@ extension ImportRunner {
             }
             let files = self.files
             let committing = jobs[id]
-            let planned = try await commit(checked, prepared: prepared, caller: caller, shard: shard) { plan in
+            let planned = try await commit(checked, prepared: prepared, caller: caller, shard: shard, job: id) { plan in
                 guard var job = committing, case .putContact(let first)? = plan.changes.first else { return }
                 job.marker = ImportJob.CommitMarker(contactID: first.id, phone: first.phone, time: first.updatedAt)
                 // The counts go with the marker: a crash right after the journal write still

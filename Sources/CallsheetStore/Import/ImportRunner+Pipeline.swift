@@ -86,7 +86,8 @@ extension ImportRunner {
 
     /// Plans `checked` on the shard's live state and journals the plan's changes as one change set.
     /// `onPlanned` runs on the shard before the journal write (the job records its commit marker).
-    nonisolated func commit(_ checked: [CheckedRow], prepared: Prepared, caller: Caller, shard: OrganizationShard,
+    /// The changes carry an undo entry (`IMPORT.REVERT <job>`).
+    nonisolated func commit(_ checked: [CheckedRow], prepared: Prepared, caller: Caller, shard: OrganizationShard, job: UInt64,
                             onPlanned: @escaping @Sendable (ImportPlan) -> Void) async throws(CallsheetError) -> ImportPlan {
         let context = PlanningContext(now: Clock.now(), phones: phones)
         let snapshot = prepared.snapshot
@@ -99,7 +100,8 @@ extension ImportRunner {
             }
             let plan = try state.planImport(checked, layout: layout, options: options, by: caller, context: context)
             onPlanned(plan)
-            return (plan.changes, plan)
+            let recorded = state.recordingUndo(plan.changes, kind: .importCommit, summary: OrganizationState.importSummary(job: String(job)), by: caller, context: context)
+            return (recorded.changes, plan)
         }
     }
 }

@@ -4,12 +4,13 @@ import CallsheetCore
 /// state with the journal sequence it covers:
 /// `"CSDS" | varint version | varint nextOrganizationID | varint count | count × (varint covered sequence, OrganizationState)`.
 /// Version 2 (written since) adds each organization's text index image after its contacts;
-/// version 1 (still read) rebuilds every index from the contacts.
+/// version 1 (still read) rebuilds every index from the contacts. Version 3 adds each
+/// organization's duplicate settings, ignored pairs and undo entries after its presets.
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
-    static let version: UInt64 = 2
+    static let version: UInt64 = 3
     /// Versions this build reads.
-    static let readableVersions: ClosedRange<UInt64> = 1...2
+    static let readableVersions: ClosedRange<UInt64> = 1...3
     /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
     static let maximumSequence = UInt64.max / 2
 
@@ -75,7 +76,7 @@ enum SnapshotCodec {
             guard covered < maximumSequence else {
                 throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
             }
-            let state = try OrganizationState.decode(&reader, indexImage: version >= 2)
+            let state = try OrganizationState.decode(&reader, indexImage: version >= 2, duplicates: version >= 3)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered
         }

@@ -26,6 +26,8 @@ public actor ShardDirectory {
     public let startedAt: Timestamp
     /// Figures connections update without an actor hop.
     public nonisolated let counters = StoreCounters()
+    /// The last duplicate scan of each organization and scope.
+    nonisolated let duplicateScans = DuplicateScans()
 
     init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger, lock: DataDirectoryLock? = nil) {
         self.configuration = configuration

@@ -1,0 +1,155 @@
+import TextIndex
+
+/// What duplicate detection compares of one contact, computed once per contact.
+public struct DuplicateProfile: Sendable {
+    public var id: ContactID
+    public var name: NameProfile
+    /// E.164.
+    public var phone: String
+    /// The digits after the country code.
+    public var nationalNumber: Substring
+    /// Lower case; a Gmail address without dots or `+tag` when the setting says so.
+    public var email: String?
+    /// Folded, punctuation and legal suffixes (`Inc`, `GmbH` …) dropped.
+    public var company: String?
+
+    public init(_ contact: Contact, settings: DuplicateSettings) {
+        self.init(id: contact.id, name: contact.name, phone: contact.phone, email: contact.email, company: contact.company, settings: settings)
+    }
+
+    public init(id: ContactID, name: String, phone: String, email: String?, company: String?, settings: DuplicateSettings) {
+        self.id = id
+        self.name = NameProfile(name)
+        self.phone = phone
+        self.nationalNumber = PhoneCountryCodes.nationalNumber(ofE164: phone)
+        self.email = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
+        self.company = company.flatMap(Self.normalizedCompany)
+    }
+
+    /// `John.Doe+news@GoogleMail.com` → `johndoe@gmail.com` (with `gmail`); other addresses
+    /// lower-cased only.
+    public static func normalizedEmail(_ email: String, gmail: Bool) -> String {
+        let lowered = email.lowercased()
+        guard gmail, let at = lowered.lastIndex(of: "@") else { return lowered }
+        let domain = lowered[lowered.index(after: at)...]
+        guard domain == "gmail.com" || domain == "googlemail.com" else { return lowered }
+        var local = lowered[..<at]
+        if let plus = local.firstIndex(of: "+") { local = local[..<plus] }
+        return local.filter { $0 != "." } + "@gmail.com"
+    }
+
+    static let legalSuffixes: Set<String> = [
+        "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company", "gmbh", "ag", "sa",
+        "sarl", "sas", "plc", "bv", "nv", "srl", "spa", "pty", "oy", "ab", "as", "kk", "llp", "lp", "pvt", "pte", "the",
+    ]
+
+    /// `The Acme Corp.` and `ACME, Inc` → `acme`; nil when nothing is left.
+    public static func normalizedCompany(_ company: String) -> String? {
+        let tokens = NameProfile(company).tokens.filter { !legalSuffixes.contains($0) }
+        return tokens.isEmpty ? nil : tokens.joined(separator: " ")
+    }
+}
+
+/// One reason two contacts may be the same: the rule, its score, the fields it compared.
+public struct DuplicateEvidence: Sendable, Hashable {
+    public var rule: DuplicateSettings.Rule
+    /// 0–100.
+    public var score: Int
+    public var fields: [String]
+    public var detail: String
+
+    public var json: JSONValue {
+        .object([
+            ("rule", .string(rule.rawValue)), ("score", .integer(Int64(score))),
+            ("fields", .array(fields.map { .string($0) })), ("detail", .string(detail)),
+        ])
+    }
+}
+
+/// A likely duplicate: the other contact, the best score, and every rule that matched.
+public struct DuplicateMatch: Sendable, Hashable {
+    public var id: ContactID
+    public var score: Int
+    public var evidence: [DuplicateEvidence]
+
+    public var json: JSONValue {
+        .object([("id", .integer(Int64(id))), ("score", .integer(Int64(score))), ("rules", .array(evidence.map(\.json)))])
+    }
+}
+
+public enum DuplicateMatcher {
+    /// What an email that differs costs a name match (both contacts have one).
+    static let emailConflictPenalty = 25
+    /// What a company that differs costs a name match (both contacts have one).
+    static let companyConflictPenalty = 20
+
+    /// The rules `settings` turns on that say `a` and `b` are alike, scored; nil when none
+    /// reaches the threshold. A name match is marked down when the contacts' emails or
+    /// companies differ (two people called John Smith at two companies are not one), and a
+    /// name match at the same company is the `name_company` rule.
+    public static func compare(_ a: DuplicateProfile, _ b: DuplicateProfile, settings: DuplicateSettings) -> DuplicateMatch? {
+        var evidence: [DuplicateEvidence] = []
+        if settings.isOn(.phone), !a.phone.isEmpty, a.phone == b.phone {
+            evidence.append(DuplicateEvidence(rule: .phone, score: 100, fields: ["phone"], detail: "same number \(a.phone)"))
+        }
+        if settings.isOn(.nationalPhone), a.phone != b.phone, a.nationalNumber.count >= 7, a.nationalNumber == b.nationalNumber {
+            evidence.append(DuplicateEvidence(rule: .nationalPhone, score: 90, fields: ["phone"], detail: "national number \(a.nationalNumber) under another country code (\(a.phone), \(b.phone))"))
+        }
+        if settings.isOn(.email), let x = a.email, let y = b.email, x == y {
+            evidence.append(DuplicateEvidence(rule: .email, score: 100, fields: ["email"], detail: "same address \(x)"))
+        }
+        let nameRules = settings.isOn(.name) || settings.isOn(.nameCompany)
+        let lengthA = a.name.joined.utf8.count, lengthB = b.name.joined.utf8.count
+        // Names whose lengths alone rule out the threshold skip the edit distance (the sorted and
+        // middle-name forms are no shorter; initials are compared only when token counts match).
+        let countA = a.name.canonical.count, countB = b.name.canonical.count
+        let mayReach = (countA == countB && countA > 1) || (abs(countA - countB) == 1 && min(countA, countB) >= 2)
+            || Levenshtein.similarity(distance: abs(lengthA - lengthB), lengthA, lengthB) >= settings.threshold
+        if nameRules, mayReach {
+            let similarity = NameSimilarity.compare(a.name, b.name)
+            if similarity.score >= settings.threshold {
+                var score = similarity.score
+                var notes: [String] = []
+                if let x = a.email, let y = b.email, x != y {
+                    score -= emailConflictPenalty
+                    notes.append("emails differ")
+                }
+                let sameCompany = a.company != nil && a.company == b.company
+                if let x = a.company, let y = b.company, x != y {
+                    score -= companyConflictPenalty
+                    notes.append("companies differ")
+                }
+                let detail = ([similarity.how] + notes).joined(separator: "; ")
+                if sameCompany, settings.isOn(.nameCompany) {
+                    evidence.append(DuplicateEvidence(rule: .nameCompany, score: min(100, score + 5), fields: ["name", "company"], detail: detail + "; same company"))
+                } else if settings.isOn(.name) {
+                    evidence.append(DuplicateEvidence(rule: .name, score: max(0, score), fields: ["name"], detail: detail))
+                }
+            }
+        }
+        guard let best = evidence.map(\.score).max(), best >= settings.threshold || evidence.contains(where: { $0.rule != .name && $0.rule != .nameCompany }) else {
+            return nil
+        }
+        return DuplicateMatch(id: b.id, score: best, evidence: evidence.sorted { $0.score > $1.score })
+    }
+}
+
+/// Country calling codes, enough to split an E.164 number into code and national number
+/// without parsing it (the codes are prefix-free: ITU-T E.164 assigns 1, 7, a list of two-digit
+/// codes, and three digits for the rest).
+enum PhoneCountryCodes {
+    static let twoDigit: Set<Int> = [
+        20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58,
+        60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    ]
+
+    /// `+442079460000` → `2079460000`; the digits after `+` when the number is too short.
+    static func nationalNumber(ofE164 phone: String) -> Substring {
+        let digits = phone.utf8.first == UInt8(ascii: "+") ? phone.dropFirst() : phone[...]
+        guard let first = digits.utf8.first, digits.utf8.count > 4 else { return digits }
+        if first == UInt8(ascii: "1") || first == UInt8(ascii: "7") { return digits.dropFirst(1) }
+        let bytes = Array(digits.utf8.prefix(2))
+        let two = Int(bytes[0] &- 48) * 10 + Int(bytes[1] &- 48)
+        return twoDigit.contains(two) ? digits.dropFirst(2) : digits.dropFirst(3)
+    }
+}

@@ -1,0 +1,197 @@
+import Dispatch
+
+/// Contacts that look like one person: linked pairs, each with its explanation.
+public struct DuplicateGroup: Sendable {
+    public var members: [ContactID]
+    /// The weakest link's score: every member is at least this close to another.
+    public var score: Int
+    /// The pairs that joined the group (a spanning tree of it), with why.
+    public var links: [(a: ContactID, match: DuplicateMatch)]
+
+    public var rules: [String] {
+        var seen: [String] = []
+        for link in links {
+            for evidence in link.match.evidence where !seen.contains(evidence.rule.rawValue) { seen.append(evidence.rule.rawValue) }
+        }
+        return seen
+    }
+}
+
+/// What `DUP.SCAN` found, with the time each member was last updated, so that a cached group a
+/// later write touched is known to be stale.
+public struct DuplicateScanResult: Sendable {
+    public var groups: [DuplicateGroup]
+    public var contacts: Int
+    public var comparisons: Int
+    public var threshold: Int
+    public var stamps: [ContactID: Timestamp]
+    public var milliseconds: Int = 0
+}
+
+extension OrganizationState {
+    /// Blocks at most this large are compared pair by pair; larger ones by sorted neighbourhood.
+    static let scanBlock = 24
+    /// The neighbours each contact of a large block is compared with, sorted by name.
+    static let scanWindow = 8
+
+    /// Groups the active contacts `caller` may see into likely duplicates at `threshold`.
+    ///
+    /// Blocking: each contact gets keys (email, national number, each name token with the
+    /// initials of the others; see ``NameKeys``); contacts sharing a key are compared, all pairs
+    /// in a small block and the nearest by sorted name in a large one (sorted neighbourhood).
+    /// Comparison and profile building run on two threads. Pairs someone ignored never link.
+    /// - Complexity: O(n log n) for n contacts in scope, plus O(n × keys × window) comparisons.
+    public func scanDuplicates(for caller: Caller, threshold: Int? = nil) -> DuplicateScanResult {
+        var chosen = duplicateSettings
+        if let threshold { chosen.threshold = threshold }
+        let settings = chosen
+        let scope: [ContactID]
+        if caller.role == .admin {
+            scope = Array(orderedIDs)
+        } else if let department = caller.departmentID, let ids = departmentIndex[department] {
+            scope = Array(ids)
+        } else {
+            scope = []
+        }
+        // Profiles and keys, on two threads, each over half of the scope.
+        let halves = 2
+        let parts = ScanParts(count: halves)
+        DispatchQueue.concurrentPerform(iterations: halves) { half in
+            let range = (scope.count * half / halves)..<(scope.count * (half + 1) / halves)
+            var profiles: [DuplicateProfile] = []
+            profiles.reserveCapacity(range.count)
+            var keys: [(UInt64, UInt32)] = []
+            keys.reserveCapacity(range.count * 3)
+            var buffer: [UInt64] = []
+            for position in range {
+                guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
+                let profile = DuplicateProfile(contact, settings: settings)
+                buffer.removeAll(keepingCapacity: true)
+                NameKeys.keys(of: profile, settings: settings, into: &buffer)
+                profiles.append(profile)
+                for key in buffer { keys.append((key, 0)) }
+                // The profile's index within this half; offset once both halves are known.
+                for index in (keys.count - buffer.count)..<keys.count { keys[index].1 = UInt32(profiles.count - 1) }
+            }
+            parts.store(half, profiles: profiles, keys: keys)
+        }
+        var gathered: [DuplicateProfile] = []
+        var keys: [(UInt64, UInt32)] = []
+        for half in 0..<halves {
+            let offset = UInt32(gathered.count)
+            gathered += parts.profiles[half]
+            keys += parts.keys[half].map { ($0.0, $0.1 + offset) }
+        }
+        let profiles = gathered
+        keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        // Runs of one key; the comparisons split between two threads at a run boundary.
+        var blocks: [[UInt32]] = []
+        var start = 0
+        while start < keys.count {
+            var end = start + 1
+            while end < keys.count, keys[end].0 == keys[start].0 { end += 1 }
+            if end - start > 1 { blocks.append(keys[start..<end].map(\.1)) }
+            start = end
+        }
+        keys = []
+        let runs = blocks
+        let links = ScanLinks(count: halves)
+        DispatchQueue.concurrentPerform(iterations: halves) { half in
+            var found: [(UInt32, UInt32, DuplicateMatch)] = []
+            var comparisons = 0
+            var seen = Set<UInt64>()
+            func compare(_ x: UInt32, _ y: UInt32) {
+                let (low, high) = x < y ? (x, y) : (y, x)
+                guard low != high, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
+                let a = profiles[Int(low)], b = profiles[Int(high)]
+                guard !ignoredPairs.contains(ContactPair(a.id, b.id)) else { return }
+                comparisons += 1
+                if let match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold {
+                    found.append((low, high, match))
+                }
+            }
+            for members in runs[(runs.count * half / halves)..<(runs.count * (half + 1) / halves)] {
+                if members.count <= Self.scanBlock {
+                    for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j]) } }
+                } else {
+                    let sorted = members.sorted { profiles[Int($0)].name.sortedJoined < profiles[Int($1)].name.sortedJoined }
+                    for i in sorted.indices {
+                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j]) }
+                    }
+                }
+            }
+            links.store(half, found: found, comparisons: comparisons)
+        }
+        // Union-find over the links, best first, so each group keeps its strongest spanning links.
+        var all = links.found.flatMap { $0 }
+        all.sort { ($0.2.score, $1.0, $1.1) > ($1.2.score, $0.0, $0.1) }
+        var parent = Array(0..<UInt32(profiles.count))
+        func root(_ x: UInt32) -> UInt32 {
+            var x = x
+            while parent[Int(x)] != x {
+                parent[Int(x)] = parent[Int(parent[Int(x)])]
+                x = parent[Int(x)]
+            }
+            return x
+        }
+        var spanning: [(UInt32, UInt32, DuplicateMatch)] = []
+        for link in all {
+            let a = root(link.0), b = root(link.1)
+            guard a != b else { continue }
+            parent[Int(max(a, b))] = min(a, b)
+            spanning.append(link)
+        }
+        var byRoot: [UInt32: Int] = [:]
+        var groups: [DuplicateGroup] = []
+        for (a, b, match) in spanning {
+            let group = root(a)
+            let index = byRoot[group] ?? {
+                groups.append(DuplicateGroup(members: [], score: 100, links: []))
+                byRoot[group] = groups.count - 1
+                return groups.count - 1
+            }()
+            groups[index].links.append((profiles[Int(a)].id, match))
+            groups[index].score = min(groups[index].score, match.score)
+            for member in [a, b] where !groups[index].members.contains(profiles[Int(member)].id) {
+                groups[index].members.append(profiles[Int(member)].id)
+            }
+        }
+        var stamps: [ContactID: Timestamp] = [:]
+        for index in groups.indices {
+            groups[index].members.sort()
+            for id in groups[index].members { stamps[id] = contacts[id]?.updatedAt }
+        }
+        groups.sort { ($0.score, $1.members[0]) > ($1.score, $0.members[0]) }
+        return DuplicateScanResult(
+            groups: groups, contacts: profiles.count, comparisons: links.comparisons.reduce(0, +), threshold: settings.threshold, stamps: stamps)
+    }
+}
+
+/// The halves of a scan's first phase: `@unchecked Sendable` because each thread writes only
+/// its own index, and the scan reads them after both finished.
+private final class ScanParts: @unchecked Sendable {
+    var profiles: [[DuplicateProfile]]
+    var keys: [[(UInt64, UInt32)]]
+    init(count: Int) {
+        profiles = Array(repeating: [], count: count)
+        keys = Array(repeating: [], count: count)
+    }
+    func store(_ half: Int, profiles: [DuplicateProfile], keys: [(UInt64, UInt32)]) {
+        self.profiles[half] = profiles
+        self.keys[half] = keys
+    }
+}
+
+/// The halves of a scan's comparisons (as ``ScanParts``).
+private final class ScanLinks: @unchecked Sendable {
+    var found: [[(UInt32, UInt32, DuplicateMatch)]]
+    var comparisons: [Int]
+    init(count: Int) {
+        found = Array(repeating: [], count: count)
+        comparisons = Array(repeating: 0, count: count)
+    }
+    func store(_ half: Int, found: [(UInt32, UInt32, DuplicateMatch)], comparisons: Int) {
+        self.found[half] = found
+        self.comparisons[half] = comparisons
+    }
+}

@@ -1,0 +1,171 @@
+import Dispatch
+
+/// Finding duplicates: the candidates of one contact (`DUP.CHECK`, warnings on writes) and
+/// groups over the organization (`DUP.SCAN`). Candidates come from indexes (the phone map, the
+/// text index's word and phone-suffix postings), never from comparing every pair.
+extension OrganizationState {
+    /// Candidates a search for one contact keeps per query.
+    static let candidatesPerQuery = 200
+
+    /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
+    /// best first, at most `limit`.
+    /// - Complexity: a phone lookup, a phone-suffix lookup, and a text search per name token pair
+    ///   (each bounded by ``candidatesPerQuery``), plus a comparison per candidate.
+    public func duplicateCandidates(
+        of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10
+    ) -> [DuplicateMatch] {
+        let settings = settings ?? duplicateSettings
+        var candidates = Set<ContactID>()
+        let accept: (ContactID) -> Bool = { id in
+            guard id != excluding, !self.ignoredPairs.contains(ContactPair(id, profile.id)) || profile.id == 0,
+                  let contact = self.contacts[id] else { return false }
+            return contact.archivedAt == nil && caller.canSee(contact)
+        }
+        if settings.isOn(.phone), let id = phoneIndex[profile.phone], accept(id) { candidates.insert(id) }
+        if settings.isOn(.nationalPhone), profile.nationalNumber.count >= 7 {
+            for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: Self.candidatesPerQuery) where accept(id) {
+                candidates.insert(id)
+            }
+        }
+        if settings.isOn(.email), let email = profile.email {
+            let local = email.split(separator: "@").first.map(String.init) ?? email
+            for id in textIndex.search(local, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+        }
+        if settings.isOn(.name) || settings.isOn(.nameCompany) {
+            for query in Self.nameQueries(profile.name) {
+                for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            }
+        }
+        var matches: [DuplicateMatch] = []
+        for id in candidates {
+            guard let contact = contacts[id] else { continue }
+            var other = DuplicateProfile(contact, settings: settings)
+            other.id = id
+            if let match = DuplicateMatcher.compare(profile, other, settings: settings) { matches.append(match) }
+        }
+        matches.sort { ($0.score, $1.id) > ($1.score, $0.id) }
+        return Array(matches.prefix(limit))
+    }
+
+    /// Searches that find a name's likely spellings: each token of two or more letters with the
+    /// first letter of another token (`doe j` finds John, Jon and J. Doe), the initials taken
+    /// from the token and every nickname of its name (`smith b` and `smith r` for Bob Smith).
+    static func nameQueries(_ name: NameProfile) -> [String] {
+        let tokens = Array(name.tokens.prefix(4))
+        if tokens.count == 1 { return tokens[0].utf8.count >= 2 ? [tokens[0]] : [] }
+        var queries: [String] = []
+        for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
+            for (j, other) in tokens.enumerated() where j != i {
+                for initial in NameKeys.initials(of: other, canonical: name.canonical[j]) {
+                    queries.append(token + " " + String(initial))
+                }
+            }
+        }
+        return Array(Set(queries)).sorted()
+    }
+
+    /// The likely duplicates of a contact one write stores, as the organization's setting says
+    /// to treat them: returned for the reply's `duplicates` (`warn`), or refused (`block`).
+    /// An update is checked only when it changes the name, phone, email or company.
+    /// - Throws: `LIKELY_DUPLICATE` naming the candidates and their rules (`block`).
+    public func likelyDuplicates(of contact: Contact, before: Contact? = nil, by caller: Caller) throws(CallsheetError) -> [DuplicateMatch] {
+        guard duplicateSettings.action != .off else { return [] }
+        if let before, before.name == contact.name, before.phone == contact.phone, before.email == contact.email, before.company == contact.company {
+            return []
+        }
+        var profile = DuplicateProfile(contact, settings: duplicateSettings)
+        profile.id = contact.id
+        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3)
+        if duplicateSettings.action == .block, !matches.isEmpty {
+            throw CallsheetError(.likelyDuplicate, "looks like a duplicate of \(Self.describe(matches)); nothing changed. CONTACT.MERGE them, DUP.IGNORE the pair, or ask an admin to DUP.SETTINGS SET action warn")
+        }
+        return matches
+    }
+
+    /// `contact 12 (email 100, name 88)`, for warnings and errors.
+    public static func describe(_ matches: [DuplicateMatch]) -> String {
+        matches.map { match in
+            "contact \(match.id) (\(match.evidence.map { "\($0.rule.rawValue) \($0.score)" }.joined(separator: ", ")))"
+        }.joined(separator: "; ")
+    }
+}
+
+extension CallsheetError.Code {
+    /// A write refused because it looks like a duplicate (`DUP.SETTINGS SET action block`).
+    public static let likelyDuplicate = CallsheetError.Code(rawValue: "LIKELY_DUPLICATE")
+}
+
+/// Blocking keys of duplicate detection: contacts that share a key are compared.
+enum NameKeys {
+    /// The first letters `other` may be written with: its own, and those of its name's nicknames.
+    static func initials(of other: String, canonical: String) -> Set<Character> {
+        var result: Set<Character> = []
+        if let first = other.first { result.insert(first) }
+        if let first = canonical.first { result.insert(first) }
+        for nickname in nicknamesByName[canonical] ?? [] {
+            if let first = nickname.first { result.insert(first) }
+        }
+        return result
+    }
+
+    static let nicknamesByName: [String: [String]] = Dictionary(uniqueKeysWithValues: Nicknames.groups.map { ($0.0, $0.1) })
+        .merging(Nicknames.groups.flatMap { group in group.1.map { ($0, [group.0] + group.1) } }, uniquingKeysWith: { a, _ in a })
+
+    /// FNV-1a over the key's bytes, `kind` first: keys of different kinds never meet.
+    static func hash(_ kind: UInt8, _ parts: String...) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        hash = (hash ^ UInt64(kind)) &* 0x0000_0100_0000_01B3
+        for (index, part) in parts.enumerated() {
+            if index > 0 { hash = (hash ^ 0x7C) &* 0x0000_0100_0000_01B3 }
+            for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        return hash
+    }
+
+    /// Every key of a contact: its email, its national number, and each name token with the
+    /// initials of each other token (as ``OrganizationState/nameQueries(_:)`` searches).
+    static func keys(of profile: DuplicateProfile, settings: DuplicateSettings, into keys: inout [UInt64]) {
+        if settings.isOn(.email), let email = profile.email { keys.append(hash(1, email)) }
+        if settings.isOn(.nationalPhone) || settings.isOn(.phone), profile.nationalNumber.count >= 7 {
+            keys.append(hash(2, String(profile.nationalNumber)))
+        }
+        guard settings.isOn(.name) || settings.isOn(.nameCompany) else { return }
+        let tokens = profile.name.canonical.prefix(4)
+        if tokens.count == 1, let only = tokens.first { keys.append(hash(3, only)) }
+        for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
+            for (j, other) in tokens.enumerated() where j != i {
+                for initial in initials(of: profile.name.tokens[j], canonical: other) {
+                    keys.append(hash(4, token, String(initial)))
+                }
+            }
+        }
+    }
+}
+
+extension OrganizationState {
+    /// The profile of a contact described by `DUP.CHECK`'s JSON: `name`, `phone` (any format,
+    /// read with the organization's region), `email`, `company`, each optional.
+    /// - Throws: `INVALID_PHONE` for a phone that cannot be read, `BAD_REQUEST` for a member
+    ///   that is not text or an input with none of them.
+    public func duplicateProfile(of input: JSONValue, context: PlanningContext) throws(CallsheetError) -> DuplicateProfile {
+        func text(_ key: String) throws(CallsheetError) -> String? {
+            switch input[key] {
+            case nil, .null?: return nil
+            case .string(let value)?:
+                guard value.utf8.count <= 1024 else { throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' is longer than 1024 bytes") }
+                let trimmed = value.trimmingSpaces()
+                return trimmed.isEmpty ? nil : trimmed
+            default: throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' must be text")
+            }
+        }
+        let name = try text("name"), phoneText = try text("phone"), email = try text("email"), company = try text("company")
+        guard name != nil || phoneText != nil || email != nil else {
+            throw CallsheetError(.badRequest, "DUP.CHECK needs at least one of name, phone or email, e.g. {\"name\":\"Jon Doe\",\"phone\":\"+1 650 253 0000\"}")
+        }
+        let phone = try phoneText.map { (text) throws(CallsheetError) in try normalizePhone(text, context: context) } ?? ""
+        return DuplicateProfile(id: 0, name: name ?? "", phone: phone, email: email, company: company, settings: duplicateSettings)
+    }
+
+    /// The summary an import's undo entry carries, which `IMPORT.REVERT` finds it by.
+    public static func importSummary(job: String) -> String { "IMPORT \(job)" }
+}

@@ -1,0 +1,132 @@
+import CallsheetCore
+import CallsheetProtocol
+import Synchronization
+
+/// The last `DUP.SCAN` of each organization and scope (an admin's: the organization; a
+/// manager's: their department), kept in memory until the next scan ("cache duplicate detection
+/// results, manual invalidation": `DUP.SCAN REFRESH` or any scan replaces it). A group a later
+/// write touched is dropped when read (``OrganizationContext/duplicateGroups(cursor:limit:)``).
+public final class DuplicateScans: Sendable {
+    struct Key: Hashable {
+        var organization: OrganizationID
+        var department: DepartmentID?
+    }
+
+    struct Scan: Sendable {
+        var result: DuplicateScanResult
+        var at: Timestamp
+    }
+
+    private let scans = Mutex<[Key: Scan]>([:])
+    /// Groups found by scans since the start, store-wide (INFO).
+    let found = Atomic<Int>(0)
+
+    init() {}
+
+    func store(_ result: DuplicateScanResult, for key: Key, at time: Timestamp) {
+        scans.withLock { $0[key] = Scan(result: result, at: time) }
+        found.add(result.groups.count, ordering: .relaxed)
+    }
+
+    func scan(for key: Key) -> Scan? { scans.withLock { $0[key] } }
+
+    /// Groups of the organization's latest scans (any scope), for INFO.
+    func groups(of organization: OrganizationID) -> Int {
+        scans.withLock { scans in scans.filter { $0.key.organization == organization }.map(\.value.result.groups.count).max() ?? 0 }
+    }
+}
+
+extension OrganizationContext {
+    private var scanKey: DuplicateScans.Key {
+        DuplicateScans.Key(organization: shard.id, department: caller.role == .admin ? nil : caller.departmentID)
+    }
+
+    /// `DUP.SCAN`: groups the caller's scope on a view of the organization (writes go on), keeps
+    /// the result for `DUP.GROUPS`, and with `auto_merge` on merges each group whose weakest
+    /// link reaches `auto_merge_threshold`, one merge (and one undo entry) per group.
+    func scanDuplicates(threshold: Int?) async throws(CallsheetError) -> RESPValue {
+        try caller.require(.manager, for: "DUP.SCAN")
+        let started = ContinuousClock.now
+        let state = await shard.view()
+        var result = state.scanDuplicates(for: caller, threshold: threshold)
+        let elapsed = ContinuousClock.now - started
+        result.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        var merges: [JSONValue] = []
+        let settings = state.duplicateSettings
+        if settings.autoMerge {
+            for group in result.groups where group.score >= settings.autoMergeThreshold {
+                let rule = "auto: " + group.rules.joined(separator: ", ")
+                let reply = try? await write { current, caller, context throws(CallsheetError) in
+                    let plan = try current.planMerge(
+                        primary: group.members[0], others: Array(group.members.dropFirst()), keep: [], rule: rule, score: group.score,
+                        by: caller, context: context)
+                    return (plan.changes, .integer(Int64(plan.entry.id)))
+                }
+                if case .integer(let id)? = reply { merges.append(.integer(id)) }
+            }
+        }
+        directory.duplicateScans.store(result, for: scanKey, at: Clock.now())
+        return .bulk(JSONValue.object([
+            ("groups", .integer(Int64(result.groups.count))),
+            ("contacts_in_groups", .integer(Int64(result.groups.reduce(0) { $0 + $1.members.count }))),
+            ("contacts_scanned", .integer(Int64(result.contacts))),
+            ("comparisons", .integer(Int64(result.comparisons))),
+            ("threshold", .integer(Int64(result.threshold))),
+            ("milliseconds", .integer(Int64(result.milliseconds))),
+            ("auto_merged", .array(merges)),
+        ]).serialized)
+    }
+
+    /// `DUP.GROUPS`: a page of the caller's scope's last scan, skipping groups a write touched
+    /// since (a member changed, archived, merged or removed, or a pair of it ignored).
+    func duplicateGroups(cursor: Int, limit: Int) async throws(CallsheetError) -> RESPValue {
+        try caller.require(.manager, for: "DUP.GROUPS")
+        guard let scan = directory.duplicateScans.scan(for: scanKey) else {
+            throw CallsheetError(.notFound, "no duplicate scan of your contacts yet: run DUP.SCAN first")
+        }
+        let state = await shard.view()
+        let groups = scan.result.groups
+        var page: [JSONValue] = []
+        var index = min(cursor, groups.count)
+        var skipped = 0
+        while index < groups.count, page.count < limit {
+            let group = groups[index]
+            index += 1
+            let current = group.members.allSatisfy { id in
+                guard let contact = state.contacts[id] else { return false }
+                return contact.archivedAt == nil && contact.updatedAt == scan.result.stamps[id] && caller.canSee(contact)
+            } && !group.links.contains { state.ignoredPairs.contains(ContactPair($0.a, $0.match.id)) }
+            guard current else {
+                skipped += 1
+                continue
+            }
+            page.append(.object([
+                ("members", .array(group.members.map { .integer(Int64($0)) })),
+                ("score", .integer(Int64(group.score))),
+                ("rules", .array(group.rules.map { .string($0) })),
+                ("pairs", .array(group.links.map { link in
+                    .object([
+                        ("a", .integer(Int64(link.a))), ("b", .integer(Int64(link.match.id))), ("score", .integer(Int64(link.match.score))),
+                        ("rules", .array(link.match.evidence.map(\.json))),
+                    ])
+                })),
+                ("contacts", .array(group.members.compactMap { id in
+                    state.contacts[id].map { contact in
+                        .object([
+                            ("id", .integer(Int64(id))), ("name", .string(contact.name)), ("phone", .string(contact.phone)),
+                            ("email", contact.email.map { .string($0) } ?? .null), ("company", contact.company.map { .string($0) } ?? .null),
+                        ])
+                    }
+                })),
+            ]))
+        }
+        return .bulk(JSONValue.object([
+            ("groups", .array(page)),
+            ("next_cursor", index < groups.count ? .string(String(index)) : .null),
+            ("total", .integer(Int64(groups.count))),
+            ("skipped_changed", .integer(Int64(skipped))),
+            ("threshold", .integer(Int64(scan.result.threshold))),
+            ("scanned_at", .string(TimestampFormat.iso8601(scan.at))),
+        ]).serialized)
+    }
+}
