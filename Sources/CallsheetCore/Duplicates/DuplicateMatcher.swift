@@ -12,6 +12,8 @@ public struct DuplicateProfile: Sendable {
     public var email: String?
     /// Folded, punctuation and legal suffixes (`Inc`, `GmbH` …) dropped.
     public var company: String?
+    /// The address as written, lower-cased (what a search of the text index looks for).
+    public var writtenEmail: String?
 
     public init(_ contact: Contact, settings: DuplicateSettings) {
         self.init(id: contact.id, name: contact.name, phone: contact.phone, email: contact.email, company: contact.company, settings: settings)
@@ -23,6 +25,7 @@ public struct DuplicateProfile: Sendable {
         self.phone = phone
         self.nationalNumber = PhoneCountryCodes.nationalNumber(ofE164: phone)
         self.email = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
+        self.writtenEmail = email?.lowercased()
         self.company = company.flatMap(Self.normalizedCompany)
     }
 

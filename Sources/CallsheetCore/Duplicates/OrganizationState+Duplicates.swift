@@ -27,9 +27,17 @@ extension OrganizationState {
                 candidates.insert(id)
             }
         }
-        if settings.isOn(.email), let email = profile.email {
-            let local = email.split(separator: "@").first.map(String.init) ?? email
-            for id in textIndex.search(local, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+        if settings.isOn(.email), let written = profile.writtenEmail {
+            // The address as typed, without a `+tag`: stored addresses containing its local part,
+            // and (when it has dots) those holding each dotted part, so that `john.doe@gmail.com`
+            // finds `johndoe+crm@gmail.com` too. The comparison then decides.
+            var local = written.split(separator: "@", omittingEmptySubsequences: false).first.map(String.init) ?? written
+            if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
+            var queries = [local]
+            if local.contains(".") { queries.append(local.split(separator: ".").joined(separator: " ")) }
+            for query in queries where query.utf8.count >= 3 {
+                for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            }
         }
         if settings.isOn(.name) || settings.isOn(.nameCompany) {
             for query in Self.nameQueries(profile.name) {

@@ -131,6 +131,13 @@ extension OrganizationState {
             if let known = phoneOwners[phone] { return known }
             return phoneIndex[phone]
         }
+        // Phones this undo gives back from one contact of the entry to another (a merge's KEEP
+        // phone swapped two numbers): their current holder lets them go in the same change set.
+        var leaving = Set<String>()
+        for step in steps {
+            guard case .patchContact(let forward) = step.forward, let contact = contacts[forward.contactID] else { continue }
+            for case .phone(let phone) in forward.fields where phone == contact.phone { leaving.insert(phone) }
+        }
         for step in steps.reversed() {
             guard let contactID = step.forward.contactID else { continue }
             switch (step.forward, step.inverse) {
@@ -155,7 +162,7 @@ extension OrganizationState {
                         report.conflicts.append((contactID, wrote.name, "changed since; kept"))
                         continue
                     }
-                    if case .phone(let phone) = before, let holder = owner(of: phone), holder != contactID {
+                    if case .phone(let phone) = before, let holder = owner(of: phone), holder != contactID, !leaving.contains(phone) {
                         report.conflicts.append((contactID, "phone", "\(phone) now belongs to contact \(holder); kept"))
                         continue
                     }
