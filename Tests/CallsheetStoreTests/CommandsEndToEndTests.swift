@@ -106,17 +106,17 @@ import Testing
 
         // Without STRICT: Sales' two are archived, Support's is refused as if missing.
         let report = await store.run(&bob, ["CONTACT.BULKDELETE", "IDS", ids])
-        #expect(report.string == #"{"matched":2,"changed":2,"refused":[{"id":\#(support),"reason":"no contact with id \#(support)"}]}"#, "\(report)")
+        #expect(report.string == #"{"matched":2,"changed":2,"refused":[{"id":\#(support),"reason":"no contact with id \#(support)"}],"undo_id":1}"#, "\(report)")
         #expect(try store.json(await store.run(&bob, ["CONTACT.COUNT"])) == (try JSONValue.parse(#"{"active":2,"archived":2}"#)))
         // A manager cannot delete another department's contact for good either.
         let permanentOther = await store.run(&bob, ["CONTACT.BULKDELETE", "IDS", String(support), "PERMANENT"])
-        #expect(permanentOther.string == #"{"matched":0,"changed":0,"refused":[{"id":\#(support),"reason":"no contact with id \#(support)"}]}"#)
+        #expect(permanentOther.string == #"{"matched":0,"changed":0,"refused":[{"id":\#(support),"reason":"no contact with id \#(support)"}],"undo_id":null}"#)
         // MATCH selects active contacts in scope only: Sales' other two, not Support's Q4.
         let matched = await store.run(&bob, ["CONTACT.BULKDELETE", "MATCH", "*", "TAGS", "ANY", "Q4", "PERMANENT"])
-        #expect(matched.string == #"{"matched":2,"changed":2,"refused":[]}"#, "\(matched)")
+        #expect(matched.string == #"{"matched":2,"changed":2,"refused":[],"undo_id":2}"#, "\(matched)")
         // PERMANENT by ids removes archived contacts too.
         let removed = await store.run(&bob, ["CONTACT.BULKDELETE", "IDS", "\(sales[0]),\(sales[1])", "PERMANENT"])
-        #expect(removed.string == #"{"matched":2,"changed":2,"refused":[]}"#, "\(removed)")
+        #expect(removed.string == #"{"matched":2,"changed":2,"refused":[],"undo_id":3}"#, "\(removed)")
         #expect(try store.json(await store.run(&bob, ["CONTACT.COUNT"])) == (try JSONValue.parse(#"{"active":0,"archived":0}"#)))
         // An agent may not bulk delete.
         var dave = await store.signIn("dave")
@@ -219,6 +219,10 @@ import Testing
         "IMPORT.START": ["IMPORT.START", "CSV", "Name,Phone\nB,+16502538887\n"],
         "IMPORT.STATUS": ["IMPORT.STATUS", "999"], "IMPORT.ERRORS": ["IMPORT.ERRORS", "999"], "IMPORT.CANCEL": ["IMPORT.CANCEL", "999"],
         "IMPORT.JOBS": ["IMPORT.JOBS"], "IMPORT.SETTINGS": ["IMPORT.SETTINGS"], "CONTACT.BULK": ["CONTACT.BULK", "[]"],
+        "DUP.SETTINGS": ["DUP.SETTINGS"], "DUP.CHECK": ["DUP.CHECK", #"{"name":"Sal"}"#], "DUP.SCAN": ["DUP.SCAN"],
+        "DUP.GROUPS": ["DUP.GROUPS"], "DUP.IGNORE": ["DUP.IGNORE", "1", "999"], "CONTACT.MERGE": ["CONTACT.MERGE", "1", "999"],
+        "CONTACT.UNMERGE": ["CONTACT.UNMERGE", "999"], "MERGE.LOG": ["MERGE.LOG"], "UNDO": ["UNDO", "999"], "UNDO.LIST": ["UNDO.LIST"],
+        "IMPORT.REVERT": ["IMPORT.REVERT", "999"],
     ]
 
     @Test("every command of the catalog: an agent and a manager may run exactly those their access allows", arguments: ["dave", "bob"])

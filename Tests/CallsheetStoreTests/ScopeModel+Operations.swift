@@ -560,7 +560,9 @@ extension ScopeModelRun {
             ("changed", .integer(Int64(changed.count + removed.count))),
             ("refused", .array(refused.map { .object([("id", .integer(Int64($0))), ("reason", .string("no contact with id \($0)"))]) })),
         ]).serialized
-        check(reply.string == report, "\(arguments[0]) replied \(Self.text(reply)); the model's report is \(report)")
+        let (rest, undoID) = Self.withoutUndoID(reply)
+        check(rest == report, "\(arguments[0]) replied \(Self.text(reply)); the model's report is \(report)")
+        check((undoID != nil) == (changed.count + removed.count > 0), "\(arguments[0]) undo_id \(String(describing: undoID)) for \(changed.count + removed.count) changes")
         for contact in changed { contacts[org][contact.id] = contact }
         for id in removed { contacts[org][id] = nil }
         await auditCounts(org)
@@ -637,7 +639,9 @@ extension ScopeModelRun {
                 return edited
             }
         }
-        check(reply == .integer(Int64(changed.count)), "\(arguments[0]) replied \(Self.text(reply)); the model changes \(changed.map(\.id))")
+        let (rest, undoID) = Self.withoutUndoID(reply)
+        check(rest == JSONValue.object([("changed", .integer(Int64(changed.count)))]).serialized && (undoID != nil) == !changed.isEmpty,
+              "\(arguments[0]) replied \(Self.text(reply)); the model changes \(changed.map(\.id))")
         for contact in changed { contacts[org][contact.id] = contact }
         await auditCounts(org)
     }
@@ -1068,5 +1072,15 @@ extension ScopeModelRun {
             check(ids == contacts[org].keys.sorted(), "audit (a command since step \(lastAudit)): \(orgNames[org]) has contacts \(ids); the model \(contacts[org].keys.sorted())")
             await auditCounts(org)
         }
+    }
+}
+
+extension ScopeModelRun {
+    /// A bulk or tag command's reply without its `undo_id` (which the model does not number),
+    /// and that id (nil when the reply's is null or missing).
+    static func withoutUndoID(_ reply: RESPValue) -> (String?, Int64?) {
+        guard let text = reply.string, case .object(let members)? = try? JSONValue.parse(text) else { return (reply.string, nil) }
+        let undo = members.first { $0.0 == "undo_id" }.flatMap { if case .integer(let id) = $0.1 { id } else { nil } }
+        return (JSONValue.object(members.filter { $0.0 != "undo_id" }).serialized, undo)
     }
 }

@@ -33,6 +33,8 @@ extension OrganizationState {
     static let scanBlock = 24
     /// The neighbours each contact of a large block is compared with, sorted by name.
     static let scanWindow = 8
+    /// The most contacts that may share a name for a scan to link two on the name alone.
+    static let rareName = 2
 
     /// Groups the active contacts `caller` may see into likely duplicates at `threshold`.
     ///
@@ -83,6 +85,13 @@ extension OrganizationState {
             keys += parts.keys[half].map { ($0.0, $0.1 + offset) }
         }
         let profiles = gathered
+        // How many contacts in scope share each name (canonical tokens, sorted): a link on the
+        // name alone between common names (eleven John Smiths) says little, so it needs a
+        // name held by at most ``rareName`` contacts, as record linkage weighs a value by its rarity.
+        var nameCounts: [UInt64: Int32] = [:]
+        nameCounts.reserveCapacity(profiles.count)
+        for profile in profiles { nameCounts[NameKeys.hash(5, profile.name.sortedJoined), default: 0] += 1 }
+        let frequency = nameCounts
         keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Runs of one key; the comparisons split between two threads at a run boundary.
         var blocks: [[UInt32]] = []
@@ -106,9 +115,13 @@ extension OrganizationState {
                 let a = profiles[Int(low)], b = profiles[Int(high)]
                 guard !ignoredPairs.contains(ContactPair(a.id, b.id)) else { return }
                 comparisons += 1
-                if let match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold {
-                    found.append((low, high, match))
+                guard var match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold else { return }
+                if !match.evidence.contains(where: { $0.rule != .name && $0.score >= settings.threshold }) {
+                    let common = max(frequency[NameKeys.hash(5, a.name.sortedJoined)] ?? 0, frequency[NameKeys.hash(5, b.name.sortedJoined)] ?? 0)
+                    guard common <= Self.rareName else { return }
+                    match.evidence[0].detail += "; name rare in scope"
                 }
+                found.append((low, high, match))
             }
             for members in runs[(runs.count * half / halves)..<(runs.count * (half + 1) / halves)] {
                 if members.count <= Self.scanBlock {
