@@ -97,6 +97,12 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "callsheet-dup-bench",
+            dependencies: ["CallsheetCore", "ContactGenerator"],
+            path: "scripts/bench/DupBench"
+        ),
+
+        .executableTarget(
             name: "callsheet-write-bench",
             dependencies: ["CallsheetStore", "CallsheetCore", "ContactGenerator"],
             path: "scripts/bench/WriteBench"

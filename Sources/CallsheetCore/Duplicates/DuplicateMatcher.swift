@@ -1,32 +1,53 @@
 import TextIndex
 
-/// What duplicate detection compares of one contact, computed once per contact.
-public struct DuplicateProfile: Sendable {
-    public var id: ContactID
-    public var name: NameProfile
+/// What duplicate detection compares of one contact, computed once per contact. A class, so
+/// that a scan's millions of comparisons pass references, not copies of its texts.
+public final class DuplicateProfile: Sendable {
+    public let id: ContactID
+    public let name: NameProfile
     /// E.164.
-    public var phone: String
+    public let phone: String
     /// The digits after the country code.
-    public var nationalNumber: Substring
+    public let nationalNumber: Substring
     /// Lower case; a Gmail address without dots or `+tag` when the setting says so.
-    public var email: String?
+    public let email: String?
     /// Folded, punctuation and legal suffixes (`Inc`, `GmbH` …) dropped.
-    public var company: String?
+    public let company: String?
     /// The address as written, lower-cased (what a search of the text index looks for).
-    public var writtenEmail: String?
+    public let writtenEmail: String?
+    /// Hashes of the phone, national number and email, compared before the texts.
+    let phoneKey: UInt64
+    let nationalKey: UInt64
+    let emailKey: UInt64
 
-    public init(_ contact: Contact, settings: DuplicateSettings) {
+    public convenience init(_ contact: Contact, settings: DuplicateSettings) {
         self.init(id: contact.id, name: contact.name, phone: contact.phone, email: contact.email, company: contact.company, settings: settings)
     }
 
-    public init(id: ContactID, name: String, phone: String, email: String?, company: String?, settings: DuplicateSettings) {
+    public convenience init(id: ContactID, name: String, phone: String, email: String?, company: String?, settings: DuplicateSettings) {
+        self.init(id: id, name: NameProfile(name), phone: phone, email: email, company: company.flatMap(Self.normalizedCompany), settings: settings)
+    }
+
+    /// A profile from texts the text index already folded (a scan reads them there instead of
+    /// folding every contact again): `foldedCompany` is normalized here.
+    convenience init(id: ContactID, foldedName: String, phone: String, email: String?, foldedCompany: String?, settings: DuplicateSettings) {
+        self.init(id: id, name: NameProfile(folded: foldedName), phone: phone, email: email,
+                  company: foldedCompany.flatMap { Self.normalizedCompany(tokens: NameProfile(folded: $0).tokens) }, settings: settings)
+    }
+
+    private init(id: ContactID, name: NameProfile, phone: String, email: String?, company: String?, settings: DuplicateSettings) {
         self.id = id
-        self.name = NameProfile(name)
+        self.name = name
         self.phone = phone
-        self.nationalNumber = PhoneCountryCodes.nationalNumber(ofE164: phone)
-        self.email = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
+        let national = PhoneCountryCodes.nationalNumber(ofE164: phone)
+        self.nationalNumber = national
+        let normalized = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
+        self.email = normalized
         self.writtenEmail = email?.lowercased()
-        self.company = company.flatMap(Self.normalizedCompany)
+        self.phoneKey = NameKeys.hash(6, bytes: Array(phone.utf8))
+        self.nationalKey = NameKeys.hash(6, bytes: Array(national.utf8))
+        self.emailKey = normalized.map { NameKeys.hash(6, bytes: Array($0.utf8)) } ?? 0
+        self.company = company
     }
 
     /// `John.Doe+news@GoogleMail.com` → `johndoe@gmail.com` (with `gmail`); other addresses
@@ -48,8 +69,12 @@ public struct DuplicateProfile: Sendable {
 
     /// `The Acme Corp.` and `ACME, Inc` → `acme`; nil when nothing is left.
     public static func normalizedCompany(_ company: String) -> String? {
-        let tokens = NameProfile(company).tokens.filter { !legalSuffixes.contains($0) }
-        return tokens.isEmpty ? nil : tokens.joined(separator: " ")
+        normalizedCompany(tokens: NameProfile(company).tokens)
+    }
+
+    static func normalizedCompany(tokens: [String]) -> String? {
+        let kept = tokens.filter { !legalSuffixes.contains($0) }
+        return kept.isEmpty ? nil : kept.joined(separator: " ")
     }
 }
 
@@ -92,24 +117,24 @@ public enum DuplicateMatcher {
     /// name match at the same company is the `name_company` rule.
     public static func compare(_ a: DuplicateProfile, _ b: DuplicateProfile, settings: DuplicateSettings) -> DuplicateMatch? {
         var evidence: [DuplicateEvidence] = []
-        if settings.isOn(.phone), !a.phone.isEmpty, a.phone == b.phone {
+        if settings.isOn(.phone), a.phoneKey == b.phoneKey, !a.phone.isEmpty, a.phone == b.phone {
             evidence.append(DuplicateEvidence(rule: .phone, score: 100, fields: ["phone"], detail: "same number \(a.phone)"))
         }
-        if settings.isOn(.nationalPhone), a.phone != b.phone, a.nationalNumber.count >= 7, a.nationalNumber == b.nationalNumber {
+        if settings.isOn(.nationalPhone), a.nationalKey == b.nationalKey, a.phone != b.phone, a.nationalNumber.utf8.count >= 7, a.nationalNumber == b.nationalNumber {
             evidence.append(DuplicateEvidence(rule: .nationalPhone, score: 90, fields: ["phone"], detail: "national number \(a.nationalNumber) under another country code (\(a.phone), \(b.phone))"))
         }
-        if settings.isOn(.email), let x = a.email, let y = b.email, x == y {
+        if settings.isOn(.email), a.emailKey == b.emailKey, let x = a.email, let y = b.email, x == y {
             evidence.append(DuplicateEvidence(rule: .email, score: 100, fields: ["email"], detail: "same address \(x)"))
         }
         let nameRules = settings.isOn(.name) || settings.isOn(.nameCompany)
-        let lengthA = a.name.joined.utf8.count, lengthB = b.name.joined.utf8.count
+        let lengthA = a.name.joined.count, lengthB = b.name.joined.count
         // Names whose lengths alone rule out the threshold skip the edit distance (the sorted and
         // middle-name forms are no shorter; initials are compared only when token counts match).
         let countA = a.name.canonical.count, countB = b.name.canonical.count
         let mayReach = (countA == countB && countA > 1) || (abs(countA - countB) == 1 && min(countA, countB) >= 2)
             || Levenshtein.similarity(distance: abs(lengthA - lengthB), lengthA, lengthB) >= settings.threshold
         if nameRules, mayReach {
-            let similarity = NameSimilarity.compare(a.name, b.name)
+            let similarity = NameSimilarity.compare(a.name, b.name, atLeast: settings.threshold)
             if similarity.score >= settings.threshold {
                 var score = similarity.score
                 var notes: [String] = []

@@ -32,7 +32,7 @@ extension OrganizationState {
     /// Blocks at most this large are compared pair by pair; larger ones by sorted neighbourhood.
     static let scanBlock = 24
     /// The neighbours each contact of a large block is compared with, sorted by name.
-    static let scanWindow = 8
+    static let scanWindow = 4
     /// The most contacts that may share a name for a scan to link two on the name alone.
     static let rareName = 2
 
@@ -67,7 +67,14 @@ extension OrganizationState {
             var buffer: [UInt64] = []
             for position in range {
                 guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
-                let profile = DuplicateProfile(contact, settings: settings)
+                let profile: DuplicateProfile
+                if let folded = textIndex.foldedFields(of: contact.id), folded.count >= 3 {
+                    profile = DuplicateProfile(
+                        id: contact.id, foldedName: folded[0], phone: contact.phone, email: contact.email,
+                        foldedCompany: contact.company == nil ? nil : folded[2], settings: settings)
+                } else {
+                    profile = DuplicateProfile(contact, settings: settings)
+                }
                 buffer.removeAll(keepingCapacity: true)
                 NameKeys.keys(of: profile, settings: settings, into: &buffer)
                 profiles.append(profile)
@@ -90,8 +97,13 @@ extension OrganizationState {
         // name held by at most ``rareName`` contacts, as record linkage weighs a value by its rarity.
         var nameCounts: [UInt64: Int32] = [:]
         nameCounts.reserveCapacity(profiles.count)
-        for profile in profiles { nameCounts[NameKeys.hash(5, profile.name.sortedJoined), default: 0] += 1 }
+        for profile in profiles { nameCounts[NameKeys.hash(5, bytes: profile.name.sortedJoined), default: 0] += 1 }
         let frequency = nameCounts
+        // Each contact's place in name order (the first eight bytes of its sorted name), for the
+        // sorted neighbourhood of large blocks.
+        let order: [UInt64] = profiles.map { profile in
+            profile.name.sortedJoined.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } << (8 * UInt64(8 - min(8, profile.name.sortedJoined.count)))
+        }
         keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Runs of one key; the comparisons split between two threads at a run boundary.
         var blocks: [[UInt32]] = []
@@ -102,22 +114,28 @@ extension OrganizationState {
             if end - start > 1 { blocks.append(keys[start..<end].map(\.1)) }
             start = end
         }
+        let keyCount = keys.count
         keys = []
         let runs = blocks
         let links = ScanLinks(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
+          profiles.withUnsafeBufferPointer { all in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            var seen = Set<UInt64>()
+            var seen = Set<UInt64>(minimumCapacity: keyCount * 2 / halves)
+            let checkIgnored = !ignoredPairs.isEmpty
             func compare(_ x: UInt32, _ y: UInt32) {
                 let (low, high) = x < y ? (x, y) : (y, x)
                 guard low != high, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
-                let a = profiles[Int(low)], b = profiles[Int(high)]
-                guard !ignoredPairs.contains(ContactPair(a.id, b.id)) else { return }
+                guard !checkIgnored || !ignoredPairs.contains(ContactPair(all[Int(low)].id, all[Int(high)].id)) else { return }
                 comparisons += 1
-                guard var match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold else { return }
+                guard var match = DuplicateMatcher.compare(all[Int(low)], all[Int(high)], settings: settings), match.score >= settings.threshold else { return }
+                let a = all[Int(low)], b = all[Int(high)]
                 if !match.evidence.contains(where: { $0.rule != .name && $0.score >= settings.threshold }) {
-                    let common = max(frequency[NameKeys.hash(5, a.name.sortedJoined)] ?? 0, frequency[NameKeys.hash(5, b.name.sortedJoined)] ?? 0)
+                    // A name alone links two contacts only when neither has an email or company
+                    // to tell them apart, and few contacts in scope share the name.
+                    guard a.email == nil, b.email == nil, a.company == nil, b.company == nil else { return }
+                    let common = max(frequency[NameKeys.hash(5, bytes: a.name.sortedJoined)] ?? 0, frequency[NameKeys.hash(5, bytes: b.name.sortedJoined)] ?? 0)
                     guard common <= Self.rareName else { return }
                     match.evidence[0].detail += "; name rare in scope"
                 }
@@ -127,13 +145,14 @@ extension OrganizationState {
                 if members.count <= Self.scanBlock {
                     for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j]) } }
                 } else {
-                    let sorted = members.sorted { profiles[Int($0)].name.sortedJoined < profiles[Int($1)].name.sortedJoined }
+                    let sorted = members.sorted { (order[Int($0)], $0) < (order[Int($1)], $1) }
                     for i in sorted.indices {
                         for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j]) }
                     }
                 }
             }
             links.store(half, found: found, comparisons: comparisons)
+          }
         }
         // Union-find over the links, best first, so each group keeps its strongest spanning links.
         var all = links.found.flatMap { $0 }

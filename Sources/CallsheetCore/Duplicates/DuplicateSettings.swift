@@ -41,7 +41,12 @@ public struct DuplicateSettings: Sendable, Hashable {
         case oldest
     }
 
-    public var rules: Set<Rule> = Set(Rule.allCases)
+    /// The rules turned on, one bit each in ``Rule/allCases`` order (checked per comparison).
+    private var ruleBits: UInt8 = (1 << Rule.allCases.count) - 1
+    public var rules: Set<Rule> {
+        get { Set(Rule.allCases.enumerated().filter { ruleBits & (1 << $0.offset) != 0 }.map(\.element)) }
+        set { ruleBits = Rule.allCases.enumerated().reduce(0) { newValue.contains($1.element) ? $0 | (1 << $1.offset) : $0 } }
+    }
     /// 0–100: the name similarity a `name` match needs, and the score `DUP.SCAN` groups at.
     /// 100 means names equal after folding (exact match only).
     public var threshold = 85
@@ -56,7 +61,18 @@ public struct DuplicateSettings: Sendable, Hashable {
 
     public init() {}
 
-    public func isOn(_ rule: Rule) -> Bool { rules.contains(rule) }
+    public func isOn(_ rule: Rule) -> Bool { ruleBits & Self.bit(rule) != 0 }
+
+    /// The rule's bit: its position in ``Rule/allCases``.
+    private static func bit(_ rule: Rule) -> UInt8 {
+        switch rule {
+        case .phone: 1
+        case .email: 2
+        case .name: 4
+        case .nameCompany: 8
+        case .nationalPhone: 16
+        }
+    }
 
     public var json: JSONValue {
         .object([

@@ -2,17 +2,35 @@ import TextIndex
 
 /// A name as duplicate detection compares it: folded (case, accents, apostrophes), split into
 /// tokens at anything not a letter or digit, nicknames replaced by the name they stand for.
+/// The forms compared are kept as bytes, so that a scan compares millions of pairs without
+/// building a string.
 public struct NameProfile: Sendable, Hashable {
     /// The tokens as written (folded), in order.
     public var tokens: [String]
     /// The tokens with nicknames replaced, in order.
     public var canonical: [String]
+    /// The canonical tokens joined by spaces, in order.
+    let joined: [UInt8]
+    /// The canonical tokens sorted, joined by spaces.
+    let sortedJoined: [UInt8]
+    /// The tokens as written, joined by spaces.
+    let written: [UInt8]
+    /// Whether a token is a single letter (an initial), and whether a nickname was replaced.
+    let hasInitial: Bool
+    let hasNickname: Bool
+    /// For a name of three or four tokens, the canonical form without each token in turn (a
+    /// middle name left out), joined.
+    let withoutOne: [[UInt8]]
 
     /// Names longer than this are compared on their first this many bytes (a name is ≤ 255).
     static let comparedBytes = 64
 
     public init(_ name: String) {
-        let folded = TextFolding.fold(name)
+        self.init(folded: TextFolding.fold(name))
+    }
+
+    /// A profile of a name already folded (``TextFolding/fold(_:)``), as the text index holds it.
+    public init(folded: String) {
         var tokens: [String] = []
         var current: [UInt8] = []
         for byte in folded.utf8.prefix(Self.comparedBytes) {
@@ -25,14 +43,28 @@ public struct NameProfile: Sendable, Hashable {
         }
         if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
         self.tokens = tokens
-        self.canonical = tokens.map { Nicknames.canonical[$0] ?? $0 }
+        let canonical = tokens.map { Nicknames.canonical[$0] ?? $0 }
+        self.canonical = canonical
+        self.joined = Array(canonical.joined(separator: " ").utf8)
+        self.sortedJoined = Array(canonical.sorted().joined(separator: " ").utf8)
+        self.written = Array(tokens.joined(separator: " ").utf8)
+        self.hasInitial = tokens.contains { $0.utf8.count == 1 }
+        self.hasNickname = canonical != tokens
+        if (3...4).contains(canonical.count) {
+            self.withoutOne = canonical.indices.map { skipped in
+                var fewer = canonical
+                fewer.remove(at: skipped)
+                return Array(fewer.joined(separator: " ").utf8)
+            }
+        } else {
+            self.withoutOne = []
+        }
     }
 
     public var isEmpty: Bool { tokens.isEmpty }
 
-    /// The canonical tokens joined by spaces, in order and sorted.
-    var joined: String { canonical.joined(separator: " ") }
-    var sortedJoined: String { canonical.sorted().joined(separator: " ") }
+    /// The canonical tokens sorted and joined, as text (a sort key).
+    public var sortKey: String { String(decoding: sortedJoined, as: UTF8.self) }
 }
 
 /// How alike two names are, and why.
@@ -47,45 +79,59 @@ public struct NameSimilarity: Sendable, Hashable {
     /// 92); one token fewer (a middle name, scored at most 95). Nicknames compare as the name
     /// they stand for (`Bob` as `Robert`), scored at most 96 when the spellings differ.
     /// - Complexity: O(length²) of the two names' first 64 bytes.
-    public static func compare(_ a: NameProfile, _ b: NameProfile) -> NameSimilarity {
+    ///
+    /// With `atLeast`, forms that cannot reach that score are not measured exactly (the edit
+    /// distance stops at the band the score allows), so a score below it may be reported as 0.
+    public static func compare(_ a: NameProfile, _ b: NameProfile, atLeast minimum: Int = 0) -> NameSimilarity {
         guard !a.isEmpty, !b.isEmpty else { return NameSimilarity(score: 0, how: "no name") }
-        if a.tokens == b.tokens { return NameSimilarity(score: 100, how: "equal") }
-        let nickname = a.canonical != a.tokens || b.canonical != b.tokens
-        var best = NameSimilarity(score: 0, how: "")
-        func consider(_ score: Int, _ how: String) {
-            if score > best.score { best = NameSimilarity(score: score, how: how) }
+        if a.written == b.written { return NameSimilarity(score: 100, how: "equal") }
+        var bestScore = 0
+        var how = ""
+        /// The similarity of two forms when it can reach `minimum`, else 0.
+        func measure(_ x: [UInt8], _ y: [UInt8]) -> (Int, Int)? {
+            let limit = Levenshtein.limit(forSimilarity: minimum, x.count, y.count)
+            guard let distance = Levenshtein.distance(x, y, atMost: limit) else { return nil }
+            return (Levenshtein.similarity(distance: distance, x.count, y.count), distance)
         }
-        let direct = Levenshtein.distance(Array(a.joined.utf8), Array(b.joined.utf8))
-        consider(Levenshtein.similarity(distance: direct, a.joined.utf8.count, b.joined.utf8.count), direct == 0 ? "equal" : "levenshtein \(direct)")
-        if a.canonical.count > 1 || b.canonical.count > 1 {
-            let sortedA = a.sortedJoined, sortedB = b.sortedJoined
-            let sorted = Levenshtein.distance(Array(sortedA.utf8), Array(sortedB.utf8))
-            consider(Levenshtein.similarity(distance: sorted, sortedA.utf8.count, sortedB.utf8.count), sorted == 0 ? "token order" : "token order, levenshtein \(sorted)")
+        if let (score, direct) = measure(a.joined, b.joined) {
+            bestScore = score
+            how = direct == 0 ? "equal" : "levenshtein \(direct)"
         }
-        if a.canonical.count == b.canonical.count, a.canonical.count > 1 {
-            if let score = initialsScore(a.canonical, b.canonical) { consider(score, "initial") }
-            if let score = initialsScore(a.canonical, b.canonical.reversed()) { consider(score, "initial, token order") }
+        if bestScore < 100, a.canonical.count > 1 || b.canonical.count > 1, let (score, sorted) = measure(a.sortedJoined, b.sortedJoined), score > bestScore {
+            bestScore = score
+            how = sorted == 0 ? "token order" : "token order, levenshtein \(sorted)"
         }
-        if abs(a.canonical.count - b.canonical.count) == 1, min(a.canonical.count, b.canonical.count) >= 2 {
-            let (long, short) = a.canonical.count > b.canonical.count ? (a.canonical, b.canonical) : (b.canonical, a.canonical)
-            for skipped in long.indices {
-                var fewer = long
-                fewer.remove(at: skipped)
-                let x = fewer.joined(separator: " "), y = short.joined(separator: " ")
-                let distance = Levenshtein.distance(Array(x.utf8), Array(y.utf8))
-                consider(min(95, Levenshtein.similarity(distance: distance, x.utf8.count, y.utf8.count)), "middle name")
+        // The other forms only when the plain ones fall short of what is asked.
+        if bestScore < max(minimum, 1), a.hasInitial || b.hasInitial, a.canonical.count == b.canonical.count, a.canonical.count > 1 {
+            if let score = initialsScore(a.canonical, b.canonical), score > bestScore {
+                bestScore = score
+                how = "initial"
+            }
+            if let score = initialsScore(a.canonical, b.canonical.reversed()), score > bestScore {
+                bestScore = score
+                how = "initial, token order"
             }
         }
-        if nickname, best.score == 100 {
-            // Equal only through the nickname table: a strong sign, not an exact match.
-            best = NameSimilarity(score: 96, how: "nickname")
-        } else if nickname, best.score > 0, a.tokens != a.canonical || b.tokens != b.canonical {
-            let written = Levenshtein.distance(Array(a.tokens.joined(separator: " ").utf8), Array(b.tokens.joined(separator: " ").utf8))
-            if Levenshtein.similarity(distance: written, a.tokens.joined(separator: " ").utf8.count, b.tokens.joined(separator: " ").utf8.count) < best.score {
-                best.how = "nickname, " + best.how
+        if bestScore < max(minimum, 1), abs(a.canonical.count - b.canonical.count) == 1, min(a.canonical.count, b.canonical.count) >= 2 {
+            let (long, short) = a.canonical.count > b.canonical.count ? (a, b) : (b, a)
+            for fewer in long.withoutOne {
+                guard let (similarity, _) = measure(fewer, short.joined) else { continue }
+                let score = min(95, similarity)
+                if score > bestScore {
+                    bestScore = score
+                    how = "middle name"
+                }
             }
         }
-        return best
+        return finish(bestScore, how, a, b, measure)
+    }
+
+    /// The result, with what nicknames did to it.
+    private static func finish(_ score: Int, _ how: String, _ a: NameProfile, _ b: NameProfile, _ measure: ([UInt8], [UInt8]) -> (Int, Int)?) -> NameSimilarity {
+        guard a.hasNickname || b.hasNickname, score > 0 else { return NameSimilarity(score: score, how: how) }
+        // Equal only through the nickname table: a strong sign, not an exact match.
+        if score == 100 { return NameSimilarity(score: 96, how: "nickname") }
+        return NameSimilarity(score: score, how: (measure(a.written, b.written)?.0 ?? 0) < score ? "nickname, " + how : how)
     }
 
     /// Tokens paired in order: each pair equal, or one a single letter that starts the other.
@@ -115,18 +161,69 @@ public enum Levenshtein {
     public static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            let x = a[i - 1]
-            for j in 1...b.count {
-                let cost = x == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows in
+                    var previous = rows.baseAddress!
+                    var current = previous + (y.count + 1)
+                    for j in 0...y.count { previous[j] = j }
+                    for i in 1...x.count {
+                        current[0] = i
+                        let byte = x[i - 1]
+                        for j in 1...y.count {
+                            let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
+                            current[j] = min(substitution, min(previous[j], current[j - 1]) + 1)
+                        }
+                        swap(&previous, &current)
+                    }
+                    return previous[y.count]
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+    }
+
+    /// ``distance(_:_:)`` when it is at most `limit`, nil otherwise: only a band of `2 × limit + 1`
+    /// cells of each row is computed, and the walk stops once a row exceeds the limit.
+    /// - Complexity: O(limit × length).
+    public static func distance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int) -> Int? {
+        guard limit >= 0, abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        if limit >= max(a.count, b.count) { return distance(a, b) }
+        let big = limit + 1
+        return a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows -> Int? in
+                    var previous = rows.baseAddress!
+                    var current = previous + (y.count + 1)
+                    for j in 0...y.count { previous[j] = j <= limit ? j : big }
+                    for i in 1...x.count {
+                        let low = max(1, i - limit), high = min(y.count, i + limit)
+                        current[0] = i <= limit ? i : big
+                        if low > 1 { current[low - 1] = big }
+                        var rowMinimum = current[0]
+                        let byte = x[i - 1]
+                        for j in low...high {
+                            let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
+                            let value = min(substitution, min(j == i + limit ? big : previous[j], current[j - 1]) + 1, big)
+                            current[j] = value
+                            rowMinimum = min(rowMinimum, value)
+                        }
+                        if high < y.count { current[high + 1] = big }
+                        guard rowMinimum <= limit else { return nil }
+                        swap(&previous, &current)
+                    }
+                    let result = previous[y.count]
+                    return result <= limit ? result : nil
+                }
+            }
+        }
+    }
+
+    /// The largest distance that keeps two strings of these lengths at `similarity` or above.
+    public static func limit(forSimilarity similarity: Int, _ lengthA: Int, _ lengthB: Int) -> Int {
+        let longer = max(lengthA, lengthB)
+        // similarity(d) = round(100 × (1 − d / longer)) ≥ s  ⇔  d ≤ longer × (100 − s + 0.5) / 100
+        return max(0, Int((Double(longer) * (100.5 - Double(similarity)) / 100).rounded(.down)))
     }
 
     /// 100 × (1 − distance / longer length), rounded: `john doe` and `jon doe` are 88.

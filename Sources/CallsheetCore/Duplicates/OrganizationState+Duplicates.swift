@@ -47,8 +47,7 @@ extension OrganizationState {
         var matches: [DuplicateMatch] = []
         for id in candidates {
             guard let contact = contacts[id] else { continue }
-            var other = DuplicateProfile(contact, settings: settings)
-            other.id = id
+            let other = DuplicateProfile(contact, settings: settings)
             if let match = DuplicateMatcher.compare(profile, other, settings: settings) { matches.append(match) }
         }
         matches.sort { ($0.score, $1.id) > ($1.score, $0.id) }
@@ -81,8 +80,7 @@ extension OrganizationState {
         if let before, before.name == contact.name, before.phone == contact.phone, before.email == contact.email, before.company == contact.company {
             return []
         }
-        var profile = DuplicateProfile(contact, settings: duplicateSettings)
-        profile.id = contact.id
+        let profile = DuplicateProfile(contact, settings: duplicateSettings)
         let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3)
         if duplicateSettings.action == .block, !matches.isEmpty {
             throw CallsheetError(.likelyDuplicate, "looks like a duplicate of \(Self.describe(matches)); nothing changed. CONTACT.MERGE them, DUP.IGNORE the pair, or ask an admin to DUP.SETTINGS SET action warn")
@@ -130,50 +128,50 @@ enum NameKeys {
         return hash
     }
 
+    /// FNV-1a over `bytes`, `kind` first.
+    static func hash(_ kind: UInt8, bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        hash = (hash ^ UInt64(kind)) &* 0x0000_0100_0000_01B3
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
+    /// The first bytes a token's initial may be: its own, and those of its name's nicknames
+    /// (`robert` → `r`, `b`), by canonical name.
+    static let initialBytes: [String: [UInt8]] = {
+        var map: [String: [UInt8]] = [:]
+        for (name, nicknames) in Nicknames.groups {
+            var bytes: [UInt8] = []
+            for word in [name] + nicknames { if let first = word.utf8.first, !bytes.contains(first) { bytes.append(first) } }
+            map[name] = bytes
+        }
+        return map
+    }()
+
     /// Every key of a contact: its email, its national number, and each name token with the
     /// initials of each other token (as ``OrganizationState/nameQueries(_:)`` searches).
     static func keys(of profile: DuplicateProfile, settings: DuplicateSettings, into keys: inout [UInt64]) {
-        if settings.isOn(.email), let email = profile.email { keys.append(hash(1, email)) }
-        if settings.isOn(.nationalPhone) || settings.isOn(.phone), profile.nationalNumber.count >= 7 {
-            keys.append(hash(2, String(profile.nationalNumber)))
+        if settings.isOn(.email), let email = profile.email { keys.append(hash(1, bytes: Array(email.utf8))) }
+        if settings.isOn(.nationalPhone) || settings.isOn(.phone), profile.nationalNumber.utf8.count >= 7 {
+            keys.append(hash(2, bytes: Array(profile.nationalNumber.utf8)))
         }
         guard settings.isOn(.name) || settings.isOn(.nameCompany) else { return }
         let tokens = profile.name.canonical.prefix(4)
-        if tokens.count == 1, let only = tokens.first { keys.append(hash(3, only)) }
+        if tokens.count == 1, let only = tokens.first { keys.append(hash(3, bytes: Array(only.utf8))) }
         for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
+            // FNV-1a of kind 4 and the token, then each initial after a separator.
+            var base: UInt64 = 0xcbf2_9ce4_8422_2325
+            base = (base ^ 4) &* 0x0000_0100_0000_01B3
+            for byte in token.utf8 { base = (base ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            base = (base ^ 0x7C) &* 0x0000_0100_0000_01B3
             for (j, other) in tokens.enumerated() where j != i {
-                for initial in initials(of: profile.name.tokens[j], canonical: other) {
-                    keys.append(hash(4, token, String(initial)))
+                let written = profile.name.tokens[j].utf8.first
+                if let written { keys.append((base ^ UInt64(written)) &* 0x0000_0100_0000_01B3) }
+                if let first = other.utf8.first, first != written { keys.append((base ^ UInt64(first)) &* 0x0000_0100_0000_01B3) }
+                for byte in initialBytes[other] ?? [] where byte != written && byte != other.utf8.first {
+                    keys.append((base ^ UInt64(byte)) &* 0x0000_0100_0000_01B3)
                 }
             }
         }
     }
-}
-
-extension OrganizationState {
-    /// The profile of a contact described by `DUP.CHECK`'s JSON: `name`, `phone` (any format,
-    /// read with the organization's region), `email`, `company`, each optional.
-    /// - Throws: `INVALID_PHONE` for a phone that cannot be read, `BAD_REQUEST` for a member
-    ///   that is not text or an input with none of them.
-    public func duplicateProfile(of input: JSONValue, context: PlanningContext) throws(CallsheetError) -> DuplicateProfile {
-        func text(_ key: String) throws(CallsheetError) -> String? {
-            switch input[key] {
-            case nil, .null?: return nil
-            case .string(let value)?:
-                guard value.utf8.count <= 1024 else { throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' is longer than 1024 bytes") }
-                let trimmed = value.trimmingSpaces()
-                return trimmed.isEmpty ? nil : trimmed
-            default: throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' must be text")
-            }
-        }
-        let name = try text("name"), phoneText = try text("phone"), email = try text("email"), company = try text("company")
-        guard name != nil || phoneText != nil || email != nil else {
-            throw CallsheetError(.badRequest, "DUP.CHECK needs at least one of name, phone or email, e.g. {\"name\":\"Jon Doe\",\"phone\":\"+1 650 253 0000\"}")
-        }
-        let phone = try phoneText.map { (text) throws(CallsheetError) in try normalizePhone(text, context: context) } ?? ""
-        return DuplicateProfile(id: 0, name: name ?? "", phone: phone, email: email, company: company, settings: duplicateSettings)
-    }
-
-    /// The summary an import's undo entry carries, which `IMPORT.REVERT` finds it by.
-    public static func importSummary(job: String) -> String { "IMPORT \(job)" }
 }

@@ -179,6 +179,11 @@ public struct ContactTextIndex: Sendable {
         slotOfContact[id].flatMap { trigrams.fields(of: $0)?.first }
     }
 
+    /// The folded name, email, company and phone digits the index holds for a contact.
+    public func foldedFields(of id: ContactID) -> [String]? {
+        slotOfContact[id].flatMap { trigrams.fields(of: $0) }
+    }
+
     /// The folded name as UTF-8 bytes, for sorting by name.
     public func foldedNameBytes(of id: ContactID) -> [UInt8]? {
         slotOfContact[id].flatMap { trigrams.fieldBytes(0, of: $0) }

@@ -1,0 +1,87 @@
+// Duplicate detection benchmark (issue 13): N generated contacts with a known share of
+// corrupted copies (ContactGenerator's LabelledDuplicates), loaded into one organization
+// in-process, then DUP.SCAN's grouping timed and scored against the ground truth: precision and
+// recall over pairs of contacts put in one group. With an output directory, also writes the rows
+// (person, name, phone, email, company) as CSV for scripts/bench/dup_peer.py.
+// Run by hand: scripts/bench/duplicates.sh [N] [SHARE]. Not a test.
+import CallsheetCore
+import ContactGenerator
+import Foundation
+
+let arguments = CommandLine.arguments
+let count = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
+let share = arguments.count > 2 ? Double(arguments[2]) ?? 0.1 : 0.1
+let export = arguments.count > 3 ? arguments[3] : nil
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+let generateStart = now()
+var generator = LabelledDuplicates(seed: 2026, duplicateShare: share)
+var state = OrganizationState(organization: Organization(id: 1, name: "Bench", defaultRegion: "US", createdAt: 0))
+state.apply(.putDepartment(Department(id: 1, name: "Sales")))
+var person: [ContactID: Int] = [:]
+var corruptions: [String: Int] = [:]
+var phones = Set<String>()
+var changes: [Change] = []
+var csv = "person,name,phone,email,company\n"
+func quoted(_ text: String?) -> String {
+    guard let text else { return "" }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+for _ in 0..<count {
+    let row = generator.next()
+    guard phones.insert(row.contact.e164).inserted else { continue }
+    let id = ContactID(changes.count + 1)
+    person[id] = row.person
+    for corruption in row.corruptions { corruptions[corruption, default: 0] += 1 }
+    let c = row.contact
+    changes.append(.putContact(Contact(
+        id: id, organizationID: 1, departmentID: 1, createdByUserID: 1, name: c.name, phone: c.e164, email: c.email,
+        company: c.company, createdAt: 1_764_000_000_000, updatedAt: 1_764_000_000_000)))
+    if export != nil { csv += "\(row.person),\(quoted(c.name)),\(c.e164),\(quoted(c.email)),\(quoted(c.company))\n" }
+}
+state.apply(changes)
+changes = []
+if let export {
+    try csv.write(toFile: export + "/contacts.csv", atomically: true, encoding: .utf8)
+    print("wrote \(export)/contacts.csv")
+}
+csv = ""
+print("contacts: \(state.contacts.count) (people copied: \(String(format: "%.0f", share * 100))%), generated and loaded in \(String(format: "%.1f", now() - generateStart)) s")
+print("corruptions: " + corruptions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+
+// Truth: every pair of contacts of one person.
+var byPerson: [Int: Int] = [:]
+for (_, p) in person { byPerson[p, default: 0] += 1 }
+let truePairs = byPerson.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+
+let admin = Caller(userID: 1, name: "bench", role: .admin, departmentID: nil)
+for _ in 0..<(arguments.contains("--twice") ? 2 : 1) {
+    let start = now()
+    let result = state.scanDuplicates(for: admin)
+    let seconds = now() - start
+    var predicted = 0, correct = 0
+    for group in result.groups {
+        let members = group.members
+        predicted += members.count * (members.count - 1) / 2
+        for i in members.indices {
+            for j in (i + 1)..<members.count where person[members[i]] == person[members[j]] { correct += 1 }
+        }
+    }
+    if ProcessInfo.processInfo.environment["SHOW_FALSE"] != nil {
+        var shown = 0
+        for group in result.groups where shown < 25 {
+            guard Set(group.members.map { person[$0] }).count > 1 else { continue }
+            shown += 1
+            for link in group.links {
+                let a = state.contacts[link.a]!, b = state.contacts[link.match.id]!
+                print("  FALSE? \(person[a.id]!)=\(person[b.id]!) \(a.name) | \(a.email ?? "-") | \(a.company ?? "-")  ~  \(b.name) | \(b.email ?? "-") | \(b.company ?? "-")  -> \(link.match.evidence.map { "\($0.rule.rawValue) \($0.score) \($0.detail)" })")
+            }
+        }
+    }
+    let precision = predicted == 0 ? 1 : Double(correct) / Double(predicted)
+    let recall = truePairs == 0 ? 1 : Double(correct) / Double(truePairs)
+    let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+    print(String(format: "DUP.SCAN threshold %d: %.2f s, %d comparisons, %d groups; pairs: %d true, %d predicted, %d correct; precision %.4f recall %.4f F1 %.4f",
+                 result.threshold, seconds, result.comparisons, result.groups.count, truePairs, predicted, correct, precision, recall, f1))
+}
