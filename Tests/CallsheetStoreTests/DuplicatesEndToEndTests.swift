@@ -28,7 +28,7 @@ import Testing
         var carol = await store.signIn("carol")
         var dave = await store.signIn("dave")
         let john = try await store.add(&bob, #"{"name":"John Doe","phone":"+16502530001","email":"john.doe@gmail.com"}"#)
-        let reply = try store.json(await store.run(&bob, ["CONTACT.ADD", #"{"name":"Jon Doe","phone":"+16502530002"}"#]))
+        let reply = try store.json(await store.run(&bob, ["CONTACT.ADD", #"{"name":"Jon Doe","phone":"+16502530002","email":"JohnDoe@GMail.com"}"#]))
         let jon = try #require(Self.integer(reply["id"]))
         guard case .array(let duplicates)? = reply["duplicates"], case .array(let warnings)? = reply["warnings"] else {
             Issue.record("no duplicates in \(reply)")

@@ -102,7 +102,7 @@ public struct NameSimilarity: Sendable, Hashable {
             how = sorted == 0 ? "token order" : "token order, levenshtein \(sorted)"
         }
         // The other forms only when the plain ones fall short of what is asked.
-        if bestScore < max(minimum, 1), a.hasInitial || b.hasInitial, a.canonical.count == b.canonical.count, a.canonical.count > 1 {
+        if minimum == 0 || bestScore < minimum, a.hasInitial || b.hasInitial, a.canonical.count == b.canonical.count, a.canonical.count > 1 {
             if let score = initialsScore(a.canonical, b.canonical), score > bestScore {
                 bestScore = score
                 how = "initial"
@@ -112,7 +112,7 @@ public struct NameSimilarity: Sendable, Hashable {
                 how = "initial, token order"
             }
         }
-        if bestScore < max(minimum, 1), abs(a.canonical.count - b.canonical.count) == 1, min(a.canonical.count, b.canonical.count) >= 2 {
+        if minimum == 0 || bestScore < minimum, abs(a.canonical.count - b.canonical.count) == 1, min(a.canonical.count, b.canonical.count) >= 2 {
             let (long, short) = a.canonical.count > b.canonical.count ? (a, b) : (b, a)
             for fewer in long.withoutOne {
                 guard let (similarity, _) = measure(fewer, short.joined) else { continue }

@@ -117,18 +117,7 @@ enum NameKeys {
     static let nicknamesByName: [String: [String]] = Dictionary(uniqueKeysWithValues: Nicknames.groups.map { ($0.0, $0.1) })
         .merging(Nicknames.groups.flatMap { group in group.1.map { ($0, [group.0] + group.1) } }, uniquingKeysWith: { a, _ in a })
 
-    /// FNV-1a over the key's bytes, `kind` first: keys of different kinds never meet.
-    static func hash(_ kind: UInt8, _ parts: String...) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        hash = (hash ^ UInt64(kind)) &* 0x0000_0100_0000_01B3
-        for (index, part) in parts.enumerated() {
-            if index > 0 { hash = (hash ^ 0x7C) &* 0x0000_0100_0000_01B3 }
-            for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        }
-        return hash
-    }
-
-    /// FNV-1a over `bytes`, `kind` first.
+    /// FNV-1a over `bytes`, `kind` first: keys of different kinds never meet.
     static func hash(_ kind: UInt8, bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         hash = (hash ^ UInt64(kind)) &* 0x0000_0100_0000_01B3
@@ -174,4 +163,32 @@ enum NameKeys {
             }
         }
     }
+}
+
+extension OrganizationState {
+    /// The profile of a contact described by `DUP.CHECK`'s JSON: `name`, `phone` (any format,
+    /// read with the organization's region), `email`, `company`, each optional.
+    /// - Throws: `INVALID_PHONE` for a phone that cannot be read, `BAD_REQUEST` for a member
+    ///   that is not text or an input with none of them.
+    public func duplicateProfile(of input: JSONValue, context: PlanningContext) throws(CallsheetError) -> DuplicateProfile {
+        func text(_ key: String) throws(CallsheetError) -> String? {
+            switch input[key] {
+            case nil, .null?: return nil
+            case .string(let value)?:
+                guard value.utf8.count <= 1024 else { throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' is longer than 1024 bytes") }
+                let trimmed = value.trimmingSpaces()
+                return trimmed.isEmpty ? nil : trimmed
+            default: throw CallsheetError(.badRequest, "DUP.CHECK: '\(key)' must be text")
+            }
+        }
+        let name = try text("name"), phoneText = try text("phone"), email = try text("email"), company = try text("company")
+        guard name != nil || phoneText != nil || email != nil else {
+            throw CallsheetError(.badRequest, "DUP.CHECK needs at least one of name, phone or email, e.g. {\"name\":\"Jon Doe\",\"phone\":\"+1 650 253 0000\"}")
+        }
+        let phone = try phoneText.map { (text) throws(CallsheetError) in try normalizePhone(text, context: context) } ?? ""
+        return DuplicateProfile(id: 0, name: name ?? "", phone: phone, email: email, company: company, settings: duplicateSettings)
+    }
+
+    /// The summary an import's undo entry carries, which `IMPORT.REVERT` finds it by.
+    public static func importSummary(job: String) -> String { "IMPORT \(job)" }
 }

@@ -23,6 +23,9 @@ public struct ImportIssue: Sendable, Hashable {
         public static let forbidden = Code(rawValue: "FORBIDDEN")
         /// A warning: the phone was spelled with letters and read as their keypad digits.
         public static let vanityNumber = Code(rawValue: "VANITY_NUMBER")
+        /// A warning (or, when the organization blocks duplicates, an error): the row looks
+        /// like a contact that exists (`DUP.CHECK`).
+        public static let likelyDuplicate = Code(rawValue: "LIKELY_DUPLICATE")
     }
 
     public var row: Int

@@ -7,17 +7,28 @@ extension OrganizationState {
         public var createdIDs: [ContactID] = []
         /// Items that were not created: their 0-based index in the array and why.
         public var errors: [(index: Int, error: CallsheetError)] = []
+        /// Created items that look like contacts that exist (`DUP.SETTINGS` action `warn`).
+        public var duplicates: [(index: Int, matches: [DuplicateMatch])] = []
 
         public var json: JSONValue {
-            .object([
+            var members: [(String, JSONValue)] = [
                 ("created", .integer(Int64(createdIDs.count))),
                 ("ids", .array(createdIDs.map { .integer(Int64($0)) })),
                 ("errors", .array(errors.map { item in
                     .object([("index", .integer(Int64(item.index))), ("code", .string(item.error.code.rawValue)), ("message", .string(item.error.message))])
                 })),
-            ])
+            ]
+            if !duplicates.isEmpty {
+                members.append(("duplicates", .array(duplicates.map { item in
+                    .object([("index", .integer(Int64(item.index))), ("candidates", .array(item.matches.map(\.json)))])
+                })))
+            }
+            return .object(members)
         }
     }
+
+    /// The most items of one `CONTACT.BULK` checked for likely duplicates.
+    public static let bulkDuplicateChecks = 1_000
 
     /// Plans the creation of every item of `array`.
     /// - Throws: `FORBIDDEN` below manager; `LIMIT` above the organization's import row limit.
@@ -33,6 +44,8 @@ extension OrganizationState {
         var plan = BulkPlan()
         var phonesInBatch: [String: Int] = [:]
         var nextID = nextContactID
+        // Checked against the organization as CONTACT.ADD is, for the first items (on the shard).
+        var duplicateChecks = duplicateSettings.action == .off ? 0 : Self.bulkDuplicateChecks
         for (index, item) in items.enumerated() {
             do throws(CallsheetError) {
                 var contact = try planAdd(item, by: caller, context: context)
@@ -40,6 +53,11 @@ extension OrganizationState {
                     throw CallsheetError(.duplicatePhone, "phone \(contact.phone) is also item \(earlier) of this request")
                 }
                 phonesInBatch[contact.phone] = index
+                if duplicateChecks > 0 {
+                    duplicateChecks -= 1
+                    let matches = try likelyDuplicates(of: contact, by: caller)
+                    if !matches.isEmpty { plan.duplicates.append((index, matches)) }
+                }
                 contact.id = nextID
                 nextID += 1
                 plan.changes.append(.putContact(contact))

@@ -50,7 +50,15 @@ extension OrganizationState {
     /// rows give the same plan, so validate shows exactly what commit stores.
     /// - Throws: `FORBIDDEN` below manager, or for a department outside the caller's scope.
     /// - Complexity: O(rows), one hash lookup per phone.
-    public func planImport(_ checked: [CheckedRow], layout: ImportLayout, options: ResolvedImportOptions, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> ImportPlan {
+    ///
+    /// With `checkDuplicates` (the validate step, and a commit when the organization blocks
+    /// duplicates), each new contact is checked against the contacts the caller can see, as
+    /// `DUP.CHECK` does, for the first ``importDuplicateChecks`` of them: a likely duplicate is a
+    /// `LIKELY_DUPLICATE` warning (`DUP.SETTINGS` action `warn`) or rejects the row (`block`).
+    public func planImport(
+        _ checked: [CheckedRow], layout: ImportLayout, options: ResolvedImportOptions, by caller: Caller, context: PlanningContext,
+        checkDuplicates: Bool = false
+    ) throws(CallsheetError) -> ImportPlan {
         try caller.require(.manager, for: "IMPORT")
         let department = try targetDepartment(options.department.map { .integer(Int64($0)) }, caller: caller)
         let required = orderedFields.filter { $0.required && !$0.archived && $0.isVisible(to: caller.role) }
@@ -61,6 +69,7 @@ extension OrganizationState {
         firstLineOfPhone.reserveCapacity(checked.count)
         var nextID = nextContactID
         let autoTag = options.autoTag.map { [$0] } ?? []
+        var duplicateChecks = checkDuplicates && duplicateSettings.action != .off ? Self.importDuplicateChecks : 0
 
         for entry in checked {
             guard case .valid(let row) = entry else {
@@ -107,6 +116,20 @@ extension OrganizationState {
                 notes: row.notes, customFields: row.customFields, createdAt: context.now, updatedAt: context.now
             )
             contact.phoneExtension = row.phoneExtension
+            if duplicateChecks > 0 {
+                duplicateChecks -= 1
+                let matches = duplicateCandidates(of: DuplicateProfile(contact, settings: duplicateSettings), excluding: contact.id, for: caller, limit: 3)
+                if !matches.isEmpty {
+                    let issue = ImportIssue(row: row.line, column: nil, code: .likelyDuplicate, reason: "looks like a duplicate of \(Self.describe(matches))")
+                    if duplicateSettings.action == .block {
+                        reject(row.line, [issue], into: &plan)
+                        continue
+                    }
+                    plan.issues.append(issue)
+                    plan.notes.append(issue)
+                    plan.warnings += 1
+                }
+            }
             plan.changes.append(.putContact(contact))
             plan.rows.append(PlannedRow(line: row.line, outcome: .create(nextID)))
             plan.created += 1
@@ -116,6 +139,10 @@ extension OrganizationState {
         if plan.isBlocked { plan.changes = [] }
         return plan
     }
+
+    /// The most new contacts of one import checked for likely duplicates (about a millisecond each
+    /// in a large organization).
+    public static let importDuplicateChecks = 10_000
 
     /// `existing` with the row's non-empty cells written over it; tags are added, never removed.
     func merged(_ existing: Contact, with row: ImportRow, autoTag: [String], now: Timestamp) -> Contact {

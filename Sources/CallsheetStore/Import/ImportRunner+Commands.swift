@@ -26,7 +26,7 @@ extension ImportRunner {
             throw CallsheetError(.conflict, "validation was cancelled")
         }
         let context = PlanningContext(now: Clock.now(), phones: phones)
-        var plan = try prepared.snapshot.planImport(checked, layout: prepared.layout, options: prepared.options, by: caller, context: context)
+        var plan = try prepared.snapshot.planImport(checked, layout: prepared.layout, options: prepared.options, by: caller, context: context, checkDuplicates: true)
         plan.notes = prepared.document.warnings + plan.notes
         return .bulk(ImportReport.validation(plan, mapping: prepared.mapping, show: show).serialized)
     }

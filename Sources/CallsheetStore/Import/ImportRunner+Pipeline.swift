@@ -98,7 +98,9 @@ extension ImportRunner {
                   state.organization.settings.phoneValidation == snapshot.organization.settings.phoneValidation else {
                 throw CallsheetError(.conflict, "custom fields or phone settings changed while the file was being checked; nothing was imported, run it again")
             }
-            let plan = try state.planImport(checked, layout: layout, options: options, by: caller, context: context)
+            // Duplicates are warned about by the validate step; a commit checks them only to refuse.
+            let plan = try state.planImport(checked, layout: layout, options: options, by: caller, context: context,
+                                            checkDuplicates: state.duplicateSettings.action == .block)
             onPlanned(plan)
             let recorded = state.recordingUndo(plan.changes, kind: .importCommit, summary: OrganizationState.importSummary(job: String(job)), by: caller, context: context)
             return (recorded.changes, plan)
