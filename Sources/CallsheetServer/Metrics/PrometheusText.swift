@@ -36,6 +36,15 @@ enum PrometheusText {
             metric("contacts", "gauge", "Contacts per organization.", organizations.map {
                 (labels: "organization_id=\"\(integer($0["id"]))\"", value: integer($0["contacts"]))
             })
+            for (name, key, help) in [
+                ("duplicate_groups", "found", "Likely duplicate groups the organization's last DUP.SCAN found."),
+                ("merges", "merged", "Merges kept in the merge log (not undone)."),
+                ("unmerges", "unmerged", "Merges undone: each a false positive of duplicate detection."),
+            ] {
+                metric(name, "gauge", help, organizations.map {
+                    (labels: "organization_id=\"\(integer($0["id"]))\"", value: integer($0["duplicates"]?[key]))
+                })
+            }
         }
         if let journal = info["journal"] {
             metric("journal_healthy", "gauge", "1 while the journal accepts writes.", [("", integer(journal["healthy"]))])

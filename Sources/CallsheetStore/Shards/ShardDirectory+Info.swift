@@ -42,7 +42,8 @@ extension ShardDirectory {
         }
         var organizations: [JSONValue] = []
         for id in shards.keys.sorted() {
-            guard let shard = shards[id], let figures = try? await shard.read({ state in Self.figures(state, for: .owner) }) else { continue }
+            let found = duplicateScans.groups(of: id)
+            guard let shard = shards[id], let figures = try? await shard.read({ state in Self.figures(state, for: .owner, found: found) }) else { continue }
             organizations.append(figures)
         }
         members.append(("contacts_by_organization", .array(organizations)))
@@ -64,7 +65,7 @@ extension ShardDirectory {
             members.append(("journal", .object(journalHealth(journal))))
             members.append(("snapshot", .object([("age_seconds", snapshotAge(now))])))
         }
-        if let shard, let figures = try? await shard.read({ state in Self.figures(state, for: caller) }) {
+        if let shard, let figures = try? await shard.read({ [found = duplicateScans.groups(of: shard.id)] state in Self.figures(state, for: caller, found: found) }) {
             members.append(("organization", figures))
         }
         return .object(members)
@@ -88,13 +89,22 @@ extension ShardDirectory {
 
     /// One organization's figures: its contacts in `caller`'s scope (an admin's: the whole
     /// organization; a manager's or an agent's: their department, as `ORG.INFO` counts them).
-    private static func figures(_ state: OrganizationState, for caller: Caller) -> JSONValue {
+    /// `duplicates`: groups the last scan found, merges kept, merges undone (an undone merge was
+    /// a false positive: the seed's "duplicate detection accuracy" is merged / (merged + unmerged)).
+    private static func figures(_ state: OrganizationState, for caller: Caller, found: Int) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("id", .integer(Int64(state.organization.id))),
             ("name", .string(state.organization.name)),
             ("contacts", state.organizationJSON(for: caller)["contacts"] ?? .integer(0)),
         ]
         if caller.role == .admin { members.append(("text_index_bytes", .integer(Int64(state.textIndex.memoryFootprint)))) }
+        if caller.role >= .manager {
+            let merges = state.visibleUndoEntries(for: caller, kind: .merge)
+            let undone = merges.filter { $0.undoneAt != nil }.count
+            members.append(("duplicates", .object([
+                ("found", .integer(Int64(found))), ("merged", .integer(Int64(merges.count - undone))), ("unmerged", .integer(Int64(undone))),
+            ])))
+        }
         return .object(members)
     }
 }
