@@ -32,7 +32,7 @@ public final class DuplicateProfile: Sendable {
     /// folding every contact again): `foldedCompany` is normalized here.
     convenience init(id: ContactID, foldedName: String, phone: String, email: String?, foldedCompany: String?, settings: DuplicateSettings) {
         self.init(id: id, name: NameProfile(folded: foldedName), phone: phone, email: email,
-                  company: foldedCompany.flatMap { Self.normalizedCompany(tokens: NameProfile(folded: $0).tokens) }, settings: settings)
+                  company: foldedCompany.flatMap { Self.normalizedCompany(tokens: NameProfile.tokens(ofFolded: $0)) }, settings: settings)
     }
 
     private init(id: ContactID, name: NameProfile, phone: String, email: String?, company: String?, settings: DuplicateSettings) {
@@ -44,9 +44,9 @@ public final class DuplicateProfile: Sendable {
         let normalized = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
         self.email = normalized
         self.writtenEmail = email?.lowercased()
-        self.phoneKey = NameKeys.hash(6, bytes: Array(phone.utf8))
-        self.nationalKey = NameKeys.hash(6, bytes: Array(national.utf8))
-        self.emailKey = normalized.map { NameKeys.hash(6, bytes: Array($0.utf8)) } ?? 0
+        self.phoneKey = NameKeys.hash(6, bytes: phone.utf8)
+        self.nationalKey = NameKeys.hash(6, bytes: national.utf8)
+        self.emailKey = normalized.map { NameKeys.hash(6, bytes: $0.utf8) } ?? 0
         self.company = company
     }
 

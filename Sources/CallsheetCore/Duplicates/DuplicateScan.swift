@@ -65,6 +65,8 @@ extension OrganizationState {
             var keys: [(UInt64, UInt32)] = []
             keys.reserveCapacity(range.count * 3)
             var buffer: [UInt64] = []
+            var ownKeys: [UInt64] = []
+            var ownStart: [UInt32] = [0]
             for position in range {
                 guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
                 let profile: DuplicateProfile
@@ -77,19 +79,34 @@ extension OrganizationState {
                 }
                 buffer.removeAll(keepingCapacity: true)
                 NameKeys.keys(of: profile, settings: settings, into: &buffer)
+                buffer.sort()
+                var unique = 0
+                for key in buffer where unique == 0 || buffer[unique - 1] != key {
+                    buffer[unique] = key
+                    unique += 1
+                }
+                buffer.removeLast(buffer.count - unique)
+                ownKeys += buffer
+                ownStart.append(UInt32(ownKeys.count))
                 profiles.append(profile)
                 for key in buffer { keys.append((key, 0)) }
                 // The profile's index within this half; offset once both halves are known.
                 for index in (keys.count - buffer.count)..<keys.count { keys[index].1 = UInt32(profiles.count - 1) }
             }
-            parts.store(half, profiles: profiles, keys: keys)
+            parts.store(half, profiles: profiles, keys: keys, ownKeys: ownKeys, ownStart: ownStart)
         }
         var gathered: [DuplicateProfile] = []
         var keys: [(UInt64, UInt32)] = []
+        // Each contact's own keys, sorted, at profileKeys[keyStart[i]..<keyStart[i + 1]].
+        var profileKeys: [UInt64] = []
+        var keyStart: [UInt32] = [0]
         for half in 0..<halves {
             let offset = UInt32(gathered.count)
             gathered += parts.profiles[half]
             keys += parts.keys[half].map { ($0.0, $0.1 + offset) }
+            let keyOffset = UInt32(profileKeys.count)
+            profileKeys += parts.ownKeys[half]
+            keyStart += parts.ownStart[half].dropFirst().map { $0 + keyOffset }
         }
         let profiles = gathered
         // How many contacts in scope share each name (canonical tokens, sorted): a link on the
@@ -106,27 +123,60 @@ extension OrganizationState {
         }
         keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Runs of one key; the comparisons split between two threads at a run boundary.
-        var blocks: [[UInt32]] = []
+        var blocks: [(key: UInt64, members: [UInt32])] = []
+        // Whether each of a contact's keys makes a small block (all pairs compared there): a pair
+        // sharing small blocks is compared in the one of its smallest common key only, and a pair
+        // of a large block that shares a small one is left to it; the other pairs of large blocks
+        // are deduplicated by a set (sorted neighbourhoods of two keys may meet).
+        var small = [Bool](repeating: false, count: profileKeys.count)
         var start = 0
         while start < keys.count {
             var end = start + 1
             while end < keys.count, keys[end].0 == keys[start].0 { end += 1 }
-            if end - start > 1 { blocks.append(keys[start..<end].map(\.1)) }
+            if end - start > 1 {
+                let members = keys[start..<end].map(\.1)
+                if members.count <= Self.scanBlock {
+                    for member in members {
+                        for position in Int(keyStart[Int(member)])..<Int(keyStart[Int(member) + 1]) where profileKeys[position] == keys[start].0 {
+                            small[position] = true
+                        }
+                    }
+                }
+                blocks.append((keys[start].0, members))
+            }
             start = end
         }
-        let keyCount = keys.count
         keys = []
         let runs = blocks
+        let isSmall = small, ownKeys = profileKeys, ownStart = keyStart
         let links = ScanLinks(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
           profiles.withUnsafeBufferPointer { all in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            var seen = Set<UInt64>(minimumCapacity: keyCount * 2 / halves)
+            var seen = Set<UInt64>()
             let checkIgnored = !ignoredPairs.isEmpty
-            func compare(_ x: UInt32, _ y: UInt32) {
+            /// The smallest key of a small block both contacts are in, if any.
+            func smallestSmallKey(_ x: UInt32, _ y: UInt32) -> UInt64? {
+                var best: UInt64?
+                for i in Int(ownStart[Int(x)])..<Int(ownStart[Int(x) + 1]) where isSmall[i] {
+                    let key = ownKeys[i]
+                    if let best, best <= key { break }
+                    for j in Int(ownStart[Int(y)])..<Int(ownStart[Int(y) + 1]) where ownKeys[j] == key {
+                        best = key
+                        break
+                    }
+                }
+                return best
+            }
+            func compare(_ x: UInt32, _ y: UInt32, block: UInt64, blockIsSmall: Bool) {
                 let (low, high) = x < y ? (x, y) : (y, x)
-                guard low != high, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
+                guard low != high else { return }
+                if blockIsSmall {
+                    guard smallestSmallKey(low, high) == block else { return }
+                } else {
+                    guard smallestSmallKey(low, high) == nil, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
+                }
                 guard !checkIgnored || !ignoredPairs.contains(ContactPair(all[Int(low)].id, all[Int(high)].id)) else { return }
                 comparisons += 1
                 guard var match = DuplicateMatcher.compare(all[Int(low)], all[Int(high)], settings: settings), match.score >= settings.threshold else { return }
@@ -141,13 +191,13 @@ extension OrganizationState {
                 }
                 found.append((low, high, match))
             }
-            for members in runs[(runs.count * half / halves)..<(runs.count * (half + 1) / halves)] {
+            for (block, members) in runs[(runs.count * half / halves)..<(runs.count * (half + 1) / halves)] {
                 if members.count <= Self.scanBlock {
-                    for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j]) } }
+                    for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j], block: block, blockIsSmall: true) } }
                 } else {
                     let sorted = members.sorted { (order[Int($0)], $0) < (order[Int($1)], $1) }
                     for i in sorted.indices {
-                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j]) }
+                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j], block: block, blockIsSmall: false) }
                     }
                 }
             }
@@ -204,13 +254,19 @@ extension OrganizationState {
 private final class ScanParts: @unchecked Sendable {
     var profiles: [[DuplicateProfile]]
     var keys: [[(UInt64, UInt32)]]
+    var ownKeys: [[UInt64]]
+    var ownStart: [[UInt32]]
     init(count: Int) {
         profiles = Array(repeating: [], count: count)
         keys = Array(repeating: [], count: count)
+        ownKeys = Array(repeating: [], count: count)
+        ownStart = Array(repeating: [], count: count)
     }
-    func store(_ half: Int, profiles: [DuplicateProfile], keys: [(UInt64, UInt32)]) {
+    func store(_ half: Int, profiles: [DuplicateProfile], keys: [(UInt64, UInt32)], ownKeys: [UInt64], ownStart: [UInt32]) {
         self.profiles[half] = profiles
         self.keys[half] = keys
+        self.ownKeys[half] = ownKeys
+        self.ownStart[half] = ownStart
     }
 }
 

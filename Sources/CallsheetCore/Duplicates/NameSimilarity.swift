@@ -31,17 +31,7 @@ public struct NameProfile: Sendable, Hashable {
 
     /// A profile of a name already folded (``TextFolding/fold(_:)``), as the text index holds it.
     public init(folded: String) {
-        var tokens: [String] = []
-        var current: [UInt8] = []
-        for byte in folded.utf8.prefix(Self.comparedBytes) {
-            if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte >= 0x80 {
-                current.append(byte)
-            } else if !current.isEmpty {
-                tokens.append(String(decoding: current, as: UTF8.self))
-                current.removeAll(keepingCapacity: true)
-            }
-        }
-        if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+        let tokens = Self.tokens(ofFolded: folded)
         self.tokens = tokens
         let canonical = tokens.map { Nicknames.canonical[$0] ?? $0 }
         self.canonical = canonical
@@ -62,6 +52,27 @@ public struct NameProfile: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { tokens.isEmpty }
+
+    /// The tokens of folded text: runs of letters and digits (and bytes of other scripts), in its
+    /// first ``comparedBytes`` bytes.
+    static func tokens(ofFolded folded: String) -> [String] {
+        var tokens: [String] = []
+        var start = -1
+        var folded = folded
+        folded.withUTF8 { bytes in
+            let end = min(bytes.count, Self.comparedBytes)
+            for index in 0...end {
+                let byte: UInt8 = index < end ? bytes[index] : 0x20
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte >= 0x80 {
+                    if start < 0 { start = index }
+                } else if start >= 0 {
+                    tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    start = -1
+                }
+            }
+        }
+        return tokens
+    }
 
     /// The canonical tokens sorted and joined, as text (a sort key).
     public var sortKey: String { String(decoding: sortedJoined, as: UTF8.self) }

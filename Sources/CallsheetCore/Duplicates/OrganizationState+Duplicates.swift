@@ -118,7 +118,7 @@ enum NameKeys {
         .merging(Nicknames.groups.flatMap { group in group.1.map { ($0, [group.0] + group.1) } }, uniquingKeysWith: { a, _ in a })
 
     /// FNV-1a over `bytes`, `kind` first: keys of different kinds never meet.
-    static func hash(_ kind: UInt8, bytes: [UInt8]) -> UInt64 {
+    static func hash(_ kind: UInt8, bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         hash = (hash ^ UInt64(kind)) &* 0x0000_0100_0000_01B3
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
@@ -140,13 +140,13 @@ enum NameKeys {
     /// Every key of a contact: its email, its national number, and each name token with the
     /// initials of each other token (as ``OrganizationState/nameQueries(_:)`` searches).
     static func keys(of profile: DuplicateProfile, settings: DuplicateSettings, into keys: inout [UInt64]) {
-        if settings.isOn(.email), let email = profile.email { keys.append(hash(1, bytes: Array(email.utf8))) }
+        if settings.isOn(.email), let email = profile.email { keys.append(hash(1, bytes: email.utf8)) }
         if settings.isOn(.nationalPhone) || settings.isOn(.phone), profile.nationalNumber.utf8.count >= 7 {
-            keys.append(hash(2, bytes: Array(profile.nationalNumber.utf8)))
+            keys.append(hash(2, bytes: profile.nationalNumber.utf8))
         }
         guard settings.isOn(.name) || settings.isOn(.nameCompany) else { return }
         let tokens = profile.name.canonical.prefix(4)
-        if tokens.count == 1, let only = tokens.first { keys.append(hash(3, bytes: Array(only.utf8))) }
+        if tokens.count == 1, let only = tokens.first { keys.append(hash(3, bytes: only.utf8)) }
         for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
             // FNV-1a of kind 4 and the token, then each initial after a separator.
             var base: UInt64 = 0xcbf2_9ce4_8422_2325

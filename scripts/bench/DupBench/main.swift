@@ -11,7 +11,7 @@ import Foundation
 let arguments = CommandLine.arguments
 let count = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
 let share = arguments.count > 2 ? Double(arguments[2]) ?? 0.1 : 0.1
-let export = arguments.count > 3 ? arguments[3] : nil
+let export = arguments.count > 3 && !arguments[3].hasPrefix("--") ? arguments[3] : nil
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
