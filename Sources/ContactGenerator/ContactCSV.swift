@@ -36,7 +36,7 @@ public enum ContactCSV {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func appendRow(_ contact: GeneratedContact, to bytes: inout [UInt8]) {
+    public static func appendRow(_ contact: GeneratedContact, to bytes: inout [UInt8]) {
         appendField(contact.name, to: &bytes)
         bytes.append(comma)
         appendField(contact.phone, to: &bytes)

@@ -162,6 +162,21 @@ import Testing
         #expect(try CLIProcess.run(["gen", "-1"]).status != 0)
     }
 
+    @Test func generatorWritesLabelledDuplicates() throws {
+        let truth = NSTemporaryDirectory() + "callsheet-truth-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: truth) }
+        let labelled = try CLIProcess.run(["gen", "2000", "--seed", "3", "--duplicates", "0.2", "--truth", truth])
+        #expect(labelled.status == 0, "\(labelled.error)")
+        #expect(labelled.output.hasPrefix("Name,Phone,Email,Company,Tags,Notes\r\n"))
+        let rows = try String(contentsOfFile: truth, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == 2000)
+        // Some people appear more than once, each copy saying what was done to it.
+        let people = rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[1] }
+        #expect(Set(people).count < 2000 && Set(people).count > 1500)
+        #expect(rows.contains { $0.hasSuffix("typo") || $0.contains("typo;") })
+        #expect(try CLIProcess.run(["gen", "10", "--duplicates", "0.1"]).status != 0, "--truth is needed")
+    }
+
     @Test func helpTextNamesTheSubcommands() throws {
         let help = try CLIProcess.run(["--help"])
         for name in ["repl", "serve", "org", "snapshot", "compact", "backup", "restore", "verify", "gen"] {

@@ -150,4 +150,32 @@ import Testing
         #expect(Self.code(await store.run(&bob, ["IMPORT.REVERT", "424242"])) == "NOT_FOUND")
         await store.close()
     }
+
+    @Test("auto_merge: DUP.SCAN and an import merge what reaches auto_merge_threshold, each logged with its rule and score")
+    func automaticMerging() async throws {
+        let store = try await Store()
+        var bob = await store.signIn("bob")
+        let ann = try await store.add(&bob, #"{"name":"Ann Lee","phone":"+16502530001","email":"ann.lee@example.com"}"#)
+        let anne = try await store.add(&bob, #"{"name":"Anne Lee","phone":"+16502530002","email":"ANN.LEE@example.com"}"#)
+        let other = try await store.add(&bob, #"{"name":"Zed Zulu","phone":"+16502530003"}"#)
+        #expect(Self.code(await store.run(["DUP.SETTINGS", "SET", "auto_merge", "on", "auto_merge_threshold", "99"])) == nil)
+        let scan = try store.json(await store.run(&bob, ["DUP.SCAN"]))
+        #expect(scan["auto_merged"] == .array([.integer(1)]), "\(scan)")
+        #expect(try store.json(await store.run(&bob, ["CONTACT.GET", String(other)]))["merged_into"] == nil)
+        #expect(Self.integer(try store.json(await store.run(&bob, ["CONTACT.GET", String(anne)]))["merged_into"]) == ann)
+        let csv = "name,phone,email\nZed Zulu,+16502530009,\nAnnie Lee,+16502530008,Ann.Lee@Example.com\n"
+        let imported = try store.json(await store.run(&bob, ["IMPORT.COMMIT", "CSV", csv]))
+        guard case .string(let message)? = imported["message"] else { Issue.record("\(imported)"); return }
+        #expect(message.contains("merged 1 into existing contacts"), "\(message)")
+        let log = try store.json(await store.run(&bob, ["MERGE.LOG"]))
+        let newest = try #require(Self.first(log["merges"]))
+        #expect(newest["survivor"] == .integer(Int64(ann)) && newest["score"] == .integer(100), "\(newest)")
+        guard case .string(let rule)? = newest["rule"] else { Issue.record("\(newest)"); return }
+        #expect(rule.hasPrefix("auto: import ") && rule.hasSuffix(": email"), "\(rule)")
+        // A name alone (Zed Zulu, nothing else to compare) is never merged automatically.
+        #expect(try store.json(await store.run(&bob, ["CONTACT.GET", String(other)]))["merged_into"] == nil)
+        #expect(Self.code(await store.run(&bob, ["CONTACT.BYPHONE", "+16502530009"])) == nil)
+        #expect(Self.integer(try store.json(await store.run(&bob, ["CONTACT.BYPHONE", "+16502530009"]))["id"]) != other)
+        await store.close()
+    }
 }

@@ -103,6 +103,12 @@ public struct DuplicateMatch: Sendable, Hashable {
     public var json: JSONValue {
         .object([("id", .integer(Int64(id))), ("score", .integer(Int64(score))), ("rules", .array(evidence.map(\.json)))])
     }
+
+    /// The best score of a rule other than the name alone: what an automatic merge goes by (a
+    /// name, however close, is never enough to merge without a person looking).
+    public var corroboratedScore: Int {
+        evidence.filter { $0.rule != .name }.map(\.score).max() ?? 0
+    }
 }
 
 public enum DuplicateMatcher {

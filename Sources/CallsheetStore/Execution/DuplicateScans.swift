@@ -54,11 +54,13 @@ extension OrganizationContext {
         var merges: [JSONValue] = []
         let settings = state.duplicateSettings
         if settings.autoMerge {
-            for group in result.groups where group.score >= settings.autoMergeThreshold {
+            // Every link of the group must reach the threshold by more than the name alone.
+            for group in result.groups where group.links.allSatisfy({ $0.match.corroboratedScore >= settings.autoMergeThreshold }) {
                 let rule = "auto: " + group.rules.joined(separator: ", ")
+                let score = group.links.map(\.match.corroboratedScore).min() ?? group.score
                 let reply = try? await write { current, caller, context throws(CallsheetError) in
                     let plan = try current.planMerge(
-                        primary: group.members[0], others: Array(group.members.dropFirst()), keep: [], rule: rule, score: group.score,
+                        primary: group.members[0], others: Array(group.members.dropFirst()), keep: [], rule: rule, score: score,
                         by: caller, context: context)
                     return (plan.changes, .integer(Int64(plan.entry.id)))
                 }

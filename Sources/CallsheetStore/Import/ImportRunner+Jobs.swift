@@ -64,7 +64,8 @@ extension ImportRunner {
             if planned.needsReview > 0 {
                 return (finish(id, state: .needsReview, message: "\(planned.needsReview) rows match existing contacts; nothing was stored. Review them, then run again with DUPLICATES skip or update", issues: issues), plan)
             }
-            return (finish(id, state: .completed, message: "created \(planned.created), updated \(planned.updated), skipped \(planned.skipped), rejected \(planned.rejected)", issues: issues), plan)
+            let merged = await autoMerge(planned, job: id, caller: caller, shard: shard)
+            return (finish(id, state: .completed, message: "created \(planned.created), updated \(planned.updated), skipped \(planned.skipped), rejected \(planned.rejected)" + (merged > 0 ? ", merged \(merged) into existing contacts (MERGE.LOG)" : ""), issues: issues), plan)
         } catch {
             if let job = jobs[id], job.state.isFinished { return (job, plan) }
             let issue = ImportIssue(row: 0, column: nil, code: .init(rawValue: error.code.rawValue), reason: error.message)
@@ -147,5 +148,42 @@ extension ImportRunner {
         guard case .object(var members) = job.json else { return job.json }
         members.removeAll { $0.0 == "marker" }
         return .object(members)
+    }
+}
+
+extension ImportRunner {
+    /// With `DUP.SETTINGS auto_merge` on, merges each contact the import created into the
+    /// existing contact it most likely duplicates, when their score reaches
+    /// `auto_merge_threshold` by a rule other than the name alone: one merge (journal record and `MERGE.LOG` entry, rule `auto:
+    /// import <job>: …`) per contact, for the first 10,000 created. Returns how many merged.
+    nonisolated func autoMerge(_ plan: ImportPlan, job: ImportJobID, caller: Caller, shard: OrganizationShard) async -> Int {
+        let created: [ContactID] = plan.rows.compactMap { row in
+            if case .create(let id) = row.outcome { id } else { nil }
+        }
+        guard !created.isEmpty else { return 0 }
+        let state = await shard.view()
+        let settings = state.duplicateSettings
+        guard settings.autoMerge else { return 0 }
+        var merges: [(existing: ContactID, new: ContactID, match: DuplicateMatch)] = []
+        let createdSet = Set(created)
+        for id in created.prefix(OrganizationState.importDuplicateChecks) {
+            guard let contact = state.contacts[id] else { continue }
+            let profile = DuplicateProfile(contact, settings: settings)
+            // The best existing contact (not another of this import) above the threshold.
+            guard let best = state.duplicateCandidates(of: profile, excluding: id, for: caller, limit: 5)
+                .first(where: { !createdSet.contains($0.id) && $0.corroboratedScore >= settings.autoMergeThreshold }) else { continue }
+            merges.append((best.id, id, best))
+        }
+        var done = 0
+        for (existing, new, match) in merges {
+            let rule = "auto: import \(job): " + match.evidence.map(\.rule.rawValue).joined(separator: ", ")
+            let context = PlanningContext(now: Clock.now(), phones: phones)
+            let merged: Bool? = try? await shard.write { current throws(CallsheetError) in
+                let plan = try current.planMerge(primary: existing, others: [new], keep: [], rule: rule, score: match.corroboratedScore, by: caller, context: context)
+                return (plan.changes, true)
+            }
+            if merged == true { done += 1 }
+        }
+        return done
     }
 }

@@ -85,3 +85,22 @@ for _ in 0..<(arguments.contains("--twice") ? 2 : 1) {
     print(String(format: "DUP.SCAN threshold %d: %.2f s, %d comparisons, %d groups; pairs: %d true, %d predicted, %d correct; precision %.4f recall %.4f F1 %.4f",
                  result.threshold, seconds, result.comparisons, result.groups.count, truePairs, predicted, correct, precision, recall, f1))
 }
+
+// DUP.CHECK (and the check every CONTACT.ADD makes with the default action `warn`): candidates of
+// new people and of corrupted copies of existing ones, through the indexes.
+var checkGenerator = LabelledDuplicates(seed: 77, duplicateShare: 0.5)
+var probes: [DuplicateProfile] = []
+while probes.count < 2_000 {
+    let row = checkGenerator.next()
+    probes.append(DuplicateProfile(id: 0, name: row.contact.name, phone: row.contact.e164, email: row.contact.email, company: row.contact.company, settings: state.duplicateSettings))
+}
+var latencies: [Double] = []
+var found = 0
+for probe in probes {
+    let start = now()
+    found += state.duplicateCandidates(of: probe, for: admin, limit: 3).isEmpty ? 0 : 1
+    latencies.append(now() - start)
+}
+latencies.sort()
+print(String(format: "DUP.CHECK of %d contacts: median %.0f µs, p99 %.0f µs, max %.0f µs; %d had candidates",
+             probes.count, latencies[latencies.count / 2] * 1e6, latencies[latencies.count * 99 / 100] * 1e6, latencies.last! * 1e6, found))
