@@ -79,22 +79,14 @@ public struct UndoEntry: Sendable, Hashable {
         id: UInt64, kind: Kind, summary: String, userID: UserID, userName: String, createdAt: Timestamp,
         undoneAt: Timestamp? = nil, departments: [DepartmentID], steps: [Step], merge: Merge? = nil
     ) {
-        self.id = id
-        self.kind = kind
-        self.summary = summary
-        self.userID = userID
-        self.userName = userName
-        self.createdAt = createdAt
-        self.undoneAt = undoneAt
-        self.departments = departments
         var writer = BinaryWriter(capacity: steps.count * 24)
         for step in steps {
             RecordCodec.encode(step.forward, into: &writer)
             RecordCodec.encode(step.inverse, into: &writer)
         }
-        self.encodedSteps = writer.bytes
-        self.stepCount = steps.count
-        self.merge = merge
+        self.init(
+            id: id, kind: kind, summary: summary, userID: userID, userName: userName, createdAt: createdAt, undoneAt: undoneAt,
+            departments: departments, encodedSteps: writer.bytes, stepCount: steps.count, merge: merge)
     }
 
     /// An entry read back: `encodedSteps` were checked by ``RecordCodec/decodeSteps(_:count:)``.
