@@ -6,13 +6,24 @@ import Dispatch
 extension OrganizationState {
     /// Candidates a search for one contact keeps per query.
     static let candidatesPerQuery = 200
+    /// Writes to organizations of fewer contacts check for duplicates thoroughly (as `DUP.CHECK`);
+    /// larger ones check the selective forms only, so that a write stays well under a millisecond.
+    public static let thoroughWriteChecks = 50_000
 
     /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
     /// best first, at most `limit`.
     /// - Complexity: a phone lookup, a phone-suffix lookup, and a text search per name token pair
     ///   (each bounded by ``candidatesPerQuery``), plus a comparison per candidate.
+    ///
+    /// Not `thorough` (the check every write makes in a large organization), only selective
+    /// searches run: the phone, the national number, the email's local part and the name as
+    /// written and with its tokens in reverse order, each a trigram intersection. Thorough (`DUP.CHECK`,
+    /// writes in organizations below ``thoroughWriteChecks`` contacts) adds each name token with
+    /// the initials of the others, which finds typos, initials and nicknames but walks a common
+    /// surname's whole posting list.
     public func duplicateCandidates(
-        of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10
+        of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10,
+        thorough: Bool = true
     ) -> [DuplicateMatch] {
         let settings = settings ?? duplicateSettings
         var candidates = Set<ContactID>()
@@ -33,15 +44,24 @@ extension OrganizationState {
             // finds `johndoe+crm@gmail.com` too. The comparison then decides.
             var local = written.split(separator: "@", omittingEmptySubsequences: false).first.map(String.init) ?? written
             if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
-            var queries = [local]
-            if local.contains(".") { queries.append(local.split(separator: ".").joined(separator: " ")) }
-            for query in queries where query.utf8.count >= 3 {
-                for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            if local.utf8.count >= 3 {
+                for id in textIndex.phraseSearch(local, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            }
+            if thorough, local.contains(".") {
+                for id in textIndex.search(local.split(separator: ".").joined(separator: " "), limit: Self.candidatesPerQuery, where: accept) {
+                    candidates.insert(id)
+                }
             }
         }
-        if settings.isOn(.name) || settings.isOn(.nameCompany) {
-            for query in Self.nameQueries(profile.name) {
-                for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+        if settings.isOn(.name) || settings.isOn(.nameCompany), !profile.name.isEmpty {
+            let tokens = profile.name.tokens
+            for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
+                for id in textIndex.phraseSearch(phrase, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            }
+            if thorough {
+                for query in Self.nameQueries(profile.name) {
+                    for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+                }
             }
         }
         var matches: [DuplicateMatch] = []
@@ -81,7 +101,7 @@ extension OrganizationState {
             return []
         }
         let profile = DuplicateProfile(contact, settings: duplicateSettings)
-        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3)
+        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3, thorough: contacts.count < Self.thoroughWriteChecks)
         if duplicateSettings.action == .block, !matches.isEmpty {
             throw CallsheetError(.likelyDuplicate, "looks like a duplicate of \(Self.describe(matches)); nothing changed. CONTACT.MERGE them, DUP.IGNORE the pair, or ask an admin to DUP.SETTINGS SET action warn")
         }

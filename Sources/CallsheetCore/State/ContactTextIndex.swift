@@ -131,6 +131,20 @@ public struct ContactTextIndex: Sendable {
         return plan
     }
 
+    /// Contacts holding `text` as written (folded) in a field, best first: the first phase of
+    /// ``rankedSearch(_:limit:after:where:)`` alone, which intersects the text's trigrams and so
+    /// costs little for a selective text (a full name, an address) however large the organization.
+    public func phraseSearch(_ text: String, limit: Int, where accept: (ContactID) -> Bool) -> [ContactID] {
+        guard let plan = Self.plan(text), limit > 0 else { return [] }
+        let slots = contactOfSlot
+        return withoutActuallyEscaping(accept) { accept in
+            trigrams.search(fieldQueries: plan.phrase, limit: limit, after: nil) { slot in
+                let id = slots[Int(slot)]
+                return id != 0 && accept(id)
+            }.map { slots[Int($0.doc)] }
+        }
+    }
+
     /// Ranked matches after the hit `after` (score, slot), best first; see ``search(_:limit:where:)``.
     ///
     /// Two phases, each in the index's ranking: contacts holding the text as written, then (for
