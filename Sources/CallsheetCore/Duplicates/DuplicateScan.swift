@@ -36,6 +36,11 @@ extension OrganizationState {
     /// The most contacts that may share a name for a scan to link two on the name alone.
     static let rareName = 2
 
+    /// The pairs a block of `count` contacts compares: all in a small one, a window each in a large one.
+    static func comparisons(in count: Int) -> Int {
+        count <= scanBlock ? count * (count - 1) / 2 : count * scanWindow
+    }
+
     /// Groups the active contacts `caller` may see into likely duplicates at `threshold`.
     ///
     /// Blocking: each contact gets keys (email, national number, each name token with the
@@ -93,35 +98,61 @@ extension OrganizationState {
                 // The profile's index within this half; offset once both halves are known.
                 for index in (keys.count - buffer.count)..<keys.count { keys[index].1 = UInt32(profiles.count - 1) }
             }
+            // Sorted here, on both threads; the halves are merged after.
+            keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
             parts.store(half, profiles: profiles, keys: keys, ownKeys: ownKeys, ownStart: ownStart)
         }
         var gathered: [DuplicateProfile] = []
-        var keys: [(UInt64, UInt32)] = []
+        var sortedHalves: [[(UInt64, UInt32)]] = []
         // Each contact's own keys, sorted, at profileKeys[keyStart[i]..<keyStart[i + 1]].
         var profileKeys: [UInt64] = []
         var keyStart: [UInt32] = [0]
         for half in 0..<halves {
             let offset = UInt32(gathered.count)
             gathered += parts.profiles[half]
-            keys += parts.keys[half].map { ($0.0, $0.1 + offset) }
+            sortedHalves.append(parts.keys[half].map { ($0.0, $0.1 + offset) })
             let keyOffset = UInt32(profileKeys.count)
             profileKeys += parts.ownKeys[half]
             keyStart += parts.ownStart[half].dropFirst().map { $0 + keyOffset }
         }
         let profiles = gathered
+        // The two sorted halves merged: every key's contacts in one run, by index.
+        var keys: [(UInt64, UInt32)] = []
+        keys.reserveCapacity(sortedHalves.reduce(0) { $0 + $1.count })
+        if sortedHalves.count == 2 {
+            let (a, b) = (sortedHalves[0], sortedHalves[1])
+            var i = 0, j = 0
+            while i < a.count, j < b.count {
+                if a[i].0 < b[j].0 || (a[i].0 == b[j].0 && a[i].1 < b[j].1) {
+                    keys.append(a[i])
+                    i += 1
+                } else {
+                    keys.append(b[j])
+                    j += 1
+                }
+            }
+            keys += a[i...]
+            keys += b[j...]
+        } else {
+            keys = sortedHalves.flatMap { $0 }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        }
+        sortedHalves = []
         // How many contacts in scope share each name (canonical tokens, sorted): a link on the
         // name alone between common names (eleven John Smiths) says little, so it needs a
         // name held by at most ``rareName`` contacts, as record linkage weighs a value by its rarity.
-        var nameCounts: [UInt64: Int32] = [:]
-        nameCounts.reserveCapacity(profiles.count)
-        for profile in profiles { nameCounts[NameKeys.hash(5, bytes: profile.name.sortedJoined), default: 0] += 1 }
-        let frequency = nameCounts
+        // Counted by binary search in the sorted hashes (asked only for links on a name alone).
+        let nameHashes = profiles.map { NameKeys.hash(5, bytes: $0.name.sortedJoined) }.sorted()
+        @Sendable func frequency(_ profile: DuplicateProfile) -> Int {
+            let hash = NameKeys.hash(5, bytes: profile.name.sortedJoined)
+            let first = nameHashes.partitioningIndex { $0 >= hash }
+            let end = nameHashes.partitioningIndex { $0 > hash }
+            return end - first
+        }
         // Each contact's place in name order (the first eight bytes of its sorted name), for the
         // sorted neighbourhood of large blocks.
         let order: [UInt64] = profiles.map { profile in
             profile.name.sortedJoined.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } << (8 * UInt64(8 - min(8, profile.name.sortedJoined.count)))
         }
-        keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         // Runs of one key; the comparisons split between two threads at a run boundary.
         var blocks: [(key: UInt64, members: [UInt32])] = []
         // Whether each of a contact's keys makes a small block (all pairs compared there): a pair
@@ -148,6 +179,17 @@ extension OrganizationState {
         }
         keys = []
         let runs = blocks
+        // The blocks split between the threads by the comparisons they hold, not their number.
+        var work = 0
+        var splitAt = [0]
+        let total = blocks.reduce(0) { $0 + Self.comparisons(in: $1.members.count) }
+        for (index, block) in blocks.enumerated() {
+            work += Self.comparisons(in: block.members.count)
+            if splitAt.count < halves, work * halves >= total * splitAt.count { splitAt.append(index + 1) }
+        }
+        while splitAt.count <= halves { splitAt.append(blocks.count) }
+        splitAt[halves] = blocks.count
+        let bounds = splitAt
         let isSmall = small, ownKeys = profileKeys, ownStart = keyStart
         let links = ScanLinks(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
@@ -185,13 +227,13 @@ extension OrganizationState {
                     // A name alone links two contacts only when neither has an email or company
                     // to tell them apart, and few contacts in scope share the name.
                     guard a.email == nil, b.email == nil, a.company == nil, b.company == nil else { return }
-                    let common = max(frequency[NameKeys.hash(5, bytes: a.name.sortedJoined)] ?? 0, frequency[NameKeys.hash(5, bytes: b.name.sortedJoined)] ?? 0)
+                    let common = max(frequency(a), frequency(b))
                     guard common <= Self.rareName else { return }
                     match.evidence[0].detail += "; name rare in scope"
                 }
                 found.append((low, high, match))
             }
-            for (block, members) in runs[(runs.count * half / halves)..<(runs.count * (half + 1) / halves)] {
+            for (block, members) in runs[bounds[half]..<bounds[half + 1]] {
                 if members.count <= Self.scanBlock {
                     for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j], block: block, blockIsSmall: true) } }
                 } else {

@@ -3,12 +3,12 @@ import TextIndex
 /// A name as duplicate detection compares it: folded (case, accents, apostrophes), split into
 /// tokens at anything not a letter or digit, nicknames replaced by the name they stand for.
 /// The forms compared are kept as bytes, so that a scan compares millions of pairs without
-/// building a string.
-public struct NameProfile: Sendable, Hashable {
+/// building a string; a class, so that a comparison borrows them instead of copying seven arrays.
+public final class NameProfile: Sendable {
     /// The tokens as written (folded), in order.
-    public var tokens: [String]
+    public let tokens: [String]
     /// The tokens with nicknames replaced, in order.
-    public var canonical: [String]
+    public let canonical: [String]
     /// The canonical tokens joined by spaces, in order.
     let joined: [UInt8]
     /// The canonical tokens sorted, joined by spaces.
@@ -25,7 +25,7 @@ public struct NameProfile: Sendable, Hashable {
     /// Names longer than this are compared on their first this many bytes (a name is ≤ 255).
     static let comparedBytes = 64
 
-    public init(_ name: String) {
+    public convenience init(_ name: String) {
         self.init(folded: TextFolding.fold(name))
     }
 
