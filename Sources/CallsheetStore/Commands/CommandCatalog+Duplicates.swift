@@ -20,7 +20,7 @@ extension CommandCatalog {
                 return (settings == state.duplicateSettings ? [] : [.putDuplicateSettings(settings)], .bulk(settings.json.serialized))
             }
         },
-        .read("DUP.CHECK", "DUP.CHECK <json> [LIMIT <n>]", "duplicates", .manager, "The likely duplicates of a contact about to be added ({\"name\",\"phone\",\"email\",\"company\"}), each with its rules, fields and score.") { reader throws(CallsheetError) in
+        .scan("DUP.CHECK", "DUP.CHECK <json> [LIMIT <n>]", "duplicates", .manager, "The likely duplicates of a contact about to be added ({\"name\",\"phone\",\"email\",\"company\"}), each with its rules, fields and score.") { reader throws(CallsheetError) in
             let input = try reader.json()
             let limit = try reader.limit(try reader.options(["LIMIT"])["LIMIT"], default: 10, maximum: 100)
             guard case .object = input else { throw CallsheetError(.badRequest, "DUP.CHECK expects a JSON object such as {\"name\":\"Jon Doe\",\"email\":\"jon@example.com\"}") }
