@@ -60,7 +60,7 @@ extension OrganizationState {
         } else {
             scope = []
         }
-        // Profiles and keys, on two threads, each over half of the scope.
+        // Profiles and keys, on two threads, each over half of the scope (the merge below takes two).
         let halves = 2
         let parts = ScanParts(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
@@ -74,29 +74,22 @@ extension OrganizationState {
             var ownStart: [UInt32] = [0]
             for position in range {
                 guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
-                let profile: DuplicateProfile
-                if let folded = textIndex.foldedFields(of: contact.id), folded.count >= 3 {
-                    profile = DuplicateProfile(
-                        id: contact.id, foldedName: folded[0], phone: contact.phone, email: contact.email,
-                        foldedCompany: contact.company == nil ? nil : folded[2], settings: settings)
-                } else {
-                    profile = DuplicateProfile(contact, settings: settings)
-                }
+                let profile = duplicateProfile(of: contact, settings: settings)
                 buffer.removeAll(keepingCapacity: true)
                 NameKeys.keys(of: profile, settings: settings, into: &buffer)
                 buffer.sort()
                 var unique = 0
-                for key in buffer where unique == 0 || buffer[unique - 1] != key {
-                    buffer[unique] = key
+                for index in buffer.indices where index == 0 || buffer[index] != buffer[unique - 1] {
+                    buffer[unique] = buffer[index]
                     unique += 1
                 }
                 buffer.removeLast(buffer.count - unique)
+                // The profile's index within this half; offset once both halves are known.
+                let local = UInt32(profiles.count)
+                for key in buffer { keys.append((key, local)) }
                 ownKeys += buffer
                 ownStart.append(UInt32(ownKeys.count))
                 profiles.append(profile)
-                for key in buffer { keys.append((key, 0)) }
-                // The profile's index within this half; offset once both halves are known.
-                for index in (keys.count - buffer.count)..<keys.count { keys[index].1 = UInt32(profiles.count - 1) }
             }
             // Sorted here, on both threads; the halves are merged after.
             keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
@@ -118,24 +111,20 @@ extension OrganizationState {
         let profiles = gathered
         // The two sorted halves merged: every key's contacts in one run, by index.
         var keys: [(UInt64, UInt32)] = []
-        keys.reserveCapacity(sortedHalves.reduce(0) { $0 + $1.count })
-        if sortedHalves.count == 2 {
-            let (a, b) = (sortedHalves[0], sortedHalves[1])
-            var i = 0, j = 0
-            while i < a.count, j < b.count {
-                if a[i].0 < b[j].0 || (a[i].0 == b[j].0 && a[i].1 < b[j].1) {
-                    keys.append(a[i])
-                    i += 1
-                } else {
-                    keys.append(b[j])
-                    j += 1
-                }
+        keys.reserveCapacity(sortedHalves[0].count + sortedHalves[1].count)
+        let (a, b) = (sortedHalves[0], sortedHalves[1])
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            if a[i].0 < b[j].0 || (a[i].0 == b[j].0 && a[i].1 < b[j].1) {
+                keys.append(a[i])
+                i += 1
+            } else {
+                keys.append(b[j])
+                j += 1
             }
-            keys += a[i...]
-            keys += b[j...]
-        } else {
-            keys = sortedHalves.flatMap { $0 }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         }
+        keys += a[i...]
+        keys += b[j...]
         sortedHalves = []
         // How many contacts in scope share each name (canonical tokens, sorted): a link on the
         // name alone between common names (eleven John Smiths) says little, so it needs a
@@ -267,6 +256,8 @@ extension OrganizationState {
         }
         var byRoot: [UInt32: Int] = [:]
         var groups: [DuplicateGroup] = []
+        // Each contact joins its group once (a group of many members stays linear to build).
+        var placed = [Bool](repeating: false, count: profiles.count)
         for (a, b, match) in spanning {
             let group = root(a)
             let index = byRoot[group] ?? {
@@ -276,7 +267,8 @@ extension OrganizationState {
             }()
             groups[index].links.append((profiles[Int(a)].id, match))
             groups[index].score = min(groups[index].score, match.score)
-            for member in [a, b] where !groups[index].members.contains(profiles[Int(member)].id) {
+            for member in [a, b] where !placed[Int(member)] {
+                placed[Int(member)] = true
                 groups[index].members.append(profiles[Int(member)].id)
             }
         }

@@ -33,7 +33,7 @@ extension OrganizationState {
             return contact.archivedAt == nil && caller.canSee(contact)
         }
         if settings.isOn(.phone), let id = phoneIndex[profile.phone], accept(id) { candidates.insert(id) }
-        if settings.isOn(.nationalPhone), profile.nationalNumber.count >= 7 {
+        if settings.isOn(.nationalPhone), profile.nationalNumber.utf8.count >= 7 {
             for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: Self.candidatesPerQuery) where accept(id) {
                 candidates.insert(id)
             }
@@ -67,7 +67,7 @@ extension OrganizationState {
         var matches: [DuplicateMatch] = []
         for id in candidates {
             guard let contact = contacts[id] else { continue }
-            let other = DuplicateProfile(contact, settings: settings)
+            let other = duplicateProfile(of: contact, settings: settings)
             if let match = DuplicateMatcher.compare(profile, other, settings: settings) { matches.append(match) }
         }
         matches.sort { ($0.score, $1.id) > ($1.score, $0.id) }
@@ -83,12 +83,22 @@ extension OrganizationState {
         var queries: [String] = []
         for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
             for (j, other) in tokens.enumerated() where j != i {
-                for initial in NameKeys.initials(of: other, canonical: name.canonical[j]) {
-                    queries.append(token + " " + String(initial))
-                }
+                // The token's own first letter, its name's, and (ASCII) those of its nicknames.
+                var initials = [other.first, name.canonical[j].first].compactMap { $0 }
+                initials += (NameKeys.initialBytes[name.canonical[j]] ?? []).map { Character(UnicodeScalar($0)) }
+                for initial in Set(initials) { queries.append(token + " " + String(initial)) }
             }
         }
         return Array(Set(queries)).sorted()
+    }
+
+    /// A contact's profile, from the folded texts the text index holds when it has them (a
+    /// scan builds a million: folding them all again would cost more than comparing them).
+    public func duplicateProfile(of contact: Contact, settings: DuplicateSettings) -> DuplicateProfile {
+        guard let folded = textIndex.foldedFields(of: contact.id), folded.count >= 3 else { return DuplicateProfile(contact, settings: settings) }
+        return DuplicateProfile(
+            id: contact.id, foldedName: folded[0], phone: contact.phone, email: contact.email,
+            foldedCompany: contact.company == nil ? nil : folded[2], settings: settings)
     }
 
     /// The likely duplicates of a contact one write stores, as the organization's setting says
@@ -123,20 +133,6 @@ extension CallsheetError.Code {
 
 /// Blocking keys of duplicate detection: contacts that share a key are compared.
 enum NameKeys {
-    /// The first letters `other` may be written with: its own, and those of its name's nicknames.
-    static func initials(of other: String, canonical: String) -> Set<Character> {
-        var result: Set<Character> = []
-        if let first = other.first { result.insert(first) }
-        if let first = canonical.first { result.insert(first) }
-        for nickname in nicknamesByName[canonical] ?? [] {
-            if let first = nickname.first { result.insert(first) }
-        }
-        return result
-    }
-
-    static let nicknamesByName: [String: [String]] = Dictionary(uniqueKeysWithValues: Nicknames.groups.map { ($0.0, $0.1) })
-        .merging(Nicknames.groups.flatMap { group in group.1.map { ($0, [group.0] + group.1) } }, uniquingKeysWith: { a, _ in a })
-
     /// FNV-1a over `bytes`, `kind` first: keys of different kinds never meet.
     static func hash(_ kind: UInt8, bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

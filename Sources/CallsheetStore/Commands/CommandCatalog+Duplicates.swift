@@ -117,7 +117,9 @@ extension CommandCatalog {
             let job = try reader.next()
             let force = try reader.options([], flags: ["FORCE"])["FORCE"] != nil
             return { state, caller, context throws(CallsheetError) in
-                guard let entry = state.undoEntries.values.first(where: { $0.kind == .importCommit && $0.summary == OrganizationState.importSummary(job: job) }) else {
+                guard let entry = state.undoEntries.values.first(where: {
+                    $0.kind == .importCommit && $0.summary == OrganizationState.importSummary(job: job) && $0.isVisible(to: caller)
+                }) else {
                     throw CallsheetError(.notFound, "no committed import '\(job.prefix(64))' to revert (IMPORT.JOBS lists imports; an import is kept for undo_retention_days)")
                 }
                 let report = try state.planUndo(entry.id, force: force, by: caller, context: context, command: "IMPORT.REVERT")

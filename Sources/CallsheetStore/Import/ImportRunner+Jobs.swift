@@ -168,7 +168,7 @@ extension ImportRunner {
         let createdSet = Set(created)
         for id in created.prefix(OrganizationState.importDuplicateChecks) {
             guard let contact = state.contacts[id] else { continue }
-            let profile = DuplicateProfile(contact, settings: settings)
+            let profile = state.duplicateProfile(of: contact, settings: settings)
             // The best existing contact (not another of this import) above the threshold.
             guard let best = state.duplicateCandidates(of: profile, excluding: id, for: caller, limit: 5)
                 .first(where: { !createdSet.contains($0.id) && $0.corroboratedScore >= settings.autoMergeThreshold }) else { continue }
