@@ -64,6 +64,19 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
         for _ in 0..<Swift.max(added, 0) { append(element) }
     }
 
+    /// Removes and returns the last element.
+    /// - Complexity: O(1); an emptied chunk is dropped.
+    @inlinable
+    @discardableResult
+    public mutating func removeLast() -> Element {
+        precondition(count > 0, "removeLast of an empty ChunkedArray")
+        let last = chunks.count - 1
+        let element = chunks[last].removeLast()
+        if chunks[last].isEmpty { chunks.removeLast() }
+        storedCount -= 1
+        return element
+    }
+
     @inlinable
     public mutating func removeAll() {
         chunks = []

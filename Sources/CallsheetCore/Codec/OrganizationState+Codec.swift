@@ -2,9 +2,9 @@ extension OrganizationState {
     /// Writes the whole state for a snapshot: records and counters, then (content version 2,
     /// `indexImage`) the text index as it lies in memory, so that loading does not rebuild it.
     /// The other indexes are rebuilt on load.
-    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true) {
+    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true) {
         // With no piece size, nothing is handed on: everything stays in `writer`.
-        encode(into: &writer, indexImage: indexImage, duplicates: duplicates, pieceSize: .max) { _ in }
+        encode(into: &writer, indexImage: indexImage, duplicates: duplicates, compliance: compliance, pieceSize: .max) { _ in }
     }
 
     /// ``encode(into:indexImage:)`` in pieces: whenever `writer` holds more than `pieceSize`
@@ -17,9 +17,10 @@ extension OrganizationState {
     /// milliseconds, and the image would make its snapshot several times larger.
     ///
     /// With `duplicates` (content version 3), the duplicate settings, ignored pairs and undo
-    /// entries follow the presets.
+    /// entries follow the presets; with `compliance` (content version 4), the calls, do-not-call
+    /// list, consents, campaigns, protected contacts, retention rules and erasure receipts follow those.
     public func encode(
-        into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
+        into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
         write: ([UInt8]) throws -> Void
     ) rethrows {
         RecordCodec.encode(organization, into: &writer)
@@ -58,12 +59,14 @@ extension OrganizationState {
             RecordCodec.encode(entry, into: &writer)
             if writer.bytes.count > pieceSize { try writer.drain(write) }
         }
+        guard compliance else { return }
+        try encodeCompliance(into: &writer, pieceSize: pieceSize, write: write)
     }
 
     /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
     /// version 2, where a presence byte before the contacts says whether the image follows them).
-    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true) throws(CallsheetError) -> OrganizationState {
+    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
         let nextDepartment = try reader.id()
@@ -107,6 +110,7 @@ extension OrganizationState {
             }
             state.nextUndoID = max(nextUndo, (state.undoEntries.keys.max() ?? 0) + 1)
         }
+        if compliance { try state.decodeCompliance(&reader) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)

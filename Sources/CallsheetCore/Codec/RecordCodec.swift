@@ -38,8 +38,8 @@ public enum RecordCodec {
     public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
-        guard (changeSetVersion...undoChangeSetVersion).contains(version) else {
-            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion)–\(undoChangeSetVersion))")
+        guard (changeSetVersion...complianceChangeSetVersion).contains(version) else {
+            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion)–\(complianceChangeSetVersion))")
         }
         let organization = try reader.id()
         // Every change is a tag byte and at least one more.
@@ -93,6 +93,8 @@ public enum RecordCodec {
         case .removeUndo(let id):
             writer.byte(17)
             writer.varint(id)
+        default:
+            encodeCompliance(change, into: &writer)
         }
     }
 
@@ -122,7 +124,7 @@ public enum RecordCodec {
             return .setIgnoredPair(ContactPair(low, high), ignored: try reader.bool())
         case 16: return .putUndo(try decodeUndoEntry(&reader))
         case 17: return .removeUndo(try reader.id())
-        case let tag: throw reader.corrupt("unknown change tag \(tag)")
+        case let tag: return try decodeCompliance(tag: tag, &reader)
         }
     }
 
@@ -426,7 +428,9 @@ extension Change {
             patch.fields.contains { if case .mergedInto = $0 { true } else { false } } ? RecordCodec.undoChangeSetVersion : RecordCodec.fieldChangeSetVersion
         case .putContact(let contact): contact.mergedInto == nil ? RecordCodec.changeSetVersion : RecordCodec.undoChangeSetVersion
         case .putDuplicateSettings, .setIgnoredPair, .putUndo, .removeUndo: RecordCodec.undoChangeSetVersion
-        default: RecordCodec.changeSetVersion
+        case .putOrganization, .putDepartment, .removeDepartment, .putUser, .removeUser, .putField, .removeField, .removeContact,
+             .putPreset, .removePreset: RecordCodec.changeSetVersion
+        default: RecordCodec.complianceChangeSetVersion
         }
     }
 }

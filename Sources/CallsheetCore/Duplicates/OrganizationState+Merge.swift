@@ -130,6 +130,14 @@ extension OrganizationState {
             guard let patch = ContactPatch(from: old, to: new) else { continue }
             steps.append(UndoEntry.Step(forward: .patchContact(patch), inverse: .patchContact(patch.undo(on: old))))
         }
+        // Each merged contact's calls move to the survivor (UNMERGE moves them back).
+        for contact in rest {
+            let ids = calls.ids(of: contact.id)
+            guard !ids.isEmpty else { continue }
+            steps.append(UndoEntry.Step(
+                forward: .moveCalls(ids, merged: contact.id, survivor: primary, toSurvivor: true),
+                inverse: .moveCalls(ids, merged: contact.id, survivor: primary, toSurvivor: false)))
+        }
         let summary = "CONTACT.MERGE \(primary) " + others.map(String.init).joined(separator: " ")
         let entry = UndoEntry(
             id: nextUndoID, kind: .merge, summary: summary, userID: caller.userID, userName: caller.name, createdAt: context.now,

@@ -188,6 +188,10 @@ extension OrganizationState {
                 report.restored.insert(contactID)
                 phoneOwners[old.phone] = contactID
                 working[contactID] = old
+            case (.moveCalls, .moveCalls(let ids, let merged, let survivor, _)):
+                // Calls go back to the merged contact while it exists; those logged since stay.
+                guard current(merged) != nil else { continue }
+                report.changes.append(.moveCalls(ids, merged: merged, survivor: survivor, toSurvivor: false))
             case (_, .putContact(let old)):
                 // A whole-contact step (a put no patch could express): restored as it was.
                 report.changes.append(.putContact(old))

@@ -116,6 +116,7 @@ extension OrganizationState {
                 notes: row.notes, customFields: row.customFields, createdAt: context.now, updatedAt: context.now
             )
             contact.phoneExtension = row.phoneExtension
+            contact = flaggingDoNotCall(contact, at: context.now)
             if duplicateChecks > 0 {
                 duplicateChecks -= 1
                 let matches = duplicateCandidates(

@@ -158,6 +158,8 @@ extension OrganizationState {
                 report.refused.append((original.id, error.message))
                 continue
             }
+            // A listed contact keeps its DNC tag: REMOVETAGS DNC does not take it off the list.
+            contact = flaggingDoNotCall(contact, at: context.now)
             guard contact != original else { continue }
             contact.updatedAt = context.now
             report.changes.append(.putContact(contact))
@@ -171,7 +173,9 @@ extension OrganizationState {
         let (selected, refused) = try select(selection, by: caller)
         var report = BulkReport(matched: selected.count, refused: refused)
         for contact in selected {
-            if permanent {
+            if let blocker = try deleteBlocker(contact.id, force: false, by: caller) {
+                report.refused.append((contact.id, blocker))
+            } else if permanent {
                 report.changes.append(.removeContact(contact.id))
             } else if contact.archivedAt == nil {
                 var archived = contact

@@ -47,6 +47,14 @@ extension OrganizationState {
                 tests.append(ContactPredicate { $0.lastCallOutcome.map(set.contains) ?? false })
             case .totalCalls(let range):
                 tests.append(ContactPredicate { range.contains($0.totalCalls) })
+            case .callable:
+                let now = Self.currentTime()
+                let tagged = tagIndex[Self.doNotCallKey] ?? []
+                let list = doNotCall, consents = self.consents
+                tests.append(ContactPredicate { contact in
+                    !contact.isArchived && !tagged.contains(contact.id) && consents[contact.id]?.withdrawsCalls != true
+                        && (list.count == 0 || list.match(phone: contact.phone, contact: contact.id, at: now) == nil)
+                })
             case .archived(let filter):
                 archived = filter
             case .field(let name, let condition):

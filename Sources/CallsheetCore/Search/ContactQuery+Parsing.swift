@@ -70,7 +70,7 @@ extension ContactQuery {
     /// missing, not an outcome named COUNT.
     static let keywords: Set<String> = [
         "SORT", "LIMIT", "CURSOR", "COUNT", "PRESET", "TAGS", "TAG", "DEPT", "DEPARTMENT", "CREATED", "CALLED",
-        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT",
+        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT", "CALLABLE",
     ]
 
     /// - Parameter orKeyword: true where a value may spell a keyword (`SORT created`).
@@ -88,7 +88,7 @@ extension ContactQuery {
 
 extension FilterClause {
     /// The filter keywords, for error messages and help.
-    public static let keywords = "TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value]"
+    public static let keywords = "TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value], CALLABLE"
 
     /// Parses one clause from the front of `words`.
     static func parse(_ words: inout ArraySlice<String>) throws(CallsheetError) -> FilterClause {
@@ -136,6 +136,8 @@ extension FilterClause {
                 throw CallsheetError(.badRequest, "CALLS expects whole numbers such as 3, 0..3 or 5.., got '\(text)'")
             }
             return .totalCalls(lower...upper)
+        case "CALLABLE":
+            return .callable
         case "ARCHIVED":
             switch try next("yes, no or any").lowercased() {
             case "yes", "only", "true": return .archived(.archived)

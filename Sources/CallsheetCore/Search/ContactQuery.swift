@@ -29,6 +29,9 @@ public enum FilterClause: Sendable, Hashable {
     case totalCalls(ClosedRange<Int>)
     case archived(ArchivedFilter)
     case field(name: String, FieldCondition)
+    /// Contacts a dialer may call now: not on the do-not-call list (nor tagged DNC), consent to
+    /// calls not withdrawn, not archived.
+    case callable
 }
 
 /// How a tag clause matches the contact's tags.

@@ -52,7 +52,11 @@ extension OrganizationState {
                 }
             }
             guard tags != contact.tags else { continue }
+            let before = contact
             contact.tags = tags
+            // A listed contact keeps its DNC tag.
+            contact = flaggingDoNotCall(contact, at: context.now)
+            guard contact != before else { continue }
             contact.updatedAt = context.now
             changes.append(.putContact(contact))
         }
@@ -70,9 +74,12 @@ extension OrganizationState {
         guard force else {
             throw CallsheetError(.conflict, "the tag '\(tagDisplay[key] ?? tag)' is on \(carriers.count) contact\(carriers.count == 1 ? "" : "s"); TAG.DELETE \(tag) FORCE removes it from them")
         }
-        return carriers.map { contact in
+        return carriers.compactMap { contact in
             var updated = contact
             updated.tags.removeAll { TagKey($0) == key }
+            // A listed contact keeps its DNC tag (DNC.REMOVE takes it off the list).
+            updated = flaggingDoNotCall(updated, at: context.now)
+            guard updated != contact else { return nil }
             updated.updatedAt = context.now
             return .putContact(updated)
         }

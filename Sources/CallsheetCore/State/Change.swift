@@ -27,6 +27,33 @@ public enum Change: Sendable, Hashable {
     case putUndo(UndoEntry)
     /// Drops an undo entry (past the retention, or the reverse of adding one).
     case removeUndo(UInt64)
+    /// Appends a call to the call log (`CALL.LOG`); its id is the log's next.
+    case logCall(CallRecord)
+    /// Takes the newest call off the log (the undo of logging it); nothing for another id.
+    case unlogCall(CallID)
+    /// Moves calls between a merged contact and its survivor (`CONTACT.MERGE`, `UNMERGE`):
+    /// to the survivor when `toSurvivor`, back to `merged` when not.
+    case moveCalls([CallID], merged: ContactID, survivor: ContactID, toSurvivor: Bool)
+    /// Erases a contact's calls: unlinked, notes and recording links gone (`CONTACT.ERASE`).
+    case eraseCalls(ContactID)
+    /// Puts back erased calls (the undo of an erasure that was not made durable; never journaled).
+    case restoreCalls(ContactID, [CallRecord])
+    /// Removes do-not-call entries, then adds or replaces others (`DNC.ADD`, `DNC.REMOVE`, imports).
+    case changeDoNotCall(put: [DoNotCallEntry], remove: [DoNotCallEntry.Target])
+    /// Replaces a contact's consent history (`CONSENT.SET` appends to it).
+    case setConsents(ContactID, [ConsentRecord])
+    case putCampaign(Campaign)
+    case removeCampaign(CampaignID)
+    /// Adds and removes contacts of a campaign.
+    case changeCampaignMembers(CampaignID, add: [ContactID], remove: [ContactID])
+    /// Marks a contact system-critical (`CONTACT.PROTECT`): only an admin's FORCE deletes it.
+    case setProtected(ContactID, Bool)
+    /// Replaces the organization's retention rules (`RETENTION.SET`).
+    case putRetention(RetentionSettings)
+    /// Adds an erasure receipt (`CONTACT.ERASE`); no personal data in it.
+    case putErasure(ErasureReceipt)
+    /// Drops a receipt (only the undo of adding one: receipts are kept).
+    case removeErasure(UInt64)
 }
 
 /// Two contacts, the smaller id first.

@@ -124,7 +124,7 @@ extension OrganizationState {
         if let value = members["notes"] { contact.notes = try ContactText.optional(value, field: "notes", limit: ContactText.notesLimit) }
         if let value = members["tags"] { contact.tags = canonicalTags(try ContactText.tags(value)) }
         contact.customFields = try resolveCustomFields(members["custom_fields"], onto: [:], caller: caller, creating: true)
-        return contact
+        return flaggingDoNotCall(contact, at: context.now)
     }
 
     /// Plans `CONTACT.UPDATE`: only the members present change; `null` clears an optional field.
@@ -156,13 +156,15 @@ extension OrganizationState {
             contact.customFields = try resolveCustomFields(value, onto: contact.customFields, caller: caller, creating: false)
         }
         contact.updatedAt = context.now
-        return contact
+        return flaggingDoNotCall(contact, at: context.now)
     }
 
     /// Plans `CONTACT.DELETE`: soft (archive) or permanent.
-    public func planDelete(_ id: ContactID, permanent: Bool, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Change {
+    /// A protected contact, or one in a running campaign, needs an admin's `force`.
+    public func planDelete(_ id: ContactID, permanent: Bool, force: Bool = false, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Change {
         try caller.require(.manager, for: "CONTACT.DELETE")
         var contact = try visibleContact(id, for: caller)
+        if let blocker = try deleteBlocker(id, force: force, by: caller) { throw CallsheetError(.conflict, blocker) }
         if permanent { return .removeContact(id) }
         guard contact.archivedAt == nil else {
             throw CallsheetError(.conflict, "contact \(id) is already archived; CONTACT.DELETE \(id) PERMANENT removes it for good")
@@ -185,26 +187,10 @@ extension OrganizationState {
         return contact
     }
 
-    /// Plans `CONTACT.LOGCALL`: records a call's outcome in the contact's call tracking fields.
+    /// Plans `CONTACT.LOGCALL`: ``planCall(_:_:by:context:)`` with the outcome and time alone;
+    /// returns the contact after it.
     public func planLogCall(_ id: ContactID, outcome: String, at time: Timestamp?, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> Contact {
-        try caller.require(.manager, for: "CONTACT.LOGCALL")
-        var contact = try visibleContact(id, for: caller)
-        let text = outcome.trimmingSpaces().lowercased()
-        guard !text.isEmpty, ContactText.outcomeLimit.admits(text) else {
-            throw CallsheetError(.badRequest, "a call outcome is 1 to \(ContactText.outcomeLimit.characters) characters (\(ContactText.outcomeLimit.bytes) bytes), e.g. completed, no-answer, voicemail")
-        }
-        // A call is logged after it happened; a little clock skew between machines is tolerated.
-        if let time, time > context.now + Self.futureCallTolerance {
-            throw CallsheetError(.badRequest, "AT \(TimestampFormat.iso8601(time)) is in the future; a call is logged once it has happened (times are compared in UTC, with \(Self.futureCallTolerance / 60_000) minutes of tolerance)")
-        }
-        let when = time ?? context.now
-        if contact.lastCalledAt.map({ when >= $0 }) ?? true {
-            contact.lastCalledAt = when
-            contact.lastCallOutcome = text
-        }
-        contact.totalCalls += 1
-        contact.updatedAt = context.now
-        return contact
+        try planCall(id, .object([("outcome", .string(outcome))]), at: time, by: caller, context: context).contact
     }
 
     // MARK: Pieces

@@ -41,6 +41,23 @@ extension OrganizationState {
         json.key("updated_at"); json.timestamp(contact.updatedAt)
         json.key("archived_at"); optionalTime(contact.archivedAt, &json)
         if let survivor = contact.mergedInto { json.key("merged_into"); json.integer(Int64(survivor)) }
+        json.key("dnc")
+        let listed = hasDoNotCallTag(contact.id) || (doNotCall.count > 0 && doNotCall.match(phone: contact.phone, contact: contact.id, at: Self.currentTime()) != nil)
+        json.raw(listed ? "true" : "false")
+        json.key("consent"); json.openArray()
+        if let history = consents[contact.id] {
+            for (position, record) in history.current.enumerated() {
+                if position > 0 { json.comma() }
+                json.openObject()
+                json.key("channel", first: true); json.string(record.channel)
+                json.key("purpose"); json.string(record.purpose)
+                json.key("granted"); json.raw(record.granted ? "true" : "false")
+                json.key("at"); json.timestamp(record.at)
+                json.closeObject()
+            }
+        }
+        json.closeArray()
+        if protectedContacts.contains(contact.id) { json.key("protected"); json.raw("true") }
         json.closeObject()
     }
 

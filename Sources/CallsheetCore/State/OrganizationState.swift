@@ -41,6 +41,25 @@ public struct OrganizationState: Sendable {
     public internal(set) var undoEntries: [UInt64: UndoEntry] = [:]
     public internal(set) var nextUndoID: UInt64 = 1
 
+    /// Every call logged (`CALL.LOG`), each contact's chained newest first.
+    public internal(set) var calls = CallLog()
+    /// Numbers, prefixes and contacts not to call (`DNC.ADD`).
+    public internal(set) var doNotCall = DoNotCallList()
+    /// Each contact's consent history, oldest first (`CONSENT.SET`).
+    public internal(set) var consents: [ContactID: [ConsentRecord]] = [:]
+    public internal(set) var campaigns: [CampaignID: Campaign] = [:]
+    /// Campaign → its contacts.
+    public internal(set) var campaignMembers: [CampaignID: SortedIDs] = [:]
+    /// Contact → the campaigns it belongs to (a delete checks them).
+    public internal(set) var contactCampaigns: [ContactID: [CampaignID]] = [:]
+    public internal(set) var nextCampaignID: CampaignID = 1
+    /// System-critical contacts (`CONTACT.PROTECT`): only an admin's FORCE deletes one.
+    public internal(set) var protectedContacts: Set<ContactID> = []
+    /// Retention rules and the last sweep (`RETENTION.SET`).
+    public internal(set) var retention = RetentionSettings()
+    /// Erasure receipts by id (`ERASURE.LIST`).
+    public internal(set) var erasures: [UInt64: ErasureReceipt] = [:]
+
     /// Shares the repeated texts of contacts (company, notes, tags) between them.
     private var interner = TextInterner()
 
@@ -132,6 +151,8 @@ public struct OrganizationState: Sendable {
         case .removeUndo(let id):
             guard let previous = undoEntries.removeValue(forKey: id) else { return .removeUndo(id) }
             return .putUndo(previous)
+        default:
+            return applyCompliance(change)
         }
     }
 

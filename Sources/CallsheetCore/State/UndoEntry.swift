@@ -131,6 +131,9 @@ extension Change {
         case .removeContact(let id): id
         case .patchContact(let patch): patch.contactID
         case .setCallFields(let fields): fields.contactID
+        case .moveCalls(_, let merged, _, _): merged
+        case .setConsents(let id, _): id
+        case .setProtected(let id, _): id
         default: nil
         }
     }

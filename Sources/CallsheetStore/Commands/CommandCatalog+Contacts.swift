@@ -12,9 +12,18 @@ extension CommandCatalog {
                 return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context), duplicates: duplicates)))
             }
         },
-        .lookup("CONTACT.GET", "CONTACT.GET <id>", "contacts", .agent, "One contact by id.") { reader throws(CallsheetError) in
+        .lookup("CONTACT.GET", "CONTACT.GET <id> [WITH CALLS [<n>]]", "contacts", .agent, "One contact by id; WITH CALLS adds its latest n calls (default 10, at most 1000).") { reader throws(CallsheetError) in
             let id = try reader.id(allowZero: true)
-            return { state, caller, _ throws(CallsheetError) in .bulkString(state.contactJSON(try state.visibleContact(id, for: caller), for: caller.role)) }
+            var calls: Int?
+            if let word = reader.optional() {
+                guard word.uppercased() == "WITH", reader.optional()?.uppercased() == "CALLS" else { throw reader.wrong }
+                calls = try reader.limit(reader.optional(), default: 10, maximum: 1000, option: "WITH CALLS")
+            }
+            return { [calls] state, caller, _ throws(CallsheetError) in
+                let contact = try state.visibleContact(id, for: caller)
+                if let calls { return .bulkString(state.contactWithCallsJSON(contact, calls: calls, for: caller)) }
+                return .bulkString(state.contactJSON(contact, for: caller.role))
+            }
         },
         .lookup("CONTACT.BYPHONE", "CONTACT.BYPHONE <phone>", "contacts", .agent, "One contact by phone, written in any format.") { reader throws(CallsheetError) in
             let text = try reader.next()
@@ -35,10 +44,11 @@ extension CommandCatalog {
                 return ([.putContact(contact)], .bulkString(state.contactReplyJSON(contact, for: caller.role, warnings: state.phoneWarnings(input, context: context), duplicates: duplicates)))
             }
         },
-        .write("CONTACT.DELETE", "CONTACT.DELETE <id> [PERMANENT]", "contacts", .manager, "Archives a contact, or removes it for good with PERMANENT.") { reader throws(CallsheetError) in
+        .write("CONTACT.DELETE", "CONTACT.DELETE <id> [PERMANENT] [FORCE]", "contacts", .manager, "Archives a contact, or removes it for good with PERMANENT (its calls stay, unlinked). A protected contact, or one in a running campaign, needs an admin's FORCE.") { reader throws(CallsheetError) in
             let id = try reader.id()
-            let permanent = try reader.options([], flags: ["PERMANENT"])["PERMANENT"] != nil
-            return { state, caller, context throws(CallsheetError) in ([try state.planDelete(id, permanent: permanent, by: caller, context: context)], .integer(1)) }
+            let flags = try reader.options([], flags: ["PERMANENT", "FORCE"])
+            let permanent = flags["PERMANENT"] != nil, force = flags["FORCE"] != nil
+            return { state, caller, context throws(CallsheetError) in ([try state.planDelete(id, permanent: permanent, force: force, by: caller, context: context)], .integer(1)) }
         },
         .write("CONTACT.RESTORE", "CONTACT.RESTORE <id>", "contacts", .manager, "Brings an archived contact back.") { reader throws(CallsheetError) in
             let id = try reader.id()
@@ -108,7 +118,7 @@ extension CommandCatalog {
                 try bulk(try state.planBulkDelete(selection, permanent: permanent, by: caller, context: context), strict: strict, kind: .bulkDelete, state: state, caller: caller, context: context)
             }
         },
-        .write("CONTACT.LOGCALL", "CONTACT.LOGCALL <id> <outcome> [AT <iso-time>]", "contacts", .manager, "Records a call: last call time and outcome, call count.") { reader throws(CallsheetError) in
+        .write("CONTACT.LOGCALL", "CONTACT.LOGCALL <id> <outcome> [AT <iso-time>]", "contacts", .agent, "Records a call (CALL.LOG's shorthand): last call time and outcome, call count, and the call in the history.") { reader throws(CallsheetError) in
             let id = try reader.id()
             let outcome = try reader.next()
             let options = try reader.options(["AT"])
@@ -120,9 +130,9 @@ extension CommandCatalog {
                 time = parsed
             }
             return { [time] state, caller, context throws(CallsheetError) in
-                // Journaled as the call fields alone (docs/STORAGE.md, change tag 12), not the whole contact.
-                let contact = try state.planLogCall(id, outcome: outcome, at: time, by: caller, context: context)
-                return ([.setCallFields(CallFields(of: contact))], .bulkString(state.contactJSON(contact, for: caller.role)))
+                // Journaled as the call and the call fields alone (docs/STORAGE.md, change tags 18 and 12), not the whole contact.
+                let (changes, _, contact, _) = try state.planCall(id, .object([("outcome", .string(outcome))]), at: time, by: caller, context: context)
+                return (changes, .bulkString(state.contactJSON(contact, for: caller.role)))
             }
         },
         .scan("CONTACT.COUNT", "CONTACT.COUNT", "contacts", .manager, "How many contacts you can see (active, archived).") { _ throws(CallsheetError) in

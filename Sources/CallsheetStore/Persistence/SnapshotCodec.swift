@@ -5,12 +5,14 @@ import CallsheetCore
 /// `"CSDS" | varint version | varint nextOrganizationID | varint count | count × (varint covered sequence, OrganizationState)`.
 /// Version 2 (written since) adds each organization's text index image after its contacts;
 /// version 1 (still read) rebuilds every index from the contacts. Version 3 adds each
-/// organization's duplicate settings, ignored pairs and undo entries after its presets.
+/// organization's duplicate settings, ignored pairs and undo entries after its presets; version 4
+/// its calls, do-not-call list, consents, campaigns, protected contacts, retention rules and
+/// erasure receipts after those.
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
-    static let version: UInt64 = 3
+    static let version: UInt64 = 4
     /// Versions this build reads.
-    static let readableVersions: ClosedRange<UInt64> = 1...3
+    static let readableVersions: ClosedRange<UInt64> = 1...4
     /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
     static let maximumSequence = UInt64.max / 2
 
@@ -76,7 +78,7 @@ enum SnapshotCodec {
             guard covered < maximumSequence else {
                 throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
             }
-            let state = try OrganizationState.decode(&reader, indexImage: version >= 2, duplicates: version >= 3)
+            let state = try OrganizationState.decode(&reader, indexImage: version >= 2, duplicates: version >= 3, compliance: version >= 4)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered
         }
