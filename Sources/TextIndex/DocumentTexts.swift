@@ -180,9 +180,11 @@ struct TextChunk: Sendable {
             let oldSize = recordSize(at: Int(old))
             if record.count <= oldSize {
                 arena.replaceSubrange(Int(old)..<(Int(old) + record.count), with: record)
+                clear(Int(old) + record.count, count: oldSize - record.count)
                 garbage += oldSize - record.count
                 return false
             }
+            clear(Int(old), count: oldSize)
             garbage += oldSize
         }
         offsets[slot] = UInt32(arena.count)
@@ -193,9 +195,20 @@ struct TextChunk: Sendable {
 
     mutating func remove(_ slot: Int) {
         guard contains(slot) else { return }
-        garbage += recordSize(at: Int(offsets[slot]))
+        let size = recordSize(at: Int(offsets[slot]))
+        clear(Int(offsets[slot]), count: size)
+        garbage += size
         offsets[slot] = Self.absent
         compactIfWasteful()
+    }
+
+    /// Zeroes bytes no record uses any more: a removed or replaced text must not outlive its
+    /// document, in memory or in an index image written to a snapshot (`CONTACT.ERASE`).
+    private mutating func clear(_ start: Int, count: Int) {
+        guard count > 0 else { return }
+        arena.withUnsafeMutableBufferPointer { buffer in
+            for index in start..<(start + count) { buffer[index] = 0 }
+        }
     }
 
     func liveBytes() -> Int {

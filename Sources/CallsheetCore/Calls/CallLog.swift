@@ -159,6 +159,9 @@ public struct CallLog: Sendable {
         return (page, false)
     }
 
+    /// The contacts that have calls (removed ones included; erased ones not).
+    public var contactsWithCalls: [ContactID] { newest.keys.map { ContactID($0) } }
+
     /// How many calls `contact` has.
     public func count(of contact: ContactID) -> Int {
         guard contact <= CallRecord.maximumContactID else { return 0 }

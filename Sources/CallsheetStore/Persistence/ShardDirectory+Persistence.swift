@@ -138,7 +138,10 @@ extension ShardDirectory {
     }
 
     /// The snapshot itself; the caller holds ``exclusively(_:)``.
-    func snapshotNow() async throws(CallsheetError) -> SnapshotOutcome {
+    /// - Parameter keep: snapshots to keep (this one included); the configuration's by default,
+    ///   1 for an erasure, which must leave no older snapshot or segment behind.
+    func snapshotNow(keep: Int? = nil) async throws(CallsheetError) -> SnapshotOutcome {
+        let keep = keep ?? configuration.keepSnapshots
         guard let journal else { throw CallsheetError(.unavailable, "this store has no data directory") }
         let started = Clock.now()
         let failuresBefore = journal.statistics.failures
@@ -185,9 +188,9 @@ extension ShardDirectory {
         do {
             persistence.usableSnapshots.insert(file.path)
             let usable = snapshotUsability()
-            removedSnapshots = try SnapshotRetention.apply(directory: configuration.directory, keep: configuration.keepSnapshots, isUsable: usable)
+            removedSnapshots = try SnapshotRetention.apply(directory: configuration.directory, keep: keep, isUsable: usable)
             if let oldestKept = try SnapshotRetention.oldestKeptSequence(
-                directory: configuration.directory, keep: configuration.keepSnapshots, isUsable: usable)
+                directory: configuration.directory, keep: keep, isUsable: usable)
             {
                 removedSegments = try journal.removeSegments(coveredThrough: oldestKept)
             }
@@ -274,6 +277,9 @@ extension ShardDirectory {
     public func snapshotIfDue(now: Timestamp = Clock.now()) async {
         counters.sample(now: now)
         if journal != nil { await ImportRunner.for(self).expireIfDue(now: now) }
+        await runRetentionIfDue(now: now)
+        // An erasure whose disk clean-up did not finish (a crash, a busy directory) goes on.
+        if journal != nil, !persistence.snapshotInProgress { await finishErasures() }
         guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
         let byCount = configuration.snapshotEveryRecords > 0 && recordsSinceSnapshot >= configuration.snapshotEveryRecords
         let since = persistence.lastSnapshotAt ?? startedAt
