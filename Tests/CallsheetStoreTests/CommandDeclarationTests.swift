@@ -45,7 +45,7 @@ import Testing
             #expect(CommandExecutor.isLookup(spec.name) == declaration.isLookup, "\(spec.name)")
             #expect(CommandExecutor.isLookup(spec.name.lowercased()) == declaration.isLookup, "\(spec.name)")
         }
-        #expect(Set(CommandCatalog.declarations.filter(\.isLookup).map(\.spec.name)) == ["CONTACT.GET", "CONTACT.BYPHONE"])
+        #expect(Set(CommandCatalog.declarations.filter(\.isLookup).map(\.spec.name)) == ["CONTACT.GET", "CONTACT.BYPHONE", "DNC.CHECK"])
     }
 
     @Test func helpListsExactlyTheDeclaredCommands() async throws {
@@ -94,9 +94,9 @@ import Testing
 
     @Test func argumentErrorsCarryTheUsage() async throws {
         let cases: [([String], String, String)] = [
-            (["CONTACT.GET"], "WRONG_ARGS", "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id>"),
-            (["CONTACT.GET", "1", "2"], "WRONG_ARGS", "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id>"),
-            (["CONTACT.GET", "abc"], "WRONG_ARGS", "CONTACT.GET: id must be a positive whole number, got 'abc'; usage: CONTACT.GET <id>"),
+            (["CONTACT.GET"], "WRONG_ARGS", "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id> [WITH CALLS [<n>]]"),
+            (["CONTACT.GET", "1", "2"], "WRONG_ARGS", "wrong arguments for CONTACT.GET; usage: CONTACT.GET <id> [WITH CALLS [<n>]]"),
+            (["CONTACT.GET", "abc"], "WRONG_ARGS", "CONTACT.GET: id must be a positive whole number, got 'abc'; usage: CONTACT.GET <id> [WITH CALLS [<n>]]"),
             (["CONTACT.LIST", "LIMIT", "0"], "WRONG_ARGS", "CONTACT.LIST: LIMIT must be a whole number from 1 to 1000, got '0'"),
             (["CONTACT.ADD", "{bad"], "INVALID_JSON", "expected a quoted member name at byte 1"),
             (["USER.CREATE", "bob", "ROLE", "boss"], "BAD_REQUEST", "unknown role 'boss'; expected admin, manager or agent"),

@@ -29,7 +29,8 @@ extension OrganizationState {
         guard !trimmed.isEmpty, TextLimit.name.admits(trimmed), CampaignID(trimmed) == nil else {
             throw CallsheetError(.badRequest, "a campaign name is 1–\(TextLimit.name.characters) characters and not a number (numbers name campaigns by id)")
         }
-        var owner = department ?? caller.departmentID
+        // An admin's campaign without DEPT is the organization's.
+        var owner = department
         if caller.role != .admin {
             guard let own = caller.departmentID, department == nil || department == own else {
                 throw CallsheetError(.forbidden, "a manager creates campaigns of their own department")

@@ -172,20 +172,22 @@ extension OrganizationState {
         var entry = doNotCall.match(phone: phone, contact: contact?.id, at: context.now)
         var tagged = false
         if entry == nil, let contact, hasDoNotCallTag(contact.id) { tagged = true }
-        let withdrawn = contact.map { consents[$0.id]?.withdrawsCalls == true } ?? false
-        if let found = entry, case .contact = found.target, let contact, !caller.canSee(contact) { entry = DoNotCallEntry(target: .phone(phone), addedAt: found.addedAt, addedBy: 0) }
+        // Another department's contact lends the answer its listing, nothing else of it.
+        let seen = contact.flatMap { caller.canSee($0) ? $0 : nil }
+        let withdrawn = seen.map { consents[$0.id]?.withdrawsCalls == true } ?? false
+        if let found = entry, case .contact = found.target, seen == nil { entry = DoNotCallEntry(target: .phone(phone), addedAt: found.addedAt, addedBy: 0) }
         var json = JSONWriter(capacity: 160)
         json.openObject()
         json.key("phone", first: true); json.string(phone)
         json.key("dnc"); json.raw(entry != nil || tagged ? "true" : "false")
-        json.key("callable"); json.raw(entry == nil && !tagged && !withdrawn && !(contact?.isArchived ?? false) ? "true" : "false")
+        json.key("callable"); json.raw(entry == nil && !tagged && !withdrawn && !(seen?.isArchived ?? false) ? "true" : "false")
         if let entry {
             json.key("entry"); writeDoNotCall(entry, into: &json)
         } else if tagged {
             json.key("entry"); json.raw("{\"key\":\"tag\",\"reason\":\"tagged DNC\"}")
         }
         if withdrawn { json.key("consent_withdrawn"); json.raw("true") }
-        if let contact, caller.canSee(contact) { json.key("contact_id"); json.integer(Int64(contact.id)) }
+        if let seen { json.key("contact_id"); json.integer(Int64(seen.id)) }
         json.closeObject()
         return json.bytes
     }
@@ -211,10 +213,14 @@ extension OrganizationState {
 
     /// `DNC.LIST`: entries in key order after `cursor`, a page of `limit`; managers see
     /// their department's contacts' entries and numbers that are no other department's contact.
-    public func doNotCallListJSON(after cursor: String?, limit: Int, for caller: Caller) -> [UInt8] {
+    public func doNotCallListJSON(after cursor: String?, limit: Int, for caller: Caller, at now: Timestamp) -> [UInt8] {
         var shown: [DoNotCallEntry] = []
         var more = false
-        let tagged = (tagIndex[Self.doNotCallKey].map(Array.init) ?? []).filter { doNotCall[.contact($0)] == nil }
+        // Contacts tagged DNC by hand, no entry listing them, are listed as `contact:<id>` too.
+        let tagged = (tagIndex[Self.doNotCallKey].map(Array.init) ?? []).filter { id in
+            guard let contact = contacts[id] else { return false }
+            return doNotCall.match(phone: contact.phone, contact: id, at: now) == nil
+        }
         let all = doNotCall.entries + tagged.map { DoNotCallEntry(target: .contact($0), reason: "tagged DNC", source: "tag", addedAt: contacts[$0]?.updatedAt ?? 0, addedBy: 0) }
         for entry in all.sorted(by: { $0.key < $1.key }) where cursor.map({ entry.key > $0 }) ?? true {
             let visible: Bool
@@ -235,9 +241,12 @@ extension OrganizationState {
             writeDoNotCall(entry, into: &json)
         }
         json.closeArray()
-        json.key("numbers"); json.integer(Int64(doNotCall.numberCount))
-        json.key("prefixes"); json.integer(Int64(doNotCall.prefixCount))
-        json.key("contacts"); json.integer(Int64(doNotCall.contactCount + tagged.count))
+        // The organization's counts are an admin's to see (scope covers counts too).
+        if caller.role == .admin {
+            json.key("numbers"); json.integer(Int64(doNotCall.numberCount))
+            json.key("prefixes"); json.integer(Int64(doNotCall.prefixCount))
+            json.key("contacts"); json.integer(Int64(doNotCall.contactCount + tagged.count))
+        }
         json.key("next_cursor")
         if more, let last = shown.last { json.string(last.key) } else { json.raw("null") }
         json.closeObject()
@@ -248,28 +257,29 @@ extension OrganizationState {
     /// phone/number), rows that are no number reported by line; the `DNC` tag on contacts listed.
     public func planDoNotCallImport(_ text: String, _ options: DoNotCallOptions, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (changes: [Change], added: Int, tagged: Int, rejected: [(Int, String)]) {
         try caller.require(.admin, for: "DNC.IMPORT")
+        if let expires = options.expiresAt, expires <= context.now {
+            throw CallsheetError(.badRequest, "EXPIRES \(TimestampFormat.iso8601(expires)) has passed; give a time to come")
+        }
+        let document = try CSVReader.read(Array(text.utf8), maxRows: Self.maximumDoNotCallImport)
         var entries: [DoNotCallEntry] = []
         var rejected: [(Int, String)] = []
         var seen = Set<String>()
-        var column = 0
-        var line = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            line += 1
-            let cells = rawLine.split(separator: ",", omittingEmptySubsequences: false).map { Self.trimCell($0) }
-            if line == 1, let header = cells.firstIndex(where: { ["phone", "number", "phone_number", "telephone"].contains($0.lowercased()) }) {
-                column = header
-                continue
-            }
-            guard cells.count > column, !cells[column].isEmpty else {
-                if !rawLine.allSatisfy(\.isWhitespace) { rejected.append((line, "no number in column \(column + 1)")) }
+        // The column headed phone or number; else the first, and the first line is a number too.
+        let headed = document.header.firstIndex { ["phone", "number", "phone_number", "phone number", "telephone", "mobile"].contains($0.lowercased()) }
+        let column = headed ?? 0
+        var rows = document.records
+        if headed == nil, let first = document.header.first { rows.insert(CSVRecord(line: 1, fields: [first]), at: 0) }
+        for row in rows {
+            guard column < row.fields.count, !row.fields[column].allSatisfy(\.isWhitespace) else {
+                rejected.append((row.line, "no number in column \(column + 1)"))
                 continue
             }
             do throws(CallsheetError) {
-                let phone = try parsePhone(cells[column], context: context).e164
+                let phone = try parsePhone(row.fields[column], context: context).e164
                 guard seen.insert(phone).inserted else { continue }
                 entries.append(DoNotCallEntry(target: .phone(phone), reason: options.reason, source: options.source, addedAt: context.now, addedBy: caller.userID, expiresAt: options.expiresAt))
             } catch {
-                rejected.append((line, error.message))
+                rejected.append((row.line, error.message))
             }
         }
         var changes: [Change] = [.changeDoNotCall(put: entries, remove: [])]
@@ -284,9 +294,8 @@ extension OrganizationState {
         return (entries.isEmpty ? [] : changes, entries.count, changes.count - 1, rejected)
     }
 
-    static func trimCell(_ cell: Substring) -> String {
-        String(cell.drop { " \t\r\"".contains($0) }.reversed().drop { " \t\r\"".contains($0) }.reversed())
-    }
+    /// The most rows one `DNC.IMPORT` takes (a larger registry goes in several).
+    public static let maximumDoNotCallImport = 1_000_000
 
     // MARK: Consent
 

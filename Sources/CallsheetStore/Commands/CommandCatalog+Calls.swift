@@ -103,12 +103,15 @@ extension CommandCatalog {
             let options = try reader.options(["CURSOR", "LIMIT"])
             let limit = try reader.limit(options["LIMIT"])
             let cursor = options["CURSOR"].flatMap { $0 == "0" ? nil : $0 }
-            return { state, caller, _ in .bulkString(state.doNotCallListJSON(after: cursor, limit: limit, for: caller)) }
+            return { state, caller, context in .bulkString(state.doNotCallListJSON(after: cursor, limit: limit, for: caller, at: context.now)) }
         },
         .write("DNC.IMPORT", "DNC.IMPORT <csv> [REASON <r>] [SOURCE <s>] [EXPIRES <iso-time>]", "compliance", .admin, "Lists every number of a CSV (the column headed phone or number, else the first): a registry file. Rows that are no number are reported by line.") { reader throws(CallsheetError) in
             let text = try reader.next()
             let options = try reader.options(["REASON", "SOURCE", "EXPIRES"])
             let expires = try options["EXPIRES"].map { text throws(CallsheetError) in try time(text, option: "EXPIRES", command: "DNC.IMPORT") }
+            for key in ["REASON", "SOURCE"] where (options[key]?.utf8.count ?? 0) > 500 {
+                throw CallsheetError(.wrongArguments, "DNC.IMPORT: \(key) is at most 500 bytes")
+            }
             let settings = OrganizationState.DoNotCallOptions(reason: options["REASON"], source: options["SOURCE"], expiresAt: expires)
             return { state, caller, context throws(CallsheetError) in
                 let (changes, added, tagged, rejected) = try state.planDoNotCallImport(text, settings, by: caller, context: context)

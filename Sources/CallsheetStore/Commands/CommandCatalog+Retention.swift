@@ -31,7 +31,14 @@ extension CommandCatalog {
                 let traces = try await context.read { state, caller, _ throws(CallsheetError) in
                     let contact = try state.visibleContact(id, for: caller)
                     let people = [contact] + state.contacts.values.filter { $0.mergedInto == id }
-                    let texts = people.flatMap { [$0.phone, $0.name] + [$0.email].compactMap { $0 } }
+                    // What import reports may hold of them: the number, the name and its longer
+                    // words, the email and its local part, the company.
+                    let texts = people.flatMap { person -> [String] in
+                        var texts = [person.phone, person.name] + person.name.split(separator: " ").filter { $0.count >= 4 }.map(String.init)
+                        if let email = person.email { texts += [email, String(email.prefix { $0 != "@" })] }
+                        if let company = person.company { texts.append(company) }
+                        return texts
+                    }
                     return .array(texts.map { .bulk($0) })
                 }
                 let receiptID = try await context.write { state, caller, planning throws(CallsheetError) in
