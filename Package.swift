@@ -103,6 +103,11 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "callsheet-call-bench",
+            dependencies: ["CallsheetStore", "CallsheetCore"],
+            path: "scripts/bench/CallBench"
+        ),
+        .executableTarget(
             name: "callsheet-write-bench",
             dependencies: ["CallsheetStore", "CallsheetCore", "ContactGenerator"],
             path: "scripts/bench/WriteBench"

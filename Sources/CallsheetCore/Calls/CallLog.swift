@@ -38,6 +38,9 @@ public struct CallLog: Sendable {
         var recordingURL: String?
     }
 
+    /// The kinds by their stored index (`allCases` builds an array each time it is read).
+    private static let kinds = CallKind.allCases
+
     private var rows = ChunkedArray<Row>()
     private var texts = ChunkedArray<Texts>()
     /// Contact → 1 + the index of its newest call.
@@ -70,7 +73,7 @@ public struct CallLog: Sendable {
         let text = row.text == 0 ? Texts() : texts[Int(row.text - 1)]
         return CallRecord(
             id: CallID(index + 1), contactID: ContactID(row.contact), at: row.time, durationSeconds: Int(row.duration),
-            outcome: outcomes[Int(row.outcome)], agentID: UserID(row.agent), kind: CallKind.allCases[Int(row.kind)],
+            outcome: outcomes[Int(row.outcome)], agentID: UserID(row.agent), kind: Self.kinds[Int(row.kind)],
             campaignID: row.campaign == 0 ? nil : CampaignID(row.campaign), notes: text.notes, recordingURL: text.recordingURL,
             erased: row.isErased)
     }

@@ -190,7 +190,7 @@ extension OrganizationState {
         json.key("id", first: true); json.integer(Int64(call.id))
         json.key("contact_id")
         if call.erased { json.raw("null") } else { json.integer(Int64(call.contactID)) }
-        if !call.erased, contacts[call.contactID] == nil { json.key("contact_removed"); json.raw("true") }
+        if !call.erased, !contacts.contains(call.contactID) { json.key("contact_removed"); json.raw("true") }
         json.key("at"); json.timestamp(call.at)
         json.key("duration"); json.integer(Int64(call.durationSeconds))
         json.key("outcome"); json.string(call.outcome)

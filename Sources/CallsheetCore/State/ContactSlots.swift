@@ -55,6 +55,14 @@ public struct ContactSlots: Sendable {
         }
     }
 
+    /// True when a contact has this id, without copying it out.
+    public func contains(_ id: ContactID) -> Bool {
+        guard id < Self.denseLimit else { return sparse[id] != nil }
+        let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
+        guard chunk < chunks.count, offset < chunks[chunk].count else { return false }
+        return chunks[chunk][offset] != nil
+    }
+
     /// Stores `contact` under its id; returns the contact it replaced.
     @discardableResult
     public mutating func updateValue(_ contact: Contact, forKey id: ContactID) -> Contact? {

@@ -84,10 +84,10 @@ func runWrites(_ kind: Kind, on shard: OrganizationShard, contacts contactCount:
             let contact: Contact
             switch kind {
             case .logCall:
-                // As the server journals it: the call fields alone.
-                let called = try state.planLogCall(id, outcome: outcomes[pick % outcomes.count], at: nil, by: admin, context: context)
+                // As the server journals it: the call (its history) and the call fields alone.
+                let (changes, _, called, _) = try state.planCall(id, .object([("outcome", .string(outcomes[pick % outcomes.count]))]), by: admin, context: context)
                 _ = state.contactJSON(called, for: .admin)
-                return ([.setCallFields(CallFields(of: called))], [.setCallFields(CallFields(of: called))])
+                return (changes, changes)
             case .updateNotes:
                 contact = try state.planUpdate(id, .object([("notes", .string("called back, round \(round)"))]), by: admin, context: context)
             case .updateTags:

@@ -1,0 +1,107 @@
+// Call history and do-not-call benchmark (issue 14), in-process. Not a test; run by hand:
+//   swift build -c release --product callsheet-call-bench
+//   .build/release/callsheet-call-bench [CONTACTS] [CALLS] [DNC NUMBERS]
+// 1. Resident bytes a call costs: a call log of CALLS calls (no notes) over CONTACTS contacts,
+//    RSS measured before and after, and the log's own accounting.
+// 2. CALL.HISTORY of one contact (newest 50, rendered as the reply), p50/p99/max over 100,000
+//    random contacts; CALL.LIST pages.
+// 3. DNC.CHECK with DNC NUMBERS listed numbers and 1,000 prefixes: p50/p99/max over 1,000,000
+//    checks (as the server answers it: parse, match, render).
+import CallsheetCore
+import CallsheetStore
+import Foundation
+
+let arguments = CommandLine.arguments
+let contactCount = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+let callCount = arguments.count > 2 ? Int(arguments[2]) ?? 20_000_000 : 20_000_000
+let dncCount = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func nanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+func percentiles(_ samples: inout [UInt64]) -> String {
+    samples.sort()
+    func at(_ q: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * q))]) / 1000 }
+    return String(format: "p50 %.2f µs, p99 %.2f µs, max %.1f µs", at(0.5), at(0.99), Double(samples.last ?? 0) / 1000)
+}
+
+var random = SplitMix(state: 14)
+let outcomes = ["completed", "no-answer", "voicemail", "busy", "wrong-number", "callback"]
+let start: Timestamp = 1_700_000_000_000
+
+// 1. The call log.
+var state = OrganizationState(organization: Organization(id: 1, name: "Bench", defaultRegion: "US", createdAt: 0))
+let before = ProcessMemory.residentBytes()
+var clock = nanoseconds()
+for id in 1...callCount {
+    let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
+    state.apply(.logCall(CallRecord(
+        id: CallID(id), contactID: contact, at: start + Timestamp(id) * 60_000, durationSeconds: Int.random(in: 0...900, using: &random),
+        outcome: outcomes[Int.random(in: 0..<outcomes.count, using: &random)], agentID: UserID.random(in: 1...200, using: &random),
+        kind: .manual)))
+}
+let appendSeconds = Double(nanoseconds() - clock) / 1e9
+let resident = ProcessMemory.residentBytes() - before
+print("calls: \(callCount) over \(contactCount) contacts, appended in \(String(format: "%.1f", appendSeconds)) s (\(Int(Double(callCount) / appendSeconds)) calls/s)")
+print("  resident: \(resident / 1_048_576) MiB, \(String(format: "%.1f", Double(resident) / Double(callCount))) B per call; the log's own accounting \(String(format: "%.1f", Double(state.calls.memoryFootprint) / Double(callCount))) B per call (row stride 36 B)")
+
+// 2. CALL.HISTORY of one contact, rendered.
+let caller = Caller(userID: 1, name: "admin", role: .admin, departmentID: nil)
+var samples: [UInt64] = []
+samples.reserveCapacity(100_000)
+var calls = 0
+for _ in 0..<100_000 {
+    let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
+    clock = nanoseconds()
+    let page = state.calls.calls(of: contact, after: nil, since: nil, limit: 50)
+    var json = JSONWriter(capacity: 64 + page.calls.count * 200)
+    state.writeCalls(page.calls, into: &json)
+    samples.append(nanoseconds() - clock)
+    calls += page.calls.count
+}
+print("CALL.HISTORY <id> (newest 50, rendered), 100,000 random contacts, \(calls / 100_000) calls each on average: \(percentiles(&samples))")
+samples = []
+for _ in 0..<200 {
+    clock = nanoseconds()
+    _ = state.callList(OrganizationState.CallFilter(), cursor: nil, limit: 50, for: caller)
+    samples.append(nanoseconds() - clock)
+}
+print("CALL.LIST (first page of 50, admin): \(percentiles(&samples))")
+
+// 3. DNC.CHECK.
+var entries: [DoNotCallEntry] = []
+entries.reserveCapacity(dncCount)
+for n in 0..<dncCount { entries.append(DoNotCallEntry(target: .phone("+1\(2_000_000_000 + n * 7)"), source: "registry", addedAt: start, addedBy: 1)) }
+for n in 0..<1_000 { entries.append(DoNotCallEntry(target: .prefix("+1900\(n)"), addedAt: start, addedBy: 1)) }
+state.apply(.changeDoNotCall(put: entries, remove: []))
+entries = []
+print("do-not-call: \(dncCount) numbers and 1,000 prefixes, the numbers' table \(String(format: "%.1f", Double(state.doNotCall.memoryFootprint) / Double(dncCount))) B per number")
+let context = PlanningContext(now: start + 1)
+samples = []
+samples.reserveCapacity(1_000_000)
+var listed = 0
+for n in 0..<1_000_000 {
+    let phone = "+1\(2_000_000_000 + Int.random(in: 0..<(dncCount * 14), using: &random))"
+    clock = nanoseconds()
+    let reply = try state.doNotCallCheckJSON(phone, for: caller, context: context)
+    samples.append(nanoseconds() - clock)
+    if reply.count > 80, n % 2 == 0 { listed += 1 }
+}
+print("DNC.CHECK <E.164> (match and render), 1,000,000 checks, about half listed: \(percentiles(&samples))")
+samples = []
+for _ in 0..<1_000_000 {
+    let phone = "+1\(2_000_000_000 + Int.random(in: 0..<(dncCount * 14), using: &random))"
+    clock = nanoseconds()
+    _ = state.doNotCall.match(phone: phone, contact: nil, at: context.now)
+    samples.append(nanoseconds() - clock)
+}
+print("  the list's match alone: \(percentiles(&samples))")
