@@ -45,6 +45,18 @@ enum PrometheusText {
                     (labels: "organization_id=\"\(integer($0["id"]))\"", value: integer($0["duplicates"]?[key]))
                 })
             }
+            for (name, help, value) in [
+                ("calls_stored", "Calls in the organization's call log.", { (o: JSONValue) in integer(o["calls_stored"]) }),
+                ("dnc_numbers", "Numbers on the organization's do-not-call list.", { (o: JSONValue) in integer(o["dnc"]?["numbers"]) }),
+                ("campaigns_active", "Active campaigns.", { (o: JSONValue) in integer(o["campaigns_active"]) }),
+                ("retention_archived_last_run", "Contacts the last retention sweep archived.", { (o: JSONValue) in integer(o["retention"]?["archived"]) }),
+                ("retention_purged_last_run", "Contacts the last retention sweep removed.", { (o: JSONValue) in integer(o["retention"]?["purged"]) }),
+                ("erasures_pending", "Erasures whose disk clean-up has not finished.", { (o: JSONValue) in integer(o["erasures"]?["pending"]) }),
+                ("erasures_done", "Erasures finished, disk clean.", { (o: JSONValue) in integer(o["erasures"]?["done"]) }),
+                ("snapshot_share_bytes", "The organization's share of the last snapshot file.", { (o: JSONValue) in integer(o["snapshot_bytes"]) }),
+            ] as [(String, String, (JSONValue) -> Int64)] {
+                metric(name, "gauge", help, organizations.map { (labels: "organization_id=\"\(integer($0["id"]))\"", value: value($0)) })
+            }
         }
         if let journal = info["journal"] {
             metric("journal_healthy", "gauge", "1 while the journal accepts writes.", [("", integer(journal["healthy"]))])

@@ -176,6 +176,7 @@ extension ShardDirectory {
         persistence.lastSnapshotAt = Clock.now()
         persistence.lastSnapshotSequence = floor
         persistence.lastSnapshotBytes = file.bytes
+        persistence.lastSnapshotOrganizationBytes = file.organizations
         if let cut {
             do {
                 try await journal.waitForSegmentCut(cut)
@@ -221,8 +222,8 @@ extension ShardDirectory {
     /// threads the actors run on nor take a core from the commands being served.
     nonisolated private static func writeSnapshot(
         _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
-    ) async throws(CallsheetError) -> (path: String, bytes: Int) {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(path: String, bytes: Int), CallsheetError>, Never>) in
+    ) async throws(CallsheetError) -> (path: String, bytes: Int, organizations: [OrganizationID: Int]) {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(path: String, bytes: Int, organizations: [OrganizationID: Int]), CallsheetError>, Never>) in
             let thread = Thread {
                 BackgroundPriority.lowerCurrentThread()
                 do throws(CallsheetError) {
@@ -241,7 +242,7 @@ extension ShardDirectory {
     /// ``writeSnapshot(_:floor:nextOrganizationID:configuration:)`` on the calling thread.
     nonisolated static func writeSnapshotNow(
         _ captures: [(OrganizationState, UInt64)], floor: UInt64, nextOrganizationID: OrganizationID, configuration: StoreConfiguration
-    ) throws(CallsheetError) -> (path: String, bytes: Int) {
+    ) throws(CallsheetError) -> (path: String, bytes: Int, organizations: [OrganizationID: Int]) {
         let counts: [String: UInt64] = [
             "organizations": UInt64(captures.count),
             "contacts": UInt64(captures.reduce(0) { $0 + $1.0.contacts.count }),
@@ -254,14 +255,19 @@ extension ShardDirectory {
                     workers: 0, crashPoint: configuration.snapshotCrashPoint, faultInjection: configuration.snapshotFaultInjection))
             do {
                 try writer.write(SnapshotCodec.header(nextOrganizationID: nextOrganizationID, count: captures.count))
+                // Each organization's content bytes: its share of the file, for INFO.
+                var organizations: [OrganizationID: Int] = [:]
                 for (state, covered) in captures {
                     try SnapshotCodec.organization(
                         state, covered: covered, imageMinimumContacts: configuration.indexImageMinimumContacts
-                    ) { try writer.write($0) }
+                    ) { piece in
+                        organizations[state.organization.id, default: 0] += piece.count
+                        try writer.write(piece)
+                    }
                 }
                 let file = try writer.commit()
                 let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-                return (file.path, size)
+                return (file.path, size, organizations)
             } catch {
                 writer.abandon()
                 throw error

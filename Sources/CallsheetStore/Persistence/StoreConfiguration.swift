@@ -58,6 +58,8 @@ struct PersistenceStatus: Sendable {
     var lastSnapshotAt: Timestamp?
     var lastSnapshotSequence: UInt64 = 0
     var lastSnapshotBytes: Int = 0
+    /// Each organization's uncompressed content in the last snapshot this process wrote.
+    var lastSnapshotOrganizationBytes: [OrganizationID: Int] = [:]
     var snapshotInProgress = false
     var recoveryReport: String = ""
     /// Snapshot files known good: loaded at open or written by this process.

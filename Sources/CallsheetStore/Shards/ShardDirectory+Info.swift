@@ -43,7 +43,8 @@ extension ShardDirectory {
         var organizations: [JSONValue] = []
         for id in shards.keys.sorted() {
             let found = duplicateScans.groups(of: id)
-            guard let shard = shards[id], let figures = try? await shard.read({ state in Self.figures(state, for: .owner, found: found) }) else { continue }
+            let disk = diskShare(of: id)
+            guard let shard = shards[id], let figures = try? await shard.read({ state in Self.figures(state, for: .owner, found: found, disk: disk) }) else { continue }
             organizations.append(figures)
         }
         members.append(("contacts_by_organization", .array(organizations)))
@@ -65,7 +66,7 @@ extension ShardDirectory {
             members.append(("journal", .object(journalHealth(journal))))
             members.append(("snapshot", .object([("age_seconds", snapshotAge(now))])))
         }
-        if let shard, let figures = try? await shard.read({ [found = duplicateScans.groups(of: shard.id)] state in Self.figures(state, for: caller, found: found) }) {
+        if let shard, let figures = try? await shard.read({ [found = duplicateScans.groups(of: shard.id), disk = diskShare(of: shard.id)] state in Self.figures(state, for: caller, found: found, disk: disk) }) {
             members.append(("organization", figures))
         }
         return .object(members)
@@ -91,7 +92,15 @@ extension ShardDirectory {
     /// organization; a manager's or an agent's: their department, as `ORG.INFO` counts them).
     /// `duplicates`: groups the last scan found, merges kept, merges undone (an undone merge was
     /// a false positive: the seed's "duplicate detection accuracy" is merged / (merged + unmerged)).
-    private static func figures(_ state: OrganizationState, for caller: Caller, found: Int) -> JSONValue {
+    /// The organization's share of the last snapshot file, in bytes (its content's share of the
+    /// content, times the file's size); nil before this process wrote a snapshot.
+    private func diskShare(of id: OrganizationID) -> Int? {
+        let total = persistence.lastSnapshotOrganizationBytes.values.reduce(0, +)
+        guard total > 0, let mine = persistence.lastSnapshotOrganizationBytes[id] else { return nil }
+        return Int(Double(persistence.lastSnapshotBytes) * Double(mine) / Double(total))
+    }
+
+    private static func figures(_ state: OrganizationState, for caller: Caller, found: Int, disk: Int?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("id", .integer(Int64(state.organization.id))),
             ("name", .string(state.organization.name)),
@@ -104,6 +113,25 @@ extension ShardDirectory {
             members.append(("duplicates", .object([
                 ("found", .integer(Int64(found))), ("merged", .integer(Int64(merges.count - undone))), ("unmerged", .integer(Int64(undone))),
             ])))
+        }
+        // The organization's compliance figures: whole-organization counts, an admin's.
+        if caller.role == .admin {
+            let retention = state.retention
+            members.append(("calls_stored", .integer(Int64(state.calls.count))))
+            members.append(("call_log_bytes", .integer(Int64(state.calls.memoryFootprint))))
+            members.append(("dnc", .object([
+                ("numbers", .integer(Int64(state.doNotCall.numberCount))), ("prefixes", .integer(Int64(state.doNotCall.prefixCount))),
+                ("contacts", .integer(Int64(state.doNotCall.contactCount))),
+            ])))
+            members.append(("campaigns_active", .integer(Int64(state.campaigns.values.filter { $0.status == .active }.count))))
+            members.append(("retention", .object([
+                ("last_run_at", retention.lastRunAt.map { .string(TimestampFormat.iso8601($0)) } ?? .null),
+                ("archived", .integer(Int64(retention.lastRunArchived))), ("purged", .integer(Int64(retention.lastRunPurged))),
+                ("calls_erased", .integer(Int64(retention.lastRunCallsErased))), ("expired_dnc", .integer(Int64(retention.lastRunExpiredDoNotCall))),
+            ])))
+            let pending = state.pendingErasures.count
+            members.append(("erasures", .object([("pending", .integer(Int64(pending))), ("done", .integer(Int64(state.erasures.count - pending)))])))
+            members.append(("snapshot_bytes", disk.map { .integer(Int64($0)) } ?? .null))
         }
         return .object(members)
     }
