@@ -84,7 +84,7 @@ struct ScopeTests {
         }
     }
 
-    @Test("an agent can look up but not write")
+    @Test("an agent can look up, and log calls, but not write anything else")
     func agentCannotWrite() async throws {
         try await withServer { server in
             let team = try await Self.team(server)
@@ -95,14 +95,20 @@ struct ScopeTests {
                 ["CONTACT.ADD", #"{"name":"New","phone":"+16502530001"}"#],
                 ["CONTACT.UPDATE", "\(id)", #"{"name":"Changed"}"#],
                 ["CONTACT.DELETE", "\(id)"],
-                ["CONTACT.LOGCALL", "\(id)", "answered"],
                 ["DEPT.CREATE", "Mine"],
+                ["DNC.ADD", "contact:\(id)"],
+                ["CONSENT.SET", "\(id)", "phone", "any", "WITHDRAWN"],
+                ["CAMPAIGN.CREATE", "Mine"],
             ]
             for request in writes {
                 let reply = try await team.agent.send(request)
                 #expect(reply.errorText?.hasPrefix("FORBIDDEN") == true, "\(request[0]): \(reply)")
             }
-            #expect(try await team.manager.send(["CONTACT.GET", "\(id)"]).json?["name"] as? String == "Ann Lee")
+            // Logging a call is the one write an agent has.
+            #expect(try await team.agent.send(["CONTACT.LOGCALL", "\(id)", "answered"]).json?["total_calls"] as? Int == 1)
+            #expect(try await team.agent.send(["CALL.LOG", "\(id)", #"{"outcome":"voicemail","duration":12}"#]).json?["duration"] as? Int == 12)
+            let contact = try await team.manager.send(["CONTACT.GET", "\(id)"]).json
+            #expect(contact?["name"] as? String == "Ann Lee" && contact?["total_calls"] as? Int == 2)
         }
     }
 }
