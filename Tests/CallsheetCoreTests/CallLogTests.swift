@@ -148,6 +148,36 @@ import Testing
         #expect(fixture.state.contactCampaigns.isEmpty && fixture.state.campaignMembers.isEmpty)
     }
 
+    @Test("the call log's snapshot image round-trips, and every truncation or changed byte of it is refused or still a valid log, never a crash or a loop")
+    func damagedImages() throws {
+        var log = CallLog()
+        for id in 1...40 {
+            log.append(CallRecord(id: CallID(id), contactID: ContactID(id % 5 + 1), at: Timestamp((id * 37) % 23), durationSeconds: id, outcome: ["a", "b", "c"][id % 3],
+                                  agentID: 2, kind: .manual, notes: id % 7 == 0 ? "n\(id)" : nil))
+        }
+        _ = log.erase(of: 3)
+        var writer = BinaryWriter()
+        log.writeImage(into: &writer, pieceSize: .max) { _ in }
+        let image = writer.bytes
+        var reader = BinaryReader(image)
+        #expect(try CallLog(image: &reader) == log)
+        for cut in 0..<image.count {
+            var short = BinaryReader(Array(image[0..<cut]))
+            #expect(throws: CallsheetError.self) { _ = try CallLog(image: &short) }
+        }
+        for position in 0..<image.count {
+            for flip: UInt8 in [1, 0x80] {
+                var damaged = image
+                damaged[position] ^= flip
+                var reader = BinaryReader(damaged)
+                guard let decoded = try? CallLog(image: &reader) else { continue }
+                // Accepted: then every chain ends and holds each call once.
+                var seen = Set<CallID>()
+                for contact in 0...300 { for call in decoded.calls(of: ContactID(contact)) { #expect(seen.insert(call.id).inserted) } }
+            }
+        }
+    }
+
     @Test("do-not-call matching: the contact's own entry, the number, the longest prefix; expiry; E.164 keys only")
     func doNotCallMatching() {
         var list = DoNotCallList()

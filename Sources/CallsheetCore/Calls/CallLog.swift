@@ -39,14 +39,14 @@ public struct CallLog: Sendable {
     }
 
     /// The kinds by their stored index (`allCases` builds an array each time it is read).
-    private static let kinds = CallKind.allCases
+    static let kinds = CallKind.allCases
 
-    private var rows = ChunkedArray<Row>()
-    private var texts = ChunkedArray<Texts>()
+    var rows = ChunkedArray<Row>()
+    var texts = ChunkedArray<Texts>()
     /// Contact → 1 + the index of its newest call.
-    private var newest = ShardedDictionary<UInt32, UInt32>()
-    private var outcomes: [String] = []
-    private var outcomeIndex: [String: UInt16] = [:]
+    var newest = ShardedDictionary<UInt32, UInt32>()
+    var outcomes: [String] = []
+    var outcomeIndex: [String: UInt16] = [:]
 
     public init() {}
 

@@ -1,11 +1,7 @@
 /// Snapshot content version 4: what follows the undo entries (docs/STORAGE.md).
 extension OrganizationState {
     func encodeCompliance(into writer: inout BinaryWriter, pieceSize: Int, write: ([UInt8]) throws -> Void) rethrows {
-        writer.varint(calls.count)
-        for id in 1...max(CallID(calls.count), 1) where id <= CallID(calls.count) {
-            RecordCodec.encode(calls[id]!, into: &writer)
-            if writer.bytes.count > pieceSize { try writer.drain(write) }
-        }
+        try calls.writeImage(into: &writer, pieceSize: pieceSize, write: write)
         let entries = doNotCall.entries
         writer.varint(entries.count)
         for entry in entries {
@@ -31,13 +27,7 @@ extension OrganizationState {
     }
 
     mutating func decodeCompliance(_ reader: inout BinaryReader) throws(CallsheetError) {
-        for _ in 0..<(try reader.count(minimumBytes: 10)) {
-            let start = reader.offset
-            let call = try RecordCodec.decodeCall(&reader)
-            guard call.id == calls.nextID else { throw reader.corrupt("call \(call.id) where call \(calls.nextID) belongs", at: start) }
-            guard calls.admits(outcome: call.outcome) else { throw reader.corrupt("more than \(CallLog.maximumOutcomes) call outcomes", at: start) }
-            calls.append(call)
-        }
+        calls = try CallLog(image: &reader)
         var entries: [DoNotCallEntry] = []
         for _ in 0..<(try reader.count(minimumBytes: 5)) { entries.append(try RecordCodec.decodeDoNotCall(&reader)) }
         apply(.changeDoNotCall(put: entries, remove: []))

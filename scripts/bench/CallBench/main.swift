@@ -105,3 +105,16 @@ for _ in 0..<1_000_000 {
     samples.append(nanoseconds() - clock)
 }
 print("  the list's match alone: \(percentiles(&samples))")
+
+// 4. A snapshot of the call log: encode and decode the organization (no contacts, every call).
+clock = nanoseconds()
+var writer = BinaryWriter()
+state.encode(into: &writer)
+let encodeSeconds = Double(nanoseconds() - clock) / 1e9
+let bytes = writer.bytes
+writer = BinaryWriter()
+clock = nanoseconds()
+var reader = BinaryReader(bytes)
+let decoded = try OrganizationState.decode(&reader)
+let decodeSeconds = Double(nanoseconds() - clock) / 1e9
+print("snapshot content of the call log: \(bytes.count / 1_048_576) MiB (\(String(format: "%.1f", Double(bytes.count) / Double(callCount))) B per call before zstd), encoded in \(String(format: "%.1f", encodeSeconds)) s, decoded in \(String(format: "%.1f", decodeSeconds)) s (\(decoded.calls.count) calls)")
