@@ -38,7 +38,9 @@ import Testing
         _ = await executor.execute(["USE", "Acme"], session: &session)
         try await Task.sleep(for: .milliseconds(50))
         var added: [RESPValue] = []
-        for n in 0..<20 { added.append(await executor.execute(["CONTACT.ADD", contactJSON(200_000 + n)], session: &session)) }
+        // Few enough that a loaded machine (the suite runs tests in parallel) answers them well
+        // within the search; a search holding the shard would keep even one waiting.
+        for n in 0..<8 { added.append(await executor.execute(["CONTACT.ADD", contactJSON(200_000 + n)], session: &session)) }
         let writesDone = clock.now
         let (reply, searchDone) = await searching.value
         #expect(added.allSatisfy { errorCode($0) == nil })
@@ -48,6 +50,6 @@ import Testing
         guard case .bulkString(let bytes) = reply else { Issue.record("search reply \(reply)"); return }
         let text = String(decoding: bytes, as: UTF8.self)
         let total = text.range(of: #""total":(\d+)"#, options: .regularExpression).flatMap { Int(text[$0].dropFirst(8)) }
-        #expect(total.map { (150_000...150_020).contains($0) } == true, "\(text.prefix(200))")
+        #expect(total.map { (150_000...150_008).contains($0) } == true, "\(text.prefix(200))")
     }
 }
