@@ -26,6 +26,11 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .systemLibrary(
             name: "CLineEdit",
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
@@ -58,7 +63,7 @@ let package = Package(
         .target(
             name: "CallsheetStore",
             dependencies: [
-                "CallsheetCore", "CallsheetStorage", "CallsheetProtocol",
+                "CallsheetCore", "CallsheetStorage", "CallsheetProtocol", "CXlsxWriter", "PhoneNumbers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

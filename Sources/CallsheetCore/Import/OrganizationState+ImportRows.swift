@@ -56,7 +56,9 @@ extension OrganizationState {
         var warnings: [ImportIssue] = []
         func cell(_ index: Int?) -> String? {
             guard let index else { return nil }
-            let raw = record.fields[index]
+            var raw = record.fields[index]
+            // An export's neutralised cell (`'=…`, `'+1555…`): the quote is not part of the value.
+            if raw.utf8.first == UInt8(ascii: "'"), ExportValue.isFormulaLike(String(raw.dropFirst())) { raw = String(raw.dropFirst()) }
             // Most cells start and end with a visible ASCII character: skip the Unicode trim.
             if let first = raw.utf8.first, let last = raw.utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) { return raw }
             let text = raw.trimmingSpaces()

@@ -30,11 +30,12 @@ public struct BulkReport: Sendable {
 
 extension BulkSelection {
     /// `IDS 1,2,3`, `PRESET name`, or `MATCH <text|*> [clauses…]`, up to `DO` (edit) or the end.
-    public static func parse(_ words: inout ArraySlice<String>, command: String) throws(CallsheetError) -> BulkSelection {
+    /// - Parameter until: the words that end the selection (the command's own options).
+    public static func parse(_ words: inout ArraySlice<String>, command: String, until: Set<String> = ["DO", "PERMANENT", "STRICT"]) throws(CallsheetError) -> BulkSelection {
         guard let kind = words.popFirst()?.uppercased() else {
             throw CallsheetError(.wrongArguments, "\(command) needs IDS <id,…>, PRESET <name> or MATCH <text|*> [filters]")
         }
-        let end = words.firstIndex { ["DO", "PERMANENT", "STRICT"].contains($0.uppercased()) } ?? words.endIndex
+        let end = words.firstIndex { until.contains($0.uppercased()) } ?? words.endIndex
         let part = Array(words[words.startIndex..<end])
         words = words[end...]
         switch kind {
