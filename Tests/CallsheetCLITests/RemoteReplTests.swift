@@ -44,6 +44,19 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("CONTACT.CALLERID <digits> [LIMIT <n>]") })
         // QUIT ends the session: the PING after it is never sent.
         #expect(lines.last == "OK")
+        // A remote export lands in a local file; a local file is uploaded for an import.
+        let local = data + "-export.csv"
+        let upload = data + "-upload.csv"
+        defer { try? FileManager.default.removeItem(atPath: local); try? FileManager.default.removeItem(atPath: upload) }
+        try "Name,Phone\nBea Ray,+16502530002\n".write(toFile: upload, atomically: true, encoding: .utf8)
+        let transfer = try CLIProcess.run(["repl", "--connect", "127.0.0.1:\(port)", "--user", "alice"],
+                                          input: "IMPORT.COMMIT FILE \(upload)\nEXPORT csv MATCH * COLUMNS name,phone TO \(local)\n",
+                                          environment: ["CALLSHEET_SECRET": secret])
+        #expect(transfer.status == 0, "\(transfer.error)")
+        #expect(transfer.lines.first?.contains(#""created":1"#) == true, "\(transfer.lines)")
+        #expect(transfer.lines.last?.contains(#""rows":2"#) == true, "\(transfer.lines)")
+        let exported = try String(contentsOfFile: local, encoding: .utf8)
+        #expect(exported == "Name,Phone\r\nAnn Lee,'+16502530000\r\nBea Ray,'+16502530002\r\n", "\(exported)")
         let wrong = try CLIProcess.run(["repl", "--connect", "127.0.0.1:\(port)", "--user", "alice"], input: "PING\n",
                                        environment: ["CALLSHEET_SECRET": "wrong"])
         #expect(wrong.status != 0)

@@ -69,6 +69,12 @@ enum PrometheusText {
             }
             metric("snapshot_bytes", "gauge", "Size of the last snapshot.", [("", integer(snapshot["bytes"]))])
         }
+        if let exports = info["exports"] {
+            metric("exports_started_total", "counter", "Exports started (EXPORT.START).", [("", integer(exports["started"]))])
+            metric("exports_finished_total", "counter", "Exports whose file was written whole.", [("", integer(exports["finished"]))])
+            metric("exports_running", "gauge", "Exports being written now.", [("", integer(exports["running"]))])
+            metric("export_rows_total", "counter", "Contacts written by finished exports.", [("", integer(exports["rows"]))])
+        }
         metric("resident_memory_bytes", "gauge", "Resident memory of the process.", [("", integer(info["resident_bytes"]))])
         return text
     }

@@ -48,6 +48,13 @@ extension ShardDirectory {
             organizations.append(figures)
         }
         members.append(("contacts_by_organization", .array(organizations)))
+        let exports = ExportRunner.existing(for: self)
+        members.append(("exports", .object([
+            ("started", .integer(Int64(exports?.started.load(ordering: .relaxed) ?? 0))),
+            ("finished", .integer(Int64(exports?.finished.load(ordering: .relaxed) ?? 0))),
+            ("running", .integer(Int64(exports?.runningCount ?? 0))),
+            ("rows", .integer(Int64(exports?.rowsWritten.load(ordering: .relaxed) ?? 0))),
+        ])))
         members.append(("resident_bytes", .integer(Int64(ProcessMemory.residentBytes()))))
         return .object(members)
     }

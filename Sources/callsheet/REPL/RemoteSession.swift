@@ -42,7 +42,16 @@ enum RemoteSession {
         }
         if interactive { print("Connected to \(address). HELP lists commands, QUIT leaves.") }
         try await ReplLoop(interactive: interactive, renderer: renderer).run(prompt: { "\(address)> " }) { arguments in
-            (try await connection.send(arguments), arguments[0].uppercased() != "QUIT")
+            if ExportDownload.handles(arguments) {
+                return (try await ExportDownload.run(arguments, interactive: interactive) { try await connection.send($0) }, true)
+            }
+            let sent: [String]
+            do {
+                sent = try ExportDownload.uploadingLocalFile(arguments)
+            } catch {
+                return (.error(code: "BAD_REQUEST", message: "\(error)"), true)
+            }
+            return (try await connection.send(sent), arguments[0].uppercased() != "QUIT")
         }
     }
 }

@@ -74,6 +74,9 @@ struct ReplCommand: AsyncParsableCommand {
         await ReplLoop(interactive: interactive, renderer: renderer).run(prompt: { await Self.prompt(session) }) { arguments in
             // QUIT leaves the local REPL without sending anything.
             if arguments[0].uppercased() == "QUIT" { return (nil, false) }
+            if ExportDownload.handles(arguments) {
+                return (await ExportDownload.run(arguments, interactive: interactive) { await executor.execute($0, session: &session) }, true)
+            }
             let reply = await executor.execute(arguments, session: &session)
             if interactive, arguments[0].uppercased() == "IMPORT.START" {
                 print(renderer.render(reply))
