@@ -234,6 +234,8 @@ import Testing
         "RETENTION.SET": ["RETENTION.SET", "inactive_days", "off"], "RETENTION.SHOW": ["RETENTION.SHOW"], "RETENTION.PREVIEW": ["RETENTION.PREVIEW"],
         "RETENTION.RUN": ["RETENTION.RUN"], "CONTACT.ERASE": ["CONTACT.ERASE", "999"], "ERASURE.LIST": ["ERASURE.LIST"],
         "CONTACT.EXPORTDATA": ["CONTACT.EXPORTDATA", "999"],
+        "EXPORT.START": ["EXPORT.START", "csv"], "EXPORT.STATUS": ["EXPORT.STATUS", "999"], "EXPORT.FETCH": ["EXPORT.FETCH", "999"],
+        "EXPORT.CANCEL": ["EXPORT.CANCEL", "999"], "EXPORT.JOBS": ["EXPORT.JOBS"],
     ]
 
     @Test("every command of the catalog: an agent and a manager may run exactly those their access allows", arguments: ["dave", "bob"])

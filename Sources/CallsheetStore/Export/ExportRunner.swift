@@ -34,6 +34,7 @@ public final class ExportRunner: Sendable {
                 ("created_at", .string(TimestampFormat.iso8601(createdAt))),
                 ("finished_at", finishedAt.map { .string(TimestampFormat.iso8601($0)) } ?? .null),
                 ("expires_at", .string(TimestampFormat.iso8601((finishedAt ?? createdAt) + ExportRunner.retention))),
+                ("milliseconds", finishedAt.map { .integer($0 - createdAt) } ?? .null),
                 ("error", error.map(JSONValue.string) ?? .null),
             ])
         }

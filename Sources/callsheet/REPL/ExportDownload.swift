@@ -47,7 +47,7 @@ enum ExportDownload {
         } while cursor != "0"
         try? file.close()
         guard rename(partial, path) == 0 else { return .error(code: "BAD_REQUEST", message: "cannot name \(path)") }
-        return .bulk(JSONValue.object([("file", .string(path)), ("bytes", .integer(Int64(written))), ("rows", status["rows_total"] ?? .null), ("job", .integer(id))]).serialized)
+        return .bulk(JSONValue.object([("file", .string(path)), ("bytes", .integer(Int64(written))), ("rows", status["rows_total"] ?? .null), ("job", .integer(id)), ("milliseconds", status["milliseconds"] ?? .null)]).serialized)
     }
 
     /// `[#########.....]  4,096 / 10,000 contacts`
