@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Latency of CONTACT.GET and CONTACT.LOGCALL while another connection runs SNAPSHOT (issue 12).
+"""Latency of CONTACT.GET and CONTACT.LOGCALL while another connection runs SNAPSHOT (issue 12),
+or with LOAD=export EXPORT csv of every contact (issue 15).
 
 Run by scripts/bench/snapshot-latency.sh; by hand:
-  snapshot-latency.py PORT USER SECRET CONTACTS SECONDS
+  [LOAD=export] snapshot-latency.py PORT USER SECRET CONTACTS SECONDS
 One client times alternating CONTACT.GET and CONTACT.LOGCALL of random ids for SECONDS with no
 snapshot, then for SECONDS while a second client runs SNAPSHOT back to back; prints count, p50,
 p99, p99.9 and max per command and phase, and how many snapshots ran.
 """
+import json
+import os
 import random
 import sys
 import threading
@@ -49,10 +52,23 @@ stop = threading.Event()
 snapshots = []
 
 
+load = os.environ.get("LOAD", "snapshot")
+
+
+def export_once(admin):
+    job = json.loads(admin.execute_command("EXPORT.START", "csv"))["job"]
+    while json.loads(admin.execute_command("EXPORT.STATUS", job))["state"] == "running":
+        time.sleep(0.05)
+
+
 def snapshot_loop():
     admin = connect()
     while not stop.is_set():
         start = time.perf_counter()
+        if load == "export":
+            export_once(admin)
+            snapshots.append(time.perf_counter() - start)
+            continue
         try:
             admin.execute_command("SNAPSHOT")
         except redis.exceptions.ResponseError as error:
@@ -71,7 +87,8 @@ busy = measure(client, rng, time.perf_counter() + seconds)
 stop.set()
 thread.join()
 
+during = "EXPORT csv" if load == "export" else "SNAPSHOT"
 for name in ("CONTACT.GET", "CONTACT.LOGCALL"):
-    print(f"{name:16s} no snapshot      {summary(quiet[name])}")
-    print(f"{name:16s} during SNAPSHOT  {summary(busy[name])}")
-print(f"snapshots: {len(snapshots)}, each {min(snapshots, default=0):.2f}–{max(snapshots, default=0):.2f} s")
+    print(f"{name:16s} idle             {summary(quiet[name])}")
+    print(f"{name:16s} during {during:10s}{summary(busy[name])}")
+print(f"{'exports' if load == 'export' else 'snapshots'}: {len(snapshots)}, each {min(snapshots, default=0):.2f}–{max(snapshots, default=0):.2f} s")

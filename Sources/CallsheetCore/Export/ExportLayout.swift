@@ -125,6 +125,9 @@ public struct ExportLayout: Sendable {
         headers = columns.map { $0.header(fields: state.fields) }
     }
 
+    /// True when a column says whether the contact is on the do-not-call list (the check costs).
+    public var needsDoNotCall: Bool { columns.contains(.dnc) }
+
     /// The cells of one contact, in column order.
     public func values(_ contact: Contact, state: OrganizationState, dnc: Bool) -> [ExportValue] {
         columns.map { column in

@@ -20,30 +20,41 @@ public struct CSVExportWriter: Sendable {
     public func row(_ values: [ExportValue], into bytes: inout [UInt8]) {
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(delimiter) }
-            let text: String
             switch value {
-            case .text(let raw), .literal(let raw): text = ExportValue.neutralized(raw)
-            default: text = value.text
+            case .empty: break
+            case .text(let raw), .literal(let raw): field(raw, neutralize: ExportValue.isFormulaLike(raw), into: &bytes)
+            case .time(let time): TimestampFormat.appendISO8601(time, to: &bytes)
+            case .number(let number): bytes.append(contentsOf: String(number).utf8)
+            default: field(value.text, neutralize: false, into: &bytes)
             }
-            field(text, into: &bytes)
         }
         bytes += [0x0D, 0x0A]
     }
 
-    private func field(_ text: String, into bytes: inout [UInt8]) {
-        let utf8 = text.utf8
-        let quote = utf8.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-            || utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
-        guard quote else {
-            bytes.append(contentsOf: utf8)
-            return
+    /// Appends `text` (after a `'` when `neutralize`), quoted when it needs to be.
+    private func field(_ text: String, neutralize: Bool, into bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let delimiter = self.delimiter
+            var quote = utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
+            if !quote {
+                for byte in utf8 where byte == delimiter || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+                    quote = true
+                    break
+                }
+            }
+            if quote { bytes.append(UInt8(ascii: "\"")) }
+            if neutralize { bytes.append(UInt8(ascii: "'")) }
+            if quote {
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                    bytes.append(byte)
+                }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
         }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in utf8 {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 

@@ -79,34 +79,9 @@ public struct JSONWriter: Sendable {
 
     /// Writes a timestamp as a JSON string, `"2026-11-24T23:58:58.123Z"`, without building a String.
     public mutating func timestamp(_ milliseconds: Int64) {
-        let seconds = milliseconds.floorDivided(by: 1000)
-        let millis = Int(milliseconds - seconds * 1000)
-        let days = seconds.floorDivided(by: 86_400)
-        let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = TimestampFormat.civil(fromDays: days)
-        guard (0...9999).contains(year) else {
-            string(TimestampFormat.iso8601(milliseconds))
-            return
-        }
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
         bytes.append(UInt8(ascii: "\""))
-        digits(year, 4); bytes.append(UInt8(ascii: "-"))
-        digits(month, 2); bytes.append(UInt8(ascii: "-"))
-        digits(day, 2); bytes.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2); bytes.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2); bytes.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2); bytes.append(UInt8(ascii: "."))
-        digits(millis, 3)
-        raw("Z\"")
+        TimestampFormat.appendISO8601(milliseconds, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func escape(_ byte: UInt8) {

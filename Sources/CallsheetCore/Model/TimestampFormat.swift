@@ -125,3 +125,37 @@ extension Int64 {
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }
+
+extension TimestampFormat {
+    /// Appends `2026-11-24T23:58:58.123Z` (what ``iso8601(_:)`` returns) without building a String:
+    /// JSON replies and CSV exports write millions of them.
+    public static func appendISO8601(_ milliseconds: Int64, to bytes: inout [UInt8]) {
+        let seconds = milliseconds.floorDivided(by: 1000)
+        let millis = Int(milliseconds - seconds * 1000)
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = Int(seconds - days * 86_400)
+        let (year, month, day) = civil(fromDays: days)
+        guard (0...9999).contains(year) else {
+            bytes.append(contentsOf: iso8601(milliseconds).utf8)
+            return
+        }
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); bytes.append(UInt8(ascii: "-"))
+        digits(month, 2); bytes.append(UInt8(ascii: "-"))
+        digits(day, 2); bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2); bytes.append(UInt8(ascii: "."))
+        digits(millis, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+}

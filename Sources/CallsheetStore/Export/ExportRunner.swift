@@ -134,7 +134,7 @@ public final class ExportRunner: Sendable {
                 let writer = try XLSXExportWriter(path: temporary, headers: layout.headers, columns: layout.columns, temporaryDirectory: root)
                 for (index, contactID) in ids.enumerated() {
                     guard let contact = state.contacts[contactID] else { continue }
-                    try writer.write(layout.values(contact, state: state, dnc: state.isDoNotCall(contact, at: now)))
+                    try writer.write(layout.values(contact, state: state, dnc: layout.needsDoNotCall && state.isDoNotCall(contact, at: now)))
                     if index & 1023 == 1023 {
                         if isCancelled() { throw CallsheetError(.conflict, "cancelled") }
                         update(id) { $0.rowsDone = index + 1 }
@@ -156,7 +156,7 @@ public final class ExportRunner: Sendable {
                 for (index, contactID) in ids.enumerated() {
                     guard let contact = state.contacts[contactID] else { continue }
                     if layout.format == .csv {
-                        csv.row(layout.values(contact, state: state, dnc: state.isDoNotCall(contact, at: now)), into: &buffer)
+                        csv.row(layout.values(contact, state: state, dnc: layout.needsDoNotCall && state.isDoNotCall(contact, at: now)), into: &buffer)
                     } else {
                         let type = (try? phones.parse(contact.phone, defaultRegion: region, validation: .possible).type).map(Self.vcardType) ?? "voice"
                         vcard.card(contact, phoneType: type, fields: fields, into: &buffer)
@@ -258,6 +258,21 @@ public final class ExportRunner: Sendable {
         case .failed, .cancelled: break
         }
         return .object([("job", .integer(Int64(id))), ("cancelled", .bool(true))])
+    }
+
+    /// Stops the organization's running exports and deletes its finished ones' files: an erasure
+    /// must not leave the person in an export written from a view taken before it.
+    func purge(organization: OrganizationID) {
+        let affected = jobs.withLock { $0.values.filter { $0.organizationID == organization } }
+        for job in affected {
+            switch job.state {
+            case .running: cancelled.withLock { _ = $0.insert(job.id) }
+            case .done:
+                try? FileManager.default.removeItem(atPath: job.path)
+                update(job.id) { $0.state = .cancelled; $0.error = "removed by an erasure (CONTACT.ERASE)" }
+            case .failed, .cancelled: break
+            }
+        }
     }
 
     /// Removes jobs (and files) finished more than ``retention`` ago.

@@ -26,6 +26,10 @@ extension ShardDirectory {
             if !receipts.isEmpty { pending.append((shard, receipts)) }
         }
         guard !pending.isEmpty else { return nil }
+        // Exports written from a view taken before the erasure may hold the person.
+        if let exports = ExportRunner.existing(for: self) {
+            for (shard, _) in pending { exports.purge(organization: shard.id) }
+        }
         // Another snapshot, compaction or backup may hold the directory: wait for it (bounded).
         var outcome: SnapshotOutcome?
         for _ in 0..<600 {
@@ -74,7 +78,8 @@ extension ShardDirectory {
             if name.hasPrefix("journal-"), name.hasSuffix(".log"), let first = UInt64(name.dropFirst(8).dropLast(4)), first <= floor {
                 return "journal segment \(name) is still there"
             }
-            if name.hasSuffix(".corrupt") || name.hasSuffix(".tmp") {
+            // Set-aside files (damaged bytes, superseded segments, unusable snapshots) may hold the person too.
+            if name.hasSuffix(".corrupt") || name.hasSuffix(".tmp") || name.hasSuffix(".superseded") || name.hasSuffix(".unusable") {
                 try? FileManager.default.removeItem(atPath: directory + "/" + name)
             }
         }

@@ -284,7 +284,8 @@ extension ShardDirectory {
         counters.sample(now: now)
         if journal != nil { await ImportRunner.for(self).expireIfDue(now: now) }
         await runRetentionIfDue(now: now)
-        ExportRunner.existing(for: self)?.expire(now: now)
+        // The first tick makes the runner, which removes the files a previous run left.
+        if journal != nil { ExportRunner.for(self).expire(now: now) }
         // An erasure whose disk clean-up did not finish (a crash, a busy directory) goes on.
         if journal != nil, !persistence.snapshotInProgress { await finishErasures() }
         guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
