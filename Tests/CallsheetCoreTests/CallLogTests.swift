@@ -1,20 +1,10 @@
 @testable import CallsheetCore
+import TestSupport
 import Testing
 
 /// The call log against a brute-force model, the do-not-call list's matching, retention sweeps
 /// at chosen times, and the codec of every new change.
 @Suite struct CallLogTests {
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The model: every call, erased ones as erased.
     static func history(_ model: [CallRecord], of contact: ContactID) -> [CallRecord] {
         model.filter { $0.contactID == contact && !$0.erased }.sorted { ($0.at, $0.id) > ($1.at, $1.id) }
@@ -22,7 +12,7 @@ import Testing
 
     @Test("appends, undos, moves, erasures and restores agree with a brute-force model; pages walk it exactly", arguments: [UInt64(1), 2, 3])
     func modelEquivalence(seed: UInt64) {
-        var random = SeededRandom(state: seed)
+        var random = SplitMix64(seed: seed)
         var log = CallLog()
         var model: [CallRecord] = []
         let outcomes = ["completed", "no-answer", "voicemail", "busy"]

@@ -56,7 +56,9 @@ extension BulkSelection {
             return .query(query)
         case "MATCH":
             let query = try ContactQuery.parse(part)
-            guard query.cursor == nil, query.sort == nil else { throw CallsheetError(.wrongArguments, "\(command): MATCH takes text and filters, not SORT or CURSOR") }
+            guard query.cursor == nil, query.sort == nil, query.projection == nil else {
+                throw CallsheetError(.wrongArguments, "\(command): MATCH takes text and filters, not SORT, CURSOR or RETURN")
+            }
             return .query(query)
         default:
             throw CallsheetError(.wrongArguments, "\(command): select with IDS <id,…>, PRESET <name> or MATCH <text|*> [filters], not '\(kind)'")

@@ -53,6 +53,14 @@ extension ContactQuery {
             case "COUNT":
                 words = words.dropFirst()
                 query.withTotal = true
+            case "RETURN":
+                words = words.dropFirst()
+                let text = try value(&words, after: "RETURN", expected: "members separated by commas, e.g. name,phone,company")
+                let members = text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+                guard (1...64).contains(members.count) else {
+                    throw CallsheetError(.badRequest, "RETURN takes 1 to 64 members separated by commas, e.g. name,phone,company")
+                }
+                query.projection = members
             case "PRESET":
                 words = words.dropFirst()
                 query.preset = try value(&words, after: "PRESET", expected: "a preset name")
@@ -70,7 +78,7 @@ extension ContactQuery {
     /// missing, not an outcome named COUNT.
     static let keywords: Set<String> = [
         "SORT", "LIMIT", "CURSOR", "COUNT", "PRESET", "TAGS", "TAG", "DEPT", "DEPARTMENT", "CREATED", "CALLED",
-        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT", "CALLABLE",
+        "OUTCOME", "CALLS", "ARCHIVED", "FIELD", "DO", "STRICT", "PERMANENT", "CALLABLE", "RETURN",
     ]
 
     /// - Parameter orKeyword: true where a value may spell a keyword (`SORT created`).

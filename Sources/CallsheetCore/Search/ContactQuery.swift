@@ -12,6 +12,9 @@ public struct ContactQuery: Sendable, Hashable {
     public var withTotal = false
     /// Saved preset whose text and clauses come first.
     public var preset: String?
+    /// `RETURN name,phone,…`: the members each result carries (its id always), as RediSearch's
+    /// RETURN, so a result list for a screen does not carry whole contacts. Nil: whole contacts.
+    public var projection: [String]?
 
     public init(text: String? = nil) {
         self.text = text

@@ -204,14 +204,14 @@ extension OrganizationState {
     }
 
     /// A search page as JSON: `{"contacts":[…],"count":n,"next_cursor":…[,"total":n]}`.
-    public func pageJSON(_ page: SearchPage, for role: Role) -> [UInt8] {
-        var json = JSONWriter(capacity: 256 * max(page.contacts.count, 1))
+    public func pageJSON(_ page: SearchPage, for role: Role, projection: ContactProjection? = nil) -> [UInt8] {
+        var json = JSONWriter(capacity: (projection == nil ? 256 : 96) * max(page.contacts.count, 1))
         json.openObject()
         json.key("contacts", first: true)
         json.openArray()
         for (position, contact) in page.contacts.enumerated() {
             if position > 0 { json.comma() }
-            writeContact(contact, for: role, into: &json)
+            if let projection { writeContact(contact, projection, for: role, into: &json) } else { writeContact(contact, for: role, into: &json) }
         }
         json.closeArray()
         json.key("count")

@@ -68,9 +68,12 @@ extension CommandCatalog {
             let limit = try reader.limit(options["LIMIT"])
             return { [cursor] state, caller, _ in .bulkString(state.listJSON(after: cursor, limit: limit, archived: archived, for: caller)) }
         },
-        .scan("CONTACT.SEARCH", "CONTACT.SEARCH <text|*> [filters…] [SORT <key> [ASC|DESC]] [LIMIT <n>] [CURSOR <c>] [COUNT] [PRESET <name>]", "contacts", .manager, "Quick search (name, phone, email, company contain the text) with filters: TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value].") { reader throws(CallsheetError) in
+        .scan("CONTACT.SEARCH", "CONTACT.SEARCH <text|*> [filters…] [SORT <key> [ASC|DESC]] [LIMIT <n>] [CURSOR <c>] [COUNT] [PRESET <name>] [RETURN <member,…>]", "contacts", .manager, "Quick search (name, phone, email, company contain the text) with filters: TAGS ANY|ALL|NONE <t,…>, DEPT <id,…>, CREATED <range>, CALLED <range>|NEVER, OUTCOME <o,…>, CALLS <n..m>, ARCHIVED yes|no|any, FIELD <name> <op> [value].") { reader throws(CallsheetError) in
             let query = try ContactQuery.parse(reader.rest())
-            return { state, caller, _ throws(CallsheetError) in .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role)) }
+            return { state, caller, _ throws(CallsheetError) in
+                let projection = try query.projection.map { words throws(CallsheetError) in try ContactProjection(words, fields: state.fields, role: caller.role) }
+                return .bulkString(state.pageJSON(try state.search(query, for: caller), for: caller.role, projection: projection))
+            }
         },
         .read("CONTACT.CALLERID", "CONTACT.CALLERID <digits> [LIMIT <n>] [CURSOR <c>]", "contacts", .agent, "Contacts whose phone ends with the 4–12 digits (caller id without country code), in id order, LIMIT 1–100 (default 10) a page; next_cursor leads to the next page.") { reader throws(CallsheetError) in
             let digits = try reader.next()

@@ -25,6 +25,7 @@ extension ShardDirectory {
             let receipts = await shard.view().pendingErasures
             if !receipts.isEmpty { pending.append((shard, receipts)) }
         }
+        persistence.erasuresMayBePending = !pending.isEmpty
         guard !pending.isEmpty else { return nil }
         // Exports written from a view taken before the erasure may hold the person.
         if let exports = ExportRunner.existing(for: self) {

@@ -283,11 +283,14 @@ extension ShardDirectory {
     public func snapshotIfDue(now: Timestamp = Clock.now()) async {
         counters.sample(now: now)
         if journal != nil { await ImportRunner.for(self).expireIfDue(now: now) }
-        await runRetentionIfDue(now: now)
+        if now - persistence.lastRetentionCheck >= 60_000 {
+            persistence.lastRetentionCheck = now
+            await runRetentionIfDue(now: now)
+        }
         // The first tick makes the runner, which removes the files a previous run left.
         if journal != nil { ExportRunner.for(self).expire(now: now) }
         // An erasure whose disk clean-up did not finish (a crash, a busy directory) goes on.
-        if journal != nil, !persistence.snapshotInProgress { await finishErasures() }
+        if journal != nil, !persistence.snapshotInProgress, persistence.erasuresMayBePending { await finishErasures() }
         guard journal != nil, !persistence.snapshotInProgress, recordsSinceSnapshot > 0 else { return }
         let byCount = configuration.snapshotEveryRecords > 0 && recordsSinceSnapshot >= configuration.snapshotEveryRecords
         let since = persistence.lastSnapshotAt ?? startedAt

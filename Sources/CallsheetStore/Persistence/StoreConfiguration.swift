@@ -60,6 +60,10 @@ struct PersistenceStatus: Sendable {
     var lastSnapshotBytes: Int = 0
     /// Each organization's uncompressed content in the last snapshot this process wrote.
     var lastSnapshotOrganizationBytes: [OrganizationID: Int] = [:]
+    /// True until a look found no erasure whose disk clean-up is pending (set again by one that fails).
+    var erasuresMayBePending = true
+    /// When the scheduler last looked for retention sweeps due (once a minute is enough).
+    var lastRetentionCheck: Timestamp = 0
     var snapshotInProgress = false
     var recoveryReport: String = ""
     /// Snapshot files known good: loaded at open or written by this process.
