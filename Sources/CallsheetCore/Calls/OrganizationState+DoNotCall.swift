@@ -253,9 +253,11 @@ extension OrganizationState {
         return json.bytes
     }
 
-    /// Plans `DNC.IMPORT`: one entry per row's number (the first column, or the column headed
-    /// phone/number), rows that are no number reported by line; the `DNC` tag on contacts listed.
-    public func planDoNotCallImport(_ text: String, _ options: DoNotCallOptions, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (changes: [Change], added: Int, tagged: Int, rejected: [(Int, String)]) {
+    /// Reads `DNC.IMPORT`'s file: one number entry per row's number (the first column, or the
+    /// column headed phone/number), rows that are no number reported by line. Reads only the
+    /// organization's region and validation setting, so it runs on a view off the shard: a
+    /// registry of a million numbers takes seconds of phone parsing, which writers do not wait for.
+    public func readDoNotCallImport(_ text: String, _ options: DoNotCallOptions, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (entries: [DoNotCallEntry], rejected: [(Int, String)]) {
         try caller.require(.admin, for: "DNC.IMPORT")
         if let expires = options.expiresAt, expires <= context.now {
             throw CallsheetError(.badRequest, "EXPIRES \(TimestampFormat.iso8601(expires)) has passed; give a time to come")
@@ -282,6 +284,14 @@ extension OrganizationState {
                 rejected.append((row.line, error.message))
             }
         }
+        return (entries, rejected)
+    }
+
+    /// Plans storing entries `readDoNotCallImport` read: the entries, and the `DNC` tag on the
+    /// contacts holding their numbers now (on the shard).
+    public func planDoNotCallImport(_ entries: [DoNotCallEntry], by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (changes: [Change], tagged: Int) {
+        try caller.require(.admin, for: "DNC.IMPORT")
+        guard !entries.isEmpty else { return ([], 0) }
         var changes: [Change] = [.changeDoNotCall(put: entries, remove: [])]
         for entry in entries {
             guard case .phone(let phone) = entry.target, let id = phoneIndex[phone], let contact = contacts[id],
@@ -291,7 +301,7 @@ extension OrganizationState {
             tagged.updatedAt = context.now
             changes.append(.putContact(tagged))
         }
-        return (entries.isEmpty ? [] : changes, entries.count, changes.count - 1, rejected)
+        return (changes, changes.count - 1)
     }
 
     /// The most rows one `DNC.IMPORT` takes (a larger registry goes in several).

@@ -105,7 +105,7 @@ extension CommandCatalog {
             let cursor = options["CURSOR"].flatMap { $0 == "0" ? nil : $0 }
             return { state, caller, context in .bulkString(state.doNotCallListJSON(after: cursor, limit: limit, for: caller, at: context.now)) }
         },
-        .write("DNC.IMPORT", "DNC.IMPORT <csv> [REASON <r>] [SOURCE <s>] [EXPIRES <iso-time>]", "compliance", .admin, "Lists every number of a CSV (the column headed phone or number, else the first): a registry file. Rows that are no number are reported by line.") { reader throws(CallsheetError) in
+        .organization("DNC.IMPORT", "DNC.IMPORT <csv> [REASON <r>] [SOURCE <s>] [EXPIRES <iso-time>]", "compliance", .admin, "Lists every number of a CSV (the column headed phone or number, else the first): a registry file. Rows that are no number are reported by line. The numbers are read off the organization's shard; writes go on meanwhile.", writes: true) { reader throws(CallsheetError) in
             let text = try reader.next()
             let options = try reader.options(["REASON", "SOURCE", "EXPIRES"])
             let expires = try options["EXPIRES"].map { text throws(CallsheetError) in try time(text, option: "EXPIRES", command: "DNC.IMPORT") }
@@ -113,13 +113,18 @@ extension CommandCatalog {
                 throw CallsheetError(.wrongArguments, "DNC.IMPORT: \(key) is at most 500 bytes")
             }
             let settings = OrganizationState.DoNotCallOptions(reason: options["REASON"], source: options["SOURCE"], expiresAt: expires)
-            return { state, caller, context throws(CallsheetError) in
-                let (changes, added, tagged, rejected) = try state.planDoNotCallImport(text, settings, by: caller, context: context)
+            return { context throws(CallsheetError) in
+                try context.caller.require(.admin, for: "DNC.IMPORT")
+                let view = await context.shard.view()
+                let (entries, rejected) = try view.readDoNotCallImport(text, settings, by: context.caller, context: PlanningContext(now: Clock.now(), phones: context.phones))
                 let shown = rejected.prefix(100).map { JSONValue.object([("line", .integer(Int64($0.0))), ("reason", .string($0.1))]) }
-                return (changes, .bulk(JSONValue.object([
-                    ("numbers", .integer(Int64(added))), ("contacts_tagged", .integer(Int64(tagged))),
-                    ("rejected", .integer(Int64(rejected.count))), ("rejected_rows", .array(shown)),
-                ]).serialized))
+                return try await context.write { state, caller, planning throws(CallsheetError) in
+                    let (changes, tagged) = try state.planDoNotCallImport(entries, by: caller, context: planning)
+                    return (changes, .bulk(JSONValue.object([
+                        ("numbers", .integer(Int64(entries.count))), ("contacts_tagged", .integer(Int64(tagged))),
+                        ("rejected", .integer(Int64(rejected.count))), ("rejected_rows", .array(shown)),
+                    ]).serialized))
+                }
             }
         },
         .write("CONSENT.SET", "CONSENT.SET <contact id> <channel> <purpose> GRANTED|WITHDRAWN [SOURCE <s>] [AT <iso-time>]", "compliance", .manager, "Records consent granted or withdrawn (channel phone, sms, email …; purpose marketing, service … or any). Withdrawn consent to phone calls makes a contact uncallable.") { reader throws(CallsheetError) in
