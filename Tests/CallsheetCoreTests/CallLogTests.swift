@@ -187,6 +187,31 @@ import Testing
         #expect(list.count == 3 && list.numberCount == 0)
     }
 
+    @Test("DNC.LIST pages: prefixes, then contacts by id, then numbers by their digits, each once, whatever the page size")
+    func doNotCallPages() throws {
+        var fixture = Fixture()
+        let ann = try fixture.add(#"{"name":"Ann","phone":"+16502530001"}"#)
+        let bob = try fixture.add(#"{"name":"Bob","phone":"+16502530002"}"#)
+        var entries: [DoNotCallEntry] = (0..<300).map { DoNotCallEntry(target: .phone("+1212555\(String(1000 + ($0 * 37) % 9000))"), addedAt: 0, addedBy: 1) }
+        entries += [DoNotCallEntry(target: .phone("+447700900123"), addedAt: 0, addedBy: 1), DoNotCallEntry(target: .prefix("+1900"), addedAt: 0, addedBy: 1),
+                    DoNotCallEntry(target: .prefix("+1800"), addedAt: 0, addedBy: 1), DoNotCallEntry(target: .contact(bob.id), addedAt: 0, addedBy: 1)]
+        fixture.state.apply(.changeDoNotCall(put: entries, remove: []))
+        try fixture.update(ann.id, #"{"tags":["DNC"]}"#)
+        let numbers = Set(entries.compactMap { if case .phone(let phone) = $0.target { phone } else { nil } }).sorted { UInt64($0.dropFirst())! < UInt64($1.dropFirst())! }
+        let expected = ["+1800*", "+1900*", "contact:\(ann.id)", "contact:\(bob.id)"] + numbers
+        for size in [1, 7, 50, 1000] {
+            var keys: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try JSONValue.parse(String(decoding: fixture.state.doNotCallListJSON(after: cursor, limit: size, for: fixture.admin, at: 0), as: UTF8.self))
+                guard case .array(let listed)? = page["entries"] else { Issue.record("\(page.serialized)"); return }
+                keys += listed.compactMap { if case .string(let key)? = $0["key"] { key } else { nil } }
+                if case .string(let next)? = page["next_cursor"] { cursor = next } else { cursor = nil }
+            } while cursor != nil
+            #expect(keys == expected, "page size \(size)")
+        }
+    }
+
     @Test("retention sweeps at chosen times: inactive contacts archived, old archives removed, removed contacts' calls erased, expired entries dropped; protected, running-campaign and opted-out contacts kept")
     func retentionSweeps() throws {
         var fixture = Fixture()

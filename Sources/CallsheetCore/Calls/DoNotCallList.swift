@@ -58,6 +58,8 @@ public struct DoNotCallList: Sendable {
     }
 
     private var numbers = ShardedDictionary<UInt64, UInt32>()
+    /// The numbers' keys in ascending order, for pages of `DNC.LIST` that cost O(log n + page).
+    private var sortedNumbers = SortedIDs()
     private var prefixes: [String: DoNotCallEntry] = [:]
     private var contactEntries: [ContactID: DoNotCallEntry] = [:]
     private var descriptions: [Description] = []
@@ -109,7 +111,7 @@ public struct DoNotCallList: Sendable {
         switch entry.target {
         case .phone(let phone):
             guard let key = Self.numberKey(phone) else { return nil }
-            numbers[key] = describe(entry)
+            if numbers.updateValue(describe(entry), forKey: key) == nil { sortedNumbers.insert(key) }
         case .prefix(let prefix):
             prefixes[prefix] = entry
             longestPrefix = max(longestPrefix, prefix.utf8.count)
@@ -125,7 +127,7 @@ public struct DoNotCallList: Sendable {
         let previous = self[target]
         switch target {
         case .phone(let phone):
-            if let key = Self.numberKey(phone) { numbers.removeValue(forKey: key) }
+            if let key = Self.numberKey(phone), numbers.removeValue(forKey: key) != nil { sortedNumbers.remove(key) }
         case .prefix(let prefix):
             prefixes.removeValue(forKey: prefix)
         case .contact(let id):
@@ -161,17 +163,23 @@ public struct DoNotCallList: Sendable {
 
     /// Every entry, numbers in ascending order after prefixes and contacts (for `DNC.LIST`, snapshots).
     public var entries: [DoNotCallEntry] {
-        var all = prefixes.values.sorted { $0.key < $1.key } + contactEntries.values.sorted { $0.key < $1.key }
-        var numbered: [(UInt64, UInt32)] = []
-        numbered.reserveCapacity(numbers.count)
-        for (key, index) in numbers { numbered.append((key, index)) }
-        numbered.sort { $0.0 < $1.0 }
-        for (key, index) in numbered {
-            let description = descriptions[Int(index)]
-            all.append(DoNotCallEntry(target: .phone("+\(key)"), reason: description.reason, source: description.source, addedAt: description.addedAt,
-                                      addedBy: description.addedBy, expiresAt: description.expiresAt))
+        prefixEntries + contactEntries.values.sorted { $0.key < $1.key } + Array(numberEntries(after: nil))
+    }
+
+    /// Number entries in ascending order of their digits, those after `key` only.
+    /// - Complexity: O(log n) to start, O(1) an entry.
+    public func numberEntries(after key: UInt64?) -> LazyMapSequence<SortedIDs.SubSequence, DoNotCallEntry> {
+        let keys = key.map { sortedNumbers.ids(after: $0) } ?? sortedNumbers[...]
+        return keys.lazy.map { key in
+            let description = descriptions[Int(numbers[key] ?? 0)]
+            return DoNotCallEntry(target: .phone("+\(key)"), reason: description.reason, source: description.source, addedAt: description.addedAt,
+                                  addedBy: description.addedBy, expiresAt: description.expiresAt)
         }
-        return all
+    }
+
+    /// Contact entries in ascending id order.
+    public var contactEntryList: [DoNotCallEntry] {
+        contactEntries.keys.sorted().compactMap { contactEntries[$0] }
     }
 
     /// Entries that stopped applying before `now`.
@@ -186,7 +194,7 @@ public struct DoNotCallList: Sendable {
     public var prefixEntries: [DoNotCallEntry] { prefixes.values.sorted { $0.key < $1.key } }
 
     /// Bytes the numbers' table occupies.
-    public var memoryFootprint: Int { numbers.capacity * 12 }
+    public var memoryFootprint: Int { numbers.capacity * 12 + sortedNumbers.count * 8 }
 }
 
 extension DoNotCallList: Equatable {

@@ -192,6 +192,10 @@ extension OrganizationState {
         return json.bytes
     }
 
+    static func contactOf(_ entry: DoNotCallEntry) -> ContactID {
+        if case .contact(let id) = entry.target { id } else { 0 }
+    }
+
     public func writeDoNotCall(_ entry: DoNotCallEntry, into json: inout JSONWriter) {
         json.openObject()
         json.key("key", first: true); json.string(entry.key)
@@ -221,17 +225,38 @@ extension OrganizationState {
             guard let contact = contacts[id] else { return false }
             return doNotCall.match(phone: contact.phone, contact: id, at: now) == nil
         }
-        let all = doNotCall.entries + tagged.map { DoNotCallEntry(target: .contact($0), reason: "tagged DNC", source: "tag", addedAt: contacts[$0]?.updatedAt ?? 0, addedBy: 0) }
-        for entry in all.sorted(by: { $0.key < $1.key }) where cursor.map({ entry.key > $0 }) ?? true {
-            let visible: Bool
-            switch entry.target {
-            case .contact(let id): visible = contacts[id].map(caller.canSee) ?? (caller.role == .admin)
-            case .phone(let phone): visible = phoneIndex[phone].flatMap { contacts[$0] }.map(caller.canSee) ?? true
-            case .prefix: visible = true
+        // Prefixes by key, then contacts by id, then numbers by their digits: a page of numbers
+        // starts at its cursor in the sorted keys, never sorting the list.
+        let contactsListed = (doNotCall.contactEntryList + tagged.map {
+            DoNotCallEntry(target: .contact($0), reason: "tagged DNC", source: "tag", addedAt: contacts[$0]?.updatedAt ?? 0, addedBy: 0)
+        }).sorted { Self.contactOf($0) < Self.contactOf($1) }
+        var candidates: [any Sequence<DoNotCallEntry>] = []
+        switch cursor {
+        case nil:
+            candidates = [doNotCall.prefixEntries, contactsListed, doNotCall.numberEntries(after: nil)]
+        case let key? where key.hasSuffix("*"):
+            candidates = [doNotCall.prefixEntries.filter { $0.key > key }, contactsListed, doNotCall.numberEntries(after: nil)]
+        case let key? where key.hasPrefix("contact:"):
+            let after = ContactID(key.dropFirst(8)) ?? 0
+            candidates = [contactsListed.filter { Self.contactOf($0) > after }, doNotCall.numberEntries(after: nil)]
+        case let key?:
+            candidates = [doNotCall.numberEntries(after: DoNotCallList.numberKey(key) ?? 0)]
+        }
+        pages: for sequence in candidates {
+            for entry in sequence {
+                let visible: Bool
+                switch entry.target {
+                case .contact(let id): visible = contacts[id].map(caller.canSee) ?? (caller.role == .admin)
+                case .phone(let phone): visible = phoneIndex[phone].flatMap { contacts[$0] }.map(caller.canSee) ?? true
+                case .prefix: visible = true
+                }
+                guard visible else { continue }
+                if shown.count == limit {
+                    more = true
+                    break pages
+                }
+                shown.append(entry)
             }
-            guard visible else { continue }
-            if shown.count == limit { more = true; break }
-            shown.append(entry)
         }
         var json = JSONWriter(capacity: 64 + shown.count * 160)
         json.openObject()
