@@ -187,6 +187,27 @@ import Testing
         #expect(list.count == 3 && list.numberCount == 0)
     }
 
+    @Test("a call may go at most 1,000 calls back in its contact's history: logging ever older calls cannot take quadratic time")
+    func insertionDepthIsBounded() throws {
+        var fixture = Fixture()
+        let ann = try fixture.add(#"{"name":"Ann","phone":"+16502530001"}"#)
+        let base: Timestamp = 1_700_000_000_000
+        for n in 0...CallLog.maximumInsertionDepth {
+            fixture.state.apply(.logCall(CallRecord(id: fixture.state.calls.nextID, contactID: ann.id, at: base + Timestamp(n) * 1000, durationSeconds: 1, outcome: "completed", agentID: 1, kind: .manual)))
+        }
+        let old = TimestampFormat.iso8601(base - 1000)
+        let refused = error { try fixture.state.planCall(ann.id, .object([("outcome", .string("busy")), ("at", .string(old))]), by: fixture.admin, context: fixture.context) }
+        #expect(refused?.code == .badRequest && refused?.message.contains("1000 calls") == true, "\(String(describing: refused))")
+        // One step shallower is accepted, and so is a call newer than all.
+        let second = TimestampFormat.iso8601(base + 500)
+        #expect(error { try fixture.state.planCall(ann.id, .object([("outcome", .string("busy")), ("at", .string(second))]), by: fixture.admin, context: fixture.context) } == nil)
+        #expect(error { try fixture.state.planCall(ann.id, .object([("outcome", .string("busy"))]), by: fixture.admin, context: fixture.context) } == nil)
+        // Replay of such a record (damaged, checksum intact) changes nothing.
+        let count = fixture.state.calls.count
+        fixture.state.apply(.logCall(CallRecord(id: fixture.state.calls.nextID, contactID: ann.id, at: base - 1000, durationSeconds: 1, outcome: "busy", agentID: 1, kind: .manual)))
+        #expect(fixture.state.calls.count == count)
+    }
+
     @Test("DNC.LIST pages: prefixes, then contacts by id, then numbers by their digits, each once, whatever the page size")
     func doNotCallPages() throws {
         var fixture = Fixture()

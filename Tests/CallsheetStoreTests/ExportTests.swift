@@ -95,6 +95,20 @@ import Testing
         await store.close()
     }
 
+    @Test("a user keeps at most 8 exports at once; cancelling one makes room")
+    func exportsKeptPerUser() async throws {
+        let (store, bob, _) = try await Self.store()
+        var session = bob
+        for _ in 0..<ExportRunner.maximumKeptPerUser { _ = try await Self.export(store, &session, ["csv", "IDS", "1", "COLUMNS", "name"]) }
+        let refused = await store.run(&session, ["EXPORT.START", "csv"])
+        #expect(Self.code(refused) == "LIMIT", "\(refused)")
+        let jobs = try store.json(await store.run(&session, ["EXPORT.JOBS"]))
+        guard case .array(let list) = jobs, case .integer(let job)? = list.last?["job"] else { Issue.record("\(jobs.serialized)"); return }
+        _ = await store.run(&session, ["EXPORT.CANCEL", String(job)])
+        #expect(Self.code(await store.run(&session, ["EXPORT.START", "csv"])) == nil)
+        await store.close()
+    }
+
     @Test("a CSV export imports back into an empty organization with zero errors and the same contacts")
     func roundTrip() async throws {
         let (store, _, _) = try await Self.store()

@@ -78,9 +78,27 @@ public struct CallLog: Sendable {
             erased: row.isErased)
     }
 
+    /// How far down its contact's chain a call of time `at` goes: the calls newer than it, or nil
+    /// beyond ``maximumInsertionDepth``. Planning refuses those, so that logging calls further and
+    /// further back in time (each walking the whole chain) cannot take quadratic time.
+    public func insertionDepth(of call: CallRecord) -> Int? {
+        guard call.contactID <= CallRecord.maximumContactID else { return nil }
+        var depth = 0
+        var next = newest[UInt32(call.contactID)] ?? 0
+        while next != 0, rows[Int(next - 1)].time > call.at {
+            depth += 1
+            if depth > Self.maximumInsertionDepth { return nil }
+            next = rows[Int(next - 1)].older
+        }
+        return depth
+    }
+
+    /// The most calls of a contact a new call may be older than (`CALL.LOG … "at"` in the past).
+    public static let maximumInsertionDepth = 1_000
+
     /// Appends `call` (whose id must be ``nextID``), linking it into its contact's chain by time.
     /// - Complexity: O(1) for a call newer than the contact's others (the usual case), else
-    ///   O(calls of the contact newer than it).
+    ///   O(calls of the contact newer than it), at most ``maximumInsertionDepth``.
     public mutating func append(_ call: CallRecord) {
         precondition(call.id == nextID, "calls are appended in id order")
         var text: UInt32 = 0
@@ -267,8 +285,11 @@ public struct CallLog: Sendable {
     /// Puts back calls as ``erase(of:)`` returned them (an erasure that was not made durable).
     public mutating func restore(_ calls: [CallRecord]) {
         var owners: Set<UInt32> = []
-        for call in calls where call.id >= 1 && call.id <= CallID(rows.count) {
+        var restored: Set<UInt32> = []
+        // Only erased calls come back (an undo's; anything else in a damaged record is ignored).
+        for call in calls where call.id >= 1 && call.id <= CallID(rows.count) && rows[Int(call.id - 1)].isErased && call.contactID > 0 {
             let index = Int(call.id - 1)
+            restored.insert(UInt32(call.id))
             rows[index].contact = UInt32(call.contactID)
             rows[index].flags &= ~Row.erasedFlag
             if call.notes != nil || call.recordingURL != nil {
@@ -278,7 +299,7 @@ public struct CallLog: Sendable {
             owners.insert(UInt32(call.contactID))
         }
         for owner in owners {
-            var chain = calls.filter { UInt32($0.contactID) == owner }.map { UInt32($0.id) }
+            var chain = calls.filter { UInt32($0.contactID) == owner && restored.contains(UInt32($0.id)) }.map { UInt32($0.id) }
             var next = newest[owner] ?? 0
             while next != 0 {
                 chain.append(next)

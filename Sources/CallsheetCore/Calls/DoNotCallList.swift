@@ -70,8 +70,9 @@ public struct DoNotCallList: Sendable {
     public init() {}
 
     /// Numbers, prefixes and contacts listed.
-    public var count: Int { numbers.count + prefixes.count + contactEntries.count }
-    public var numberCount: Int { numbers.count }
+    /// O(1): renderings and planners ask it for every contact.
+    public var count: Int { sortedNumbers.count + prefixes.count + contactEntries.count }
+    public var numberCount: Int { sortedNumbers.count }
     public var prefixCount: Int { prefixes.count }
     public var contactCount: Int { contactEntries.count }
 
@@ -153,7 +154,8 @@ public struct DoNotCallList: Sendable {
         guard let phone else { return nil }
         if let entry = self[.phone(phone)], entry.isActive(at: now) { return entry }
         guard !prefixes.isEmpty else { return nil }
-        var prefix = Substring(phone.utf8.count > longestPrefix ? String(phone.utf8.prefix(longestPrefix))! : phone)
+        // Prefixes are ASCII: decoding a cut inside a multi-byte character only yields a key no prefix has.
+        var prefix = Substring(phone.utf8.count > longestPrefix ? String(decoding: phone.utf8.prefix(longestPrefix), as: UTF8.self) : phone)
         while prefix.utf8.count > 1 {
             if let entry = prefixes[String(prefix)], entry.isActive(at: now) { return entry }
             prefix = prefix.dropLast()

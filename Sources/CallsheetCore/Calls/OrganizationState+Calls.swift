@@ -78,6 +78,9 @@ extension OrganizationState {
         let call = CallRecord(
             id: calls.nextID, contactID: id, at: at, durationSeconds: duration, outcome: outcome, agentID: agent, kind: kind,
             campaignID: campaign, notes: notes, recordingURL: recording)
+        guard calls.insertionDepth(of: call) != nil else {
+            throw CallsheetError(.badRequest, "contact \(id) has more than \(CallLog.maximumInsertionDepth) calls after \(TimestampFormat.iso8601(at)); a call is logged at most that far back in its history (log old calls oldest first)")
+        }
         if contact.lastCalledAt.map({ at >= $0 }) ?? true {
             contact.lastCalledAt = at
             contact.lastCallOutcome = outcome

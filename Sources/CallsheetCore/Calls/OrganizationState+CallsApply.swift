@@ -4,7 +4,8 @@ extension OrganizationState {
     mutating func applyCompliance(_ change: Change) -> Change {
         switch change {
         case .logCall(let call):
-            guard call.id == calls.nextID else { return .unlogCall(0) }
+            // Planning checks both; a damaged record that passes its checksum changes nothing.
+            guard call.id == calls.nextID, calls.admits(outcome: call.outcome), calls.insertionDepth(of: call) != nil else { return .unlogCall(0) }
             calls.append(call)
             return .unlogCall(call.id)
         case .unlogCall(let id):

@@ -57,6 +57,9 @@ public final class ExportRunner: Sendable {
     public static let chunkSize = 1 << 20
     /// Jobs running at once in a directory; more are refused with `LIMIT`.
     public static let maximumRunning = 4
+    /// Exports one user keeps at once (running, or finished and not expired): their files hold
+    /// disk until they expire, so a user exporting in a loop cannot fill it.
+    public static let maximumKeptPerUser = 8
 
     private let root: String
     private let jobs = Mutex<[JobID: Job]>([:])
@@ -92,9 +95,15 @@ public final class ExportRunner: Sendable {
     func start(
         state: OrganizationState, ids: [ContactID], layout: ExportLayout, options: Options, caller: Caller, region: String, now: Timestamp
     ) throws(CallsheetError) -> Job {
-        let running = jobs.withLock { $0.values.filter { $0.state == .running }.count }
+        let (running, kept) = jobs.withLock { jobs in
+            (jobs.values.filter { $0.state == .running }.count,
+             jobs.values.filter { $0.userID == caller.userID && $0.organizationID == state.organization.id && ($0.state == .running || $0.state == .done) }.count)
+        }
         guard running < Self.maximumRunning else {
             throw CallsheetError(.limit, "\(running) exports are running; try again when one has finished (EXPORT.STATUS)")
+        }
+        guard kept < Self.maximumKeptPerUser else {
+            throw CallsheetError(.limit, "you keep \(kept) exports, the most at once; EXPORT.CANCEL one you have downloaded (EXPORT.JOBS lists them), or wait an hour for them to expire")
         }
         if layout.format == .xlsx, ids.count > XLSXExportWriter.maximumRows {
             throw CallsheetError(.limit, "an Excel sheet holds at most \(XLSXExportWriter.maximumRows) contacts and this export has \(ids.count); export CSV, or a smaller selection")
