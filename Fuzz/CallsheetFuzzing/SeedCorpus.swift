@@ -125,11 +125,16 @@ public enum SeedCorpus {
 
     static var organizationState: [UInt8] { organizationState(indexImage: false) }
 
-    /// The sample organization as a snapshot holds it: content version 1 (`indexImage` false,
-    /// indexes rebuilt on load) or 2 (the text index image after the contacts).
-    static func organizationState(indexImage: Bool) -> [UInt8] {
+    /// The sample organization as a snapshot holds it (the current content version, with the
+    /// duplicate and compliance parts): with the text index image after the contacts when
+    /// `indexImage`, rebuilt on load when not; `compliance` fills the call log, the do-not-call
+    /// list, consent, campaigns, retention and an erasure receipt.
+    static func organizationState(indexImage: Bool, compliance: Bool = false) -> [UInt8] {
         var state = OrganizationState(organization: organization)
         for change in sampleChanges where !isRemoval(change) { _ = state.apply(change) }
+        if compliance {
+            for change in duplicateChanges + complianceChanges where !isRemoval(change) { _ = state.apply(change) }
+        }
         var writer = BinaryWriter()
         state.encode(into: &writer, indexImage: indexImage)
         return writer.bytes
@@ -137,7 +142,7 @@ public enum SeedCorpus {
 
     static func isRemoval(_ change: Change) -> Bool {
         switch change {
-        case .removeDepartment, .removeUser, .removeField, .removeContact, .removePreset: true
+        case .removeDepartment, .removeUser, .removeField, .removeContact, .removePreset, .removeUndo, .unlogCall, .removeCampaign, .removeErasure: true
         default: false
         }
     }
@@ -148,6 +153,50 @@ public enum SeedCorpus {
             RecordCodec.encode(ChangeSet(organizationID: 7, changes: [.putContact(sampleContacts[0])])),
             RecordCodec.encode(ChangeSet(organizationID: 1, changes: [])),
             RecordCodec.encode(ChangeSet(organizationID: 7, changes: [.setCallFields(CallFields(of: sampleContacts[0])), .patchContact(samplePatch)])),
+            RecordCodec.encode(ChangeSet(organizationID: 7, changes: duplicateChanges)),
+            RecordCodec.encode(ChangeSet(organizationID: 7, changes: complianceChanges)),
+        ]
+    }
+
+    /// Duplicate settings, an ignored pair and a merge's undo entry (change set version 3).
+    static var duplicateChanges: [Change] {
+        var settings = DuplicateSettings()
+        settings.threshold = 70
+        settings.autoMerge = true
+        let merged = sampleContacts[1]
+        let entry = UndoEntry(
+            id: 4, kind: .merge, summary: "CONTACT.MERGE 1 2", userID: 3, userName: "alice", createdAt: 1_764_000_000_500,
+            departments: [2], steps: [UndoEntry.Step(forward: .removeContact(merged.id), inverse: .putContact(merged))],
+            merge: UndoEntry.Merge(survivor: 1, merged: [2], rule: "phone", score: 100, winners: [("name", 1), ("email", 2)]))
+        return [.putDuplicateSettings(settings), .setIgnoredPair(ContactPair(1, 2), ignored: true), .putUndo(entry), .removeUndo(3)]
+    }
+
+    /// Every change of calls, do-not-call, consent, campaigns, retention and erasure (change set
+    /// version 4), in an order `apply` accepts after ``sampleChanges``.
+    static var complianceChanges: [Change] {
+        let call = CallRecord(
+            id: 1, contactID: 1, at: 1_764_000_000_123, durationSeconds: 61, outcome: "completed", agentID: 3, kind: .campaign,
+            campaignID: 1, notes: "ok", recordingURL: "https://rec.example/1")
+        let second = CallRecord(id: 2, contactID: 2, at: 1_764_000_000_200, durationSeconds: 0, outcome: "busy", agentID: 3, kind: .manual)
+        var retention = RetentionSettings()
+        retention.inactiveDays = 30
+        retention.lastRunAt = 5
+        return [
+            .putCampaign(Campaign(id: 1, name: "Spring", departmentID: 2, status: .active, createdAt: 1, createdBy: 3, updatedAt: 2)),
+            .logCall(call), .logCall(second),
+            .moveCalls([1], merged: 1, survivor: 2, toSurvivor: true),
+            .changeDoNotCall(
+                put: [
+                    DoNotCallEntry(target: .phone("+16502530002"), reason: "asked", source: "call", addedAt: 3, addedBy: 3, expiresAt: 99),
+                    DoNotCallEntry(target: .prefix("+1900"), addedAt: 3, addedBy: 3), DoNotCallEntry(target: .contact(1), addedAt: 4, addedBy: 3),
+                ], remove: [.prefix("+1800")]),
+            .setConsents(1, [ConsentRecord(contactID: 1, channel: "phone", purpose: "any", granted: false, at: 7, source: "web", recordedBy: 3)]),
+            .changeCampaignMembers(1, add: [1, 2], remove: []),
+            .setProtected(2, true),
+            .putRetention(retention),
+            .eraseCalls(2),
+            .putErasure(ErasureReceipt(id: 1, contactID: 2, requestedBy: 3, at: 9, callsErased: 1, consentsErased: 0, doNotCallEntriesErased: 0, undoEntriesErased: 0)),
+            .unlogCall(5), .removeCampaign(9), .removeErasure(8),
         ]
     }
 
@@ -162,7 +211,8 @@ public enum SeedCorpus {
 
     static var codecSeeds: [(name: String, bytes: [UInt8])] {
         changeSets.enumerated().map { ("change-set-\($0.offset)", [0] + $0.element) }
-            + [("organization-state", [1] + organizationState), ("organization-state-v2", [3] + organizationState(indexImage: true))]
+            + [("organization-state", [1] + organizationState), ("organization-state-v2", [3] + organizationState(indexImage: true)),
+               ("organization-state-compliance", [3] + organizationState(indexImage: true, compliance: true))]
     }
 
     static var journalSeeds: [(name: String, bytes: [UInt8])] {
