@@ -9,6 +9,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "callsheet", targets: ["callsheet"]),
+        // The libraries, for the benchmark package in Benchmarks/ (`swift package benchmark` there).
+        .library(name: "CallsheetLibraries", targets: [
+            "CallsheetProtocol", "CallsheetCore", "CallsheetStorage", "CallsheetStore", "TextIndex", "PhoneNumbers", "ContactGenerator",
+            "ChunkedCollections",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -17,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: C and C++ shims
@@ -58,13 +66,15 @@ let package = Package(
         // MARK: I/O
         .target(
             name: "CallsheetStorage",
-            dependencies: ["CZstd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CZstd", .product(name: "Logging", package: "swift-log"), .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .target(
             name: "CallsheetStore",
             dependencies: [
                 "CallsheetCore", "CallsheetStorage", "CallsheetProtocol", "CXlsxWriter", "PhoneNumbers",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
@@ -77,6 +87,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
