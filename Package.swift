@@ -97,6 +97,7 @@ let package = Package(
                 "CallsheetServer", "CallsheetStore", "ContactGenerator", "CLineEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
 

@@ -10,7 +10,7 @@ struct Callsheet: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ReplCommand.self, ServeCommand.self, OrgCommand.self, SnapshotCommand.self,
-            CompactCommand.self, BackupCommand.self, RestoreCommand.self, VerifyCommand.self, GenCommand.self, ExportCommand.self,
+            CompactCommand.self, BackupCommand.self, RestoreCommand.self, VerifyCommand.self, GenCommand.self, ExportCommand.self, TopCommand.self,
         ],
         defaultSubcommand: ReplCommand.self
     )

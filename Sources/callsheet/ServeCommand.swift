@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallsheetServer
 import CallsheetStore
+import CoreMetrics
 import Logging
 
 /// `callsheet serve`: the store over TCP (docs/PROTOCOL.md). Runs until SIGTERM or SIGINT, then
@@ -68,6 +69,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address the metrics endpoint listens on.")
     var metricsHost = "127.0.0.1"
 
+    @Option(help: "Organizations the metrics label one by one (the largest); the rest are summed as organization_id=\"other\".")
+    var metricsMaxOrganizations = 100
+
+    @Option(help: "Commands at least this many milliseconds long go in the slow log (SLOWLOG GET); 0 logs every command, a negative number none.")
+    var slowlogThreshold: Double = 10
+
+    @Option(help: "Entries the slow log keeps (the oldest are dropped first).")
+    var slowlogMaxLen = 128
+
 
     @Option(help: "Most clients connected at once.")
     var maxClients = ServerLimits().maxClients
@@ -118,6 +128,10 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(tlsPort) else { throw ValidationError("--port and --tls-port must be 0–65535") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0–65535") }
+        guard metricsMaxOrganizations > 0 else { throw ValidationError("--metrics-max-organizations must be at least 1") }
+        guard slowlogMaxLen >= 0, slowlogThreshold.isFinite, slowlogThreshold < 86_400_000 else {
+            throw ValidationError("--slowlog-max-len must be 0 or more, --slowlog-threshold a number of milliseconds under a day")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard maxClients > 0, maxInlineBytes >= 64, maxBulkBytes >= 64, maxArguments >= 3, maxPendingRequests > 0,
               maxRequestBytesBeforeAuth >= 64, maxArgumentsBeforeAuth >= 3, maxPendingReplyBytes >= 1024, maxAuthFailures > 0
@@ -141,6 +155,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         var store = data.configuration
+        store.slowLogThresholdMicroseconds = slowlogThreshold < 0 ? -1 : Int64((slowlogThreshold * 1000).rounded())
+        store.slowLogMaxLength = slowlogMaxLen
+        // The process's metrics go to the endpoint's registry, libraries' included.
+        let metricsFactory = CallsheetMetricsFactory()
+        MetricsSystem.bootstrap(metricsFactory)
+        store.metricsFactory = metricsFactory
         store.lockAdvice = "Two servers (or a server and a REPL) cannot share a data directory: stop the other process first, serve another --data directory, or work through the running server: `callsheet repl --connect \(store.controlSocketPath)` as its owner, or `callsheet repl --connect HOST:PORT --user NAME`."
 
         var limits = ServerLimits()
@@ -164,9 +184,10 @@ struct ServeCommand: AsyncParsableCommand {
             TLSSettings(port: tlsPort, certificatePath: certificate, keyPath: tlsKey ?? "",
                         certificateAuthorityPath: tlsCa, requiresClientCertificate: tlsClientAuth)
         }
-        let server = ServerConfiguration(
+        var server = ServerConfiguration(
             host: host, port: port, servesPlainText: !noPlain, tls: tls,
             metricsPort: metricsPort, metricsHost: metricsHost, limits: limits, controlSocketPath: store.controlSocketPath)
+        server.metricsMaxOrganizations = metricsMaxOrganizations
         try await ServerApplication(store: store, server: server).run(logger: logger)
     }
 }

@@ -43,7 +43,7 @@ struct DuplicatesServerTests {
         #expect(edit.contains(#""undo_id":2"#), "\(edit)")
         #expect(try await cli(again, ["UNDO", "2"]).contains(#""restored":2"#))
         #expect(try await cli(again, ["CONTACT.GET", "2"]).contains(#""tags":["DNC"]"#))
-        let info = try await cli(again, ["INFO"])
+        let info = try await cli(again, ["INFO", "JSON"])
         #expect(info.contains(#""duplicates":{"found":0,"merged":0,"unmerged":1}"#), "\(info)")
     }
 }

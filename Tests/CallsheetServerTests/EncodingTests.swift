@@ -28,7 +28,7 @@ struct EncodingTests {
             #expect(decoded[0].string?.contains("José") == true, "\(decoded[0])")
             let ping = try await client.sendRaw(request([Array("PING".utf8), [0x66, 0xFF]]), expectingReplies: 1)
             #expect(ping[0].errorText?.hasPrefix("BAD_REQUEST argument 2 is not valid UTF-8") == true, "\(ping[0])")
-            let info = try await client.send(["INFO"])
+            let info = try await client.send(["INFO", "JSON"])
             #expect((info.json?["connections"] as? Int ?? 0) >= 1, "\(info)")
             await client.close()
         }

@@ -32,7 +32,7 @@ struct InfoScopeTests {
 
             let expected: [(CallsheetClient, String, Int, Int)] = [(alice, "alice", 1, 4), (mara, "mara", 1, 1), (abe, "abe", 1, 1), (gus, "gus", 2, 5)]
             for (client, name, organization, contacts) in expected {
-                let reply = try await client.send(["INFO"])
+                let reply = try await client.send(["INFO", "JSON"])
                 let info = try #require(reply.json, "INFO as \(name): \(reply)")
                 #expect(Set(info.keys) == Self.tenantMembers, "\(name) sees only server health and their organization: \(info.keys.sorted())")
                 let journal = info["journal"] as? [String: Any] ?? [:]
@@ -51,7 +51,7 @@ struct InfoScopeTests {
 
             // Another tenant's activity leaves a tenant's INFO as it was.
             func steady() async throws -> [(String, JSONValue)] {
-                guard case .object(let members) = try JSONValue.parse(try await alice.send(["INFO"]).string ?? "") else { return [] }
+                guard case .object(let members) = try JSONValue.parse(try await alice.send(["INFO", "JSON"]).string ?? "") else { return [] }
                 return members.filter { $0.0 != "uptime_seconds" && $0.0 != "snapshot" }
             }
             let before = try await steady()

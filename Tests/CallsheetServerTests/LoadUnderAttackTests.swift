@@ -54,7 +54,7 @@ struct LoadUnderAttackTests {
             let after = try TCPConnection(port: port)
             try after.send(RESPValue.command(["AUTH", ServeProcess.admin, server.adminSecret]).encoded)
             #expect(String(decoding: try after.receive(), as: UTF8.self) == "+OK\r\n")
-            #expect(await eventually(15) { (try? await client.send(["INFO"]))?.json?["connections"] as? Int ?? 0 >= 1003 },
+            #expect(await eventually(15) { (try? await client.send(["INFO", "JSON"]))?.json?["connections"] as? Int ?? 0 >= 1003 },
                     "the server does not see the 1,003 connections")
             // Lookups measured while the slowloris clients dribble.
             let measurement = Task { try await Self.lookupP99(client, id: id, count: 2000) }
@@ -83,7 +83,7 @@ struct LoadUnderAttackTests {
             try idle[0].setTimeout(.seconds(15))
             let idleTold = String(decoding: try idle[0].receive(), as: UTF8.self)
             #expect(idleTold == "-LIMIT no successful AUTH within 9 s; closing the connection\r\n")
-            #expect(await eventually(15) { (try? await client.send(["INFO"]))?.json?["connections"] as? Int ?? 0 <= 3 })
+            #expect(await eventually(15) { (try? await client.send(["INFO", "JSON"]))?.json?["connections"] as? Int ?? 0 <= 3 })
             for connection in idle { connection.close() }
 
             // The baseline is measured before and after the attack: on a small shared machine the

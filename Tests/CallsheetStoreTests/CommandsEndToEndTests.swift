@@ -212,7 +212,7 @@ import Testing
         "TAG.DELETE": ["TAG.DELETE", "Nosuch"],
         "PRESET.SAVE": ["PRESET.SAVE", "mine", "*"], "PRESET.LIST": ["PRESET.LIST"], "PRESET.GET": ["PRESET.GET", "mine"],
         "PRESET.RENAME": ["PRESET.RENAME", "nopreset", "other"], "PRESET.DELETE": ["PRESET.DELETE", "nopreset"],
-        "SNAPSHOT": ["SNAPSHOT"], "INFO": ["INFO"], "COMPACT": ["COMPACT"], "BACKUP": ["BACKUP", "/tmp/callsheet-role-test.csbackup"],
+        "SNAPSHOT": ["SNAPSHOT"], "INFO": ["INFO"], "SLOWLOG": ["SLOWLOG", "GET"], "CONFIG": ["CONFIG", "RESETSTAT"], "COMPACT": ["COMPACT"], "BACKUP": ["BACKUP", "/tmp/callsheet-role-test.csbackup"],
         "IMPORT.PREVIEW": ["IMPORT.PREVIEW", "CSV", "Name,Phone\nA,+16502538888\n"],
         "IMPORT.VALIDATE": ["IMPORT.VALIDATE", "CSV", "Name,Phone\nA,+16502538888\n"],
         "IMPORT.COMMIT": ["IMPORT.COMMIT", "CSV", "Name,Phone\nA,+16502538888\n"],

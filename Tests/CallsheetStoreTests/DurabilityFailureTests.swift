@@ -37,7 +37,7 @@ import Testing
             let note = try await store.json("CONTACT.GET", "2")
             #expect(note["notes"] == .string("durable"), "reads go on and show the durable value")
             expectSameState(try await dump(store.directory).organizations, durable.organizations, "after the refused writes", ignoringCounters: true)
-            let info = try await store.json("INFO")
+            let info = try await store.json("INFO", "JSON")
             #expect(info["journal"]?["healthy"] == .bool(false))
 
             faults.clear()

@@ -60,7 +60,7 @@ import Glibc
         await first.close()
         let second = try ShardDirectory.open(StoreConfiguration(directory: path), logger: .init(label: "test"))
         owner = Session(isLocalOwner: true)
-        let info = try JSONValue.parse(await CommandExecutor(directory: second).execute(["INFO"], session: &owner).string ?? "")
+        let info = try JSONValue.parse(await CommandExecutor(directory: second).execute(["INFO", "JSON"], session: &owner).string ?? "")
         guard case .integer(let bytes)? = info["snapshot"]?["bytes"] else {
             Issue.record("no snapshot.bytes in \(info.serialized)")
             await second.close()

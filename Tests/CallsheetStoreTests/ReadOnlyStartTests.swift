@@ -71,7 +71,7 @@ import Glibc
         #expect(try await store.json("CONTACT.GET", "1")["name"] == .string("Person 0"), "reads are served")
         #expect(try await store.json("CONTACT.COUNT")["active"] == .integer(Int64(contacts)))
         expectSameState(try await dump(store.directory).organizations, durable, "while read-only", ignoringCounters: true)
-        let info = try await store.json("INFO")
+        let info = try await store.json("INFO", "JSON")
         #expect(info["journal"]?["healthy"] == .bool(false) && info["journal"]?["read_only"] == .bool(true), "\(info.serialized)")
         #expect(info["journal"]?["reason"]?.stringValue?.contains("is full") == true, "INFO says why: \(info.serialized)")
         let report = await store.directory.recoveryReport
@@ -109,7 +109,7 @@ import Glibc
             let accepted = try await waitUntilWritesAreAccepted(&store, 900)
             #expect(errorCode(accepted) == nil, "writes resume without a restart: \(accepted)")
             #expect(try journalSegments(path).count == segmentsBefore.count + 1, "the probe opened the new segment")
-            let info = try await store.json("INFO")
+            let info = try await store.json("INFO", "JSON")
             #expect(info["journal"]?["read_only"] == .bool(false) && info["journal"]?["reason"] == .null)
             let live = try await dump(store.directory).organizations
             try await store.crash()

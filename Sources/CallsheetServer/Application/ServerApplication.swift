@@ -24,6 +24,10 @@ public struct ServerApplication: Sendable {
     }
 
     public func run(logger: Logger) async throws {
+        // One registry per server: the store's swift-metrics go to it, the endpoint reads it.
+        let metricsFactory = (store.metricsFactory as? CallsheetMetricsFactory) ?? CallsheetMetricsFactory()
+        var store = self.store
+        store.metricsFactory = metricsFactory
         let directory: ShardDirectory
         do {
             directory = try ShardDirectory.open(store, logger: logger)
@@ -57,7 +61,9 @@ public struct ServerApplication: Sendable {
             services.append(.init(service: TLSReloadService(server: tcp, logger: logger)))
         }
         if let metricsPort = server.metricsPort {
-            let metrics = MetricsServer(host: server.metricsHost, port: metricsPort, directory: directory, serverMetrics: tcp.metrics, logger: logger)
+            let metrics = MetricsServer(
+                host: server.metricsHost, port: metricsPort, directory: directory, serverMetrics: tcp.metrics, factory: metricsFactory,
+                maxOrganizations: server.metricsMaxOrganizations, logger: logger)
             services.append(.init(service: metrics, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         var configuration = ServiceGroupConfiguration(

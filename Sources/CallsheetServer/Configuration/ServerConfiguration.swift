@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     /// Address the metrics endpoint binds: loopback unless the operator says otherwise, because
     /// it answers anyone who reaches it without authentication.
     public var metricsHost: String
+    /// Organizations the metrics label one by one (the largest by contacts); the rest are summed
+    /// as `organization_id="other"`, so many tenants cannot blow up the series count.
+    public var metricsMaxOrganizations = 100
     public var limits: ServerLimits
     /// The Unix-domain control socket, whose connections have the data directory owner's rights
     /// (no `AUTH`); nil for none. `callsheet serve` puts it in the data directory

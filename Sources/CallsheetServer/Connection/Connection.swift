@@ -29,6 +29,7 @@ struct Connection {
     /// Serves until the client quits or disconnects, a limit is hit, or the server drains.
     func run() async {
         var session = Session(isLocalOwner: isOwner)
+        session.clientAddress = Self.address(of: channel.channel)
         var failedAttempts = 0
         do {
             try await channel.executeThenClose { inbound, outbound in
@@ -91,6 +92,12 @@ struct Connection {
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": LogText.metadata("\(error)")])
         }
+    }
+
+    /// `ip:port` of the peer, as Redis names clients; `control-socket` for the owner's socket.
+    static func address(of channel: any Channel) -> String {
+        guard let remote = channel.remoteAddress, let ip = remote.ipAddress else { return "control-socket" }
+        return remote.protocol == .inet6 ? "[\(ip)]:\(remote.port ?? 0)" : "\(ip):\(remote.port ?? 0)"
     }
 
     /// The arguments as text. Bytes that are not UTF-8 are never replaced silently: a CSV file

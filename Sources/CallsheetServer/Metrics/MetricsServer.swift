@@ -6,21 +6,26 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// A minimal HTTP endpoint: `GET /metrics` answers Prometheus text (``PrometheusText``); anything
+/// A minimal HTTP endpoint: `GET /metrics` answers Prometheus text (swift-prometheus' registry,
+/// filled by swift-metrics and ``MetricsScrape``); anything
 /// else gets 404. A `Service` that stops on graceful shutdown.
 public final class MetricsServer: Service, Sendable {
     let host: String
     let port: Int
-    let directory: ShardDirectory
-    let serverMetrics: ServerMetrics
+    let scrape: MetricsScrape
     let logger: Logger
     private let boundPort: EventLoopPromise<Int>
 
-    public init(host: String, port: Int, directory: ShardDirectory, serverMetrics: ServerMetrics, logger: Logger) {
+    /// - Parameters:
+    ///   - factory: the registry the store's swift-metrics go to.
+    ///   - maxOrganizations: organizations with a label of their own; the rest are "other".
+    public init(
+        host: String, port: Int, directory: ShardDirectory, serverMetrics: ServerMetrics, factory: CallsheetMetricsFactory, maxOrganizations: Int,
+        logger: Logger
+    ) {
         self.host = host
         self.port = port
-        self.directory = directory
-        self.serverMetrics = serverMetrics
+        self.scrape = MetricsScrape(factory: factory, directory: directory, server: serverMetrics, maxOrganizations: maxOrganizations)
         self.logger = logger
         self.boundPort = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self)
     }
@@ -31,9 +36,7 @@ public final class MetricsServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let render: @Sendable () async -> String = { [directory, serverMetrics] in
-            PrometheusText.render(info: await directory.info(for: .owner, shard: nil), server: serverMetrics)
-        }
+        let render: @Sendable () async -> [UInt8] = { [scrape] in await scrape.render() }
         let channel: Channel
         do {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -66,10 +69,10 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let render: @Sendable () async -> String
+    private let render: @Sendable () async -> [UInt8]
     private var head: HTTPRequestHead?
 
-    init(render: @escaping @Sendable () async -> String) {
+    init(render: @escaping @Sendable () async -> [UInt8]) {
         self.render = render
     }
 
@@ -82,27 +85,27 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = nil
             let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
             guard head.method == .GET, path == "/metrics" else {
-                respond(context, head: head, status: .notFound, body: "not found; try GET /metrics\n")
+                respond(context, head: head, status: .notFound, body: Array("not found; try GET /metrics\n".utf8)[...])
                 return
             }
-            let promise = context.eventLoop.makePromise(of: String.self)
+            let promise = context.eventLoop.makePromise(of: [UInt8].self)
             promise.completeWithTask(render)
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { text in
                 let (handler, context) = loopBound.value
-                handler.respond(context, head: head, status: .ok, body: text)
+                handler.respond(context, head: head, status: .ok, body: text[...])
             }
         }
     }
 
-    private func respond(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: String) {
+    private func respond(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, body: ArraySlice<UInt8>) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
-        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "Content-Length", value: "\(body.count)")
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel

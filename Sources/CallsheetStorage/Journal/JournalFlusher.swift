@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Logging
 
@@ -35,7 +36,27 @@ final class JournalFlusher {
     private var policy: FsyncPolicy { engine.options.fsyncPolicy }
     private var faults: JournalFaultInjection? { engine.options.faultInjection }
 
-    init(engine: JournalEngine) { self.engine = engine }
+    private let metrics: Metrics
+
+    init(engine: JournalEngine) {
+        self.engine = engine
+        metrics = Metrics(factory: engine.options.metricsFactory ?? MetricsSystem.factory)
+    }
+
+    /// What the writer reports to swift-metrics, per batch (docs/PROTOCOL.md lists the names).
+    private struct Metrics {
+        let records: CoreMetrics.Counter
+        let bytes: CoreMetrics.Counter
+        let batchRecords: Recorder
+        let fsync: CoreMetrics.Timer
+
+        init(factory: any MetricsFactory) {
+            records = CoreMetrics.Counter(label: "callsheet_journal_records_total", factory: factory)
+            bytes = CoreMetrics.Counter(label: "callsheet_journal_bytes_total", factory: factory)
+            batchRecords = Recorder(label: "callsheet_journal_batch_records", aggregate: true, factory: factory)
+            fsync = CoreMetrics.Timer(label: "callsheet_journal_fsync_duration_seconds", factory: factory)
+        }
+    }
 
     // MARK: The loop
 
@@ -72,10 +93,16 @@ final class JournalFlusher {
             active.size += Int64(batch.bytes.count)
             let fsync = policy == .always
             if fsync {
+                let started = DispatchTime.now().uptimeNanoseconds
                 try active.file.sync(faults: faults)
+                metrics.fsync.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- started))
                 active.synced = active.size
                 lastSync = .now()
             }
+            let records = Int64(batch.lastSequence &- batch.firstSequence &+ 1)
+            metrics.records.increment(by: records)
+            metrics.bytes.increment(by: Int64(batch.bytes.count))
+            metrics.batchRecords.record(records)
             active.durable = active.size
             let released = engine.state.withLock { state in
                 state.recordWrite(bytes: batch.bytes.count, fsynced: fsync)
@@ -94,7 +121,9 @@ final class JournalFlusher {
         let due = lastSync + engine.options.everysecInterval
         guard DispatchTime.now() >= due else { return due }
         do throws(StorageError) {
+            let started = DispatchTime.now().uptimeNanoseconds
             try active.file.sync(faults: faults)
+            metrics.fsync.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- started))
             active.synced = active.size
             lastSync = .now()
             engine.state.withLock { $0.recordFsync() }

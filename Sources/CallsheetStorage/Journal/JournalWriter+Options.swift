@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 
 extension JournalWriter {
@@ -18,6 +19,9 @@ extension JournalWriter {
         /// in the failed state instead of throwing: `append` throws `journalUnavailable` and the
         /// probe creates the segment once there is room (a read-only start). Off: `init` throws.
         public var startsReadOnlyWhenFull: Bool
+        /// Where the writer's swift-metrics go (records appended, bytes, batch sizes, fsync
+        /// latency); nil: the process's `MetricsSystem.factory`.
+        public var metricsFactory: (any MetricsFactory)? = nil
 
         public init(
             fsyncPolicy: FsyncPolicy = .always,

@@ -72,10 +72,6 @@ extension CommandCatalog {
                 return .bulk(report.serialized)
             }
         },
-        .signedIn("INFO", "INFO", "operations", .signedIn, "Health and figures of the store.") { reader throws(CallsheetError) in
-            _ = reader.optional()
-            return { caller, session, executor in .bulk(await executor.directory.info(for: caller, shard: session.shard).serialized) }
-        },
         .signedIn("COMPACT", "COMPACT", "operations", .owner, "Snapshots, starts a new journal segment, and removes the snapshots and journal segments retention no longer needs; reports the data directory's bytes before and after.") { _ throws(CallsheetError) in
             { _, _, executor throws(CallsheetError) in .bulk(try await executor.directory.compact().serialized) }
         },

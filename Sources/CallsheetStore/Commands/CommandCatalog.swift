@@ -5,7 +5,7 @@ import CallsheetCore
 public enum CommandCatalog {
     /// The declarations, group by group.
     public static let declarations: [CommandDeclaration] =
-        connection + organization + contacts + duplicates + calls + campaignCommands + retention + export + fields + presets + operations + importing
+        connection + organization + contacts + duplicates + calls + campaignCommands + retention + export + fields + presets + operations + observability + importing
 
     /// The declarations' specs, for `HELP` and completion.
     public static let all: [CommandSpec] = declarations.map(\.spec)

@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetProtocol
+import Dispatch
 import PhoneNumbers
 
 /// The one path every command takes, from the REPL and from the socket alike:
@@ -16,12 +17,39 @@ public struct CommandExecutor: Sendable {
     /// Parses and runs one request. Errors become `-CODE message` replies; nothing throws.
     public func execute(_ arguments: [String], session: inout Session) async -> RESPValue {
         directory.counters.commands.add(1, ordering: .relaxed)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let declaration = arguments.first.flatMap { CommandCatalog.declaration(named: $0) }
+        var outcome = CommandStatistics.Outcome.rejected
+        var failure: CallsheetError.Code?
+        let answer: RESPValue
         do throws(CallsheetError) {
             try await refresh(&session)
-            return try await run(try CommandCatalog.parse(arguments, caller: session.caller), session: &session)
+            guard let declaration else {
+                _ = try CommandCatalog.declaration(of: arguments)  // throws the request's error
+                throw CallsheetError(.unknownCommand, "unknown command; HELP lists the commands")
+            }
+            try declaration.spec.access.check(session.caller, command: declaration.spec.name)
+            let parsed = try declaration.parse(arguments.dropFirst())
+            outcome = .failed
+            answer = try await run(parsed, session: &session)
+            outcome = .ok
         } catch {
-            return reply(.failure(error))
+            failure = error.code
+            answer = reply(.failure(error))
         }
+        let microseconds = (DispatchTime.now().uptimeNanoseconds &- started) / 1000
+        let organization = session.organizationID
+        if let declaration {
+            directory.statistics.record(declaration.spec.name, organization: organization, microseconds: microseconds, outcome: outcome, error: failure)
+        } else if let failure {
+            directory.statistics.record(error: failure, organization: organization)
+        }
+        if directory.slowLog.isSlow(microseconds) {
+            directory.slowLog.add(
+                arguments, startedAt: (Clock.now() - Int64(microseconds / 1000)) / 1000, microseconds: microseconds, clientAddress: session.clientAddress,
+                user: session.caller?.name ?? "", organization: organization)
+        }
+        return answer
     }
 
     /// Runs pipelined requests in order and returns their replies, stopping after a `QUIT`.
@@ -39,6 +67,8 @@ public struct CommandExecutor: Sendable {
             while end < requests.count, let name = requests[end].first, Self.isLookup(name) { end += 1 }
             if end - index > 1, session.caller != nil, session.shard != nil {
                 directory.counters.commands.add(end - index, ordering: .relaxed)
+                let started = DispatchTime.now().uptimeNanoseconds
+                let first = replies.count
                 do throws(CallsheetError) {
                     try await refresh(&session)
                     guard let caller = session.caller, let shard = session.shard else { throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>") }
@@ -59,8 +89,9 @@ public struct CommandExecutor: Sendable {
                     for answer in answers { replies.append(reply(answer)) }
                 } catch {
                     for _ in index..<end { replies.append(reply(.failure(error))) }
-                    if session.wantsClose { break }
                 }
+                recordRun(requests[index..<end], replies: replies[first...], nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, session: session)
+                if session.wantsClose { break }
                 index = end
                 continue
             }
@@ -70,6 +101,39 @@ public struct CommandExecutor: Sendable {
         }
         return replies
     }
+
+    /// Counts a run of lookups answered in one visit: each shares the run's time evenly; an
+    /// error reply counts as failed (a refused lookup was refused before it ran: rejected).
+    private func recordRun(_ requests: ArraySlice<[String]>, replies: ArraySlice<RESPValue>, nanoseconds: UInt64, session: Session) {
+        let organization = session.organizationID
+        let each = nanoseconds / UInt64(max(requests.count, 1)) / 1000
+        var groups: [(name: String, outcome: CommandStatistics.Outcome, count: Int)] = []
+        for (arguments, reply) in zip(requests, replies) {
+            guard let name = arguments.first.flatMap({ CommandCatalog.declaration(named: $0)?.spec.name }) else { continue }
+            var outcome = CommandStatistics.Outcome.ok
+            if case .error(let text) = reply {
+                let code = CallsheetError.Code(rawValue: String(text.prefix { $0 != " " }))
+                outcome = Self.refusals.contains(code) ? .rejected : .failed
+                directory.statistics.record(error: code, organization: organization)
+            }
+            if let index = groups.firstIndex(where: { $0.name == name && $0.outcome == outcome }) {
+                groups[index].count += 1
+            } else {
+                groups.append((name, outcome, 1))
+            }
+            if directory.slowLog.isSlow(each) {
+                directory.slowLog.add(
+                    arguments, startedAt: (Clock.now() - Int64(nanoseconds / 1_000_000)) / 1000, microseconds: each,
+                    clientAddress: session.clientAddress, user: session.caller?.name ?? "", organization: organization)
+            }
+        }
+        for group in groups {
+            directory.statistics.record(group.name, organization: organization, microseconds: each * UInt64(group.count), outcome: group.outcome, count: group.count)
+        }
+    }
+
+    /// Errors that refuse a command before it runs.
+    private static let refusals: Set<CallsheetError.Code> = [.wrongArguments, .forbidden, .noAuth, .badRequest]
 
     /// True for the requests a dialer pipelines (the declared lookups: `CONTACT.GET`,
     /// `CONTACT.BYPHONE`), recognised by name alone so a run of them can share one visit to the

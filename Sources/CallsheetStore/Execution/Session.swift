@@ -10,6 +10,8 @@ public struct Session: Sendable {
     /// Set by `QUIT`, and when the signed-in user is deleted or re-keyed: the connection closes
     /// after the reply.
     public internal(set) var wantsClose = false
+    /// The peer's address (`ip:port`), for the slow log; the REPL's is empty.
+    public var clientAddress = ""
     /// The organization's user generation when ``caller`` was last checked against its record.
     var userGeneration: UInt64 = 0
     /// The secret the caller signed in with, as stored then: a reset secret signs them out.

@@ -81,6 +81,15 @@ public actor ImportRunner {
         registry.withLock { $0[ObjectIdentifier(directory)] }
     }
 
+    /// Import jobs on record by state (`completed`, `failed`, …), for `INFO` and the metrics
+    /// endpoint: completed ÷ (completed + failed + rejected) is the import success rate.
+    public func jobCountsByState() async -> [String: Int] {
+        await recoverIfNeeded()
+        var counts: [String: Int] = [:]
+        for job in jobs.values { counts[job.state.rawValue, default: 0] += 1 }
+        return counts
+    }
+
     /// Jobs running in the background (`IMPORT.START`), oldest first.
     public var runningJobs: [ImportJobID] { tasks.keys.sorted() }
 

@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetStorage
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -67,10 +68,11 @@ extension ShardDirectory {
         } catch {
             throw CallsheetError(.unavailable, "cannot recover \(path): \(error)")
         }
-        let options = JournalWriter.Options(
+        var options = JournalWriter.Options(
             fsyncPolicy: configuration.fsyncPolicy, segmentSize: configuration.segmentSize,
             probeInterval: configuration.journalProbeInterval, faultInjection: configuration.journalFaultInjection,
             startsReadOnlyWhenFull: true)
+        options.metricsFactory = configuration.metricsFactory
         let journal: JournalWriter
         do {
             journal = try JournalWriter(directory: path, after: recovered.lastSequence, options: options, logger: logger)
@@ -199,6 +201,8 @@ extension ShardDirectory {
             logger.warning("snapshot clean-up failed", metadata: ["error": "\(error)"])
         }
         let contacts = captures.reduce(0) { $0 + $1.0.contacts.count }
+        let factory = configuration.metricsFactory ?? MetricsSystem.factory
+        CoreMetrics.Timer(label: "callsheet_snapshot_duration_seconds", factory: factory).recordMilliseconds(Clock.now() - started)
         logger.info("snapshot written", metadata: ["file": "\(file.path)", "sequence": "\(floor)", "contacts": "\(contacts)", "bytes": "\(file.bytes)"])
         return SnapshotOutcome(
             file: file.path, sequence: floor, organizations: captures.count, contacts: contacts, bytes: file.bytes,

@@ -1,5 +1,6 @@
 import CallsheetCore
 import CallsheetStorage
+import CoreMetrics
 import Dispatch
 
 /// How a data directory is opened: where, how durably, and when snapshots are taken.
@@ -38,6 +39,14 @@ public struct StoreConfiguration: Sendable {
     public var importRetention: Duration? = .seconds(30 * 86_400)
     /// Test hook: make the snapshot writer's writes, fsyncs or renames fail.
     public var snapshotFaultInjection: JournalFaultInjection? = nil
+
+    /// Commands at least this slow go in the slow log (`SLOWLOG GET`); negative: none, 0: all.
+    public var slowLogThresholdMicroseconds: Int64 = 10_000
+    /// Entries the slow log keeps (the oldest go first).
+    public var slowLogMaxLength: Int = 128
+    /// Where the store's swift-metrics counters and timers go (the metrics endpoint's
+    /// registry); nil: the process's `MetricsSystem.factory`.
+    public var metricsFactory: (any MetricsFactory)? = nil
 
     public init(directory: String) {
         self.directory = directory

@@ -31,4 +31,12 @@ public final class StoreCounters: Sendable {
     }
 
     public var errorsByCode: [String: Int] { errors.withLock { $0 } }
+
+    /// `CONFIG RESETSTAT`: commands, writes and errors start again from zero.
+    public func reset() {
+        commands.store(0, ordering: .relaxed)
+        writes.store(0, ordering: .relaxed)
+        errors.withLock { $0.removeAll() }
+        lastSample.withLock { $0 = (0, 0) }
+    }
 }

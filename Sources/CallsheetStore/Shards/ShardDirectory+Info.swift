@@ -55,8 +55,23 @@ extension ShardDirectory {
             ("running", .integer(Int64(exports?.runningCount ?? 0))),
             ("rows", .integer(Int64(exports?.rowsWritten.load(ordering: .relaxed) ?? 0))),
         ])))
+        let imports = await ImportRunner.existing(for: self)?.jobCountsByState() ?? [:]
+        members.append(("imports", .object(imports.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })))
         members.append(("resident_bytes", .integer(Int64(ProcessMemory.residentBytes()))))
+        members.append(("data_directory_bytes", .integer(Int64(dataDirectoryBytes()))))
         return .object(members)
+    }
+
+    /// The bytes of every file in the data directory (snapshots, journal, import and export
+    /// files): the storage the server uses.
+    nonisolated func dataDirectoryBytes() -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: configuration.directory) else { return 0 }
+        var total = 0
+        while let name = walker.nextObject() as? String {
+            if let size = walker.fileAttributes?[.size] as? Int, walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { total += size }
+            _ = name
+        }
+        return total
     }
 
     /// `INFO` for a signed-in user of one organization. Store-wide counters (commands, writes,

@@ -26,6 +26,10 @@ public actor ShardDirectory {
     public let startedAt: Timestamp
     /// Figures connections update without an actor hop.
     public nonisolated let counters = StoreCounters()
+    /// Every command's counts and latency (`INFO commandstats`, `latencystats`, `errorstats`).
+    public nonisolated let statistics: CommandStatistics
+    /// Commands slower than the configured threshold (`SLOWLOG`).
+    public nonisolated let slowLog: SlowLog
     /// The last duplicate scan of each organization and scope.
     nonisolated let duplicateScans = DuplicateScans()
 
@@ -35,6 +39,8 @@ public actor ShardDirectory {
         self.lock = lock
         self.logger = logger
         self.startedAt = Clock.now()
+        self.statistics = CommandStatistics(metricsFactory: configuration.metricsFactory)
+        self.slowLog = SlowLog(thresholdMicroseconds: configuration.slowLogThresholdMicroseconds, capacity: configuration.slowLogMaxLength)
         self.persistence = recovered.persistence
         self.nextOrganizationID = recovered.nextOrganizationID
         for state in recovered.organizations.values {
