@@ -13,20 +13,44 @@ struct MetricsTests {
             let client = try await server.connectAdmin()
             _ = try await client.send(["CONTACT.ADD", #"{"name":"Ann Lee","phone":"+16502530000"}"#])
             _ = try await client.send(["CONTACT.GET", "42"])
-            let metrics = MetricsServer(host: "127.0.0.1", port: 0, directory: server.directory,
-                                        serverMetrics: server.server.metrics, logger: Logger(label: "test"))
+            let metrics = MetricsServer(
+                host: "127.0.0.1", port: 0, directory: server.directory, serverMetrics: server.server.metrics, factory: server.metricsFactory,
+                maxOrganizations: 100, logger: Logger(label: "test"))
             let task = Task { try await metrics.run() }
             defer { task.cancel() }
             let port = try await metrics.localPort
             let body = try await Self.get("/metrics", port: port)
             #expect(body.hasPrefix("HTTP/1.1 200 OK"), "\(body)")
-            #expect(body.contains("\ncallsheet_connections 1\n"), "\(body)")
+            #expect(body.contains("\ncallsheet_connections 1.0\n"), "\(body)")
             #expect(body.contains("callsheet_errors_total{code=\"NOT_FOUND\"} 1"))
-            #expect(body.contains("callsheet_contacts{organization_id=\"1\"} 1"))
+            #expect(body.contains("callsheet_contacts{organization_id=\"1\"} 1.0"), "\(body)")
             #expect(body.contains("# TYPE callsheet_commands_total counter"))
-            #expect(body.contains("\ncallsheet_pending_requests 0\n"), "\(body)")
+            #expect(body.contains(#"callsheet_commands_total{command="CONTACT.GET",outcome="failed"} 1"#), "\(body)")
+            #expect(body.contains(#"callsheet_command_duration_seconds_count{command="CONTACT.ADD"} 1"#), "\(body)")
+            #expect(body.contains("\ncallsheet_pending_requests 0.0\n"), "\(body)")
             let missing = try await Self.get("/nope", port: port)
             #expect(missing.hasPrefix("HTTP/1.1 404"))
+            await client.close()
+        }
+    }
+
+    @Test("organizations past the label limit are summed as organization_id=\"other\"; a series whose organization left the top goes")
+    func organizationLabelsAreBounded() async throws {
+        try await withServer { server in
+            let client = try await server.connectAdmin()
+            for index in 0..<3 { _ = try await client.send(["CONTACT.ADD", #"{"name":"P \#(index)","phone":"+1650253000\#(index)"}"#]) }
+            _ = try await server.directory.createOrganization(name: "Beta", region: "US", admin: "bea")
+            _ = try await server.directory.createOrganization(name: "Gamma", region: "US", admin: "gus")
+            let metrics = MetricsServer(
+                host: "127.0.0.1", port: 0, directory: server.directory, serverMetrics: server.server.metrics, factory: server.metricsFactory,
+                maxOrganizations: 1, logger: Logger(label: "test"))
+            let task = Task { try await metrics.run() }
+            defer { task.cancel() }
+            let port = try await metrics.localPort
+            let body = try await Self.get("/metrics", port: port)
+            #expect(body.contains(#"callsheet_contacts{organization_id="1"} 3.0"#), "\(body)")
+            #expect(body.contains(#"callsheet_contacts{organization_id="other"} 0.0"#), "\(body)")
+            #expect(!body.contains(#"callsheet_contacts{organization_id="2"}"#) && !body.contains(#"callsheet_contacts{organization_id="3"}"#), "\(body)")
             await client.close()
         }
     }

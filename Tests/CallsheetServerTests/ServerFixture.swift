@@ -17,6 +17,8 @@ struct ServerFixture {
     let task: Task<Void, any Error>
     /// The organization's first admin and their secret.
     let adminSecret: String
+    /// The registry the store's swift-metrics go to, as `callsheet serve` sets it up.
+    let metricsFactory: CallsheetMetricsFactory
 
     static let admin = "alice"
 
@@ -38,6 +40,8 @@ struct ServerFixture {
         logger.logLevel = .warning
         var store = StoreConfiguration(directory: path)
         store.fsyncPolicy = .no
+        let metricsFactory = CallsheetMetricsFactory()
+        store.metricsFactory = metricsFactory
         let directory = try ShardDirectory.open(store, logger: logger)
         let (_, secret) = try await directory.createOrganization(name: "Acme", region: "US", admin: adminName)
         let server = try TCPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits), directory: directory, logger: logger)
@@ -45,7 +49,8 @@ struct ServerFixture {
             services: [.init(service: StoreService(directory: directory)), .init(service: server)], logger: logger))
         let task = Task { try await group.run() }
         let port = try await server.localPort
-        return ServerFixture(path: path, directory: directory, server: server, port: port, group: group, task: task, adminSecret: secret)
+        return ServerFixture(
+            path: path, directory: directory, server: server, port: port, group: group, task: task, adminSecret: secret, metricsFactory: metricsFactory)
     }
 
     /// Graceful shutdown, then removes the directory.

@@ -47,6 +47,8 @@ extension CommandCatalog {
                 }
                 guard case .array(let values) = traces, case .integer(let erasure) = receiptID else { throw CallsheetError(.internal, "erasure lost its receipt") }
                 let strings = values.compactMap { value -> String? in if case .bulkString(let bytes) = value { String(decoding: bytes, as: UTF8.self) } else { nil } }
+                // The slow log may quote the person (a search for their name, their phone).
+                context.directory.slowLog.reset(organization: context.shard.id)
                 await context.directory.finishErasures(traces: strings)
                 return try await context.read { state, _, _ throws(CallsheetError) in
                     guard let receipt = state.erasures[UInt64(erasure)] else { throw CallsheetError(.internal, "erasure lost its receipt") }

@@ -3,7 +3,7 @@ import CallsheetCore
 /// One import, from its start to its outcome. Persisted as `<data>/imports/jobs/<id>.json`
 /// after every change of state, so jobs and their reports survive a restart.
 public struct ImportJob: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, CaseIterable {
         case queued, fetching, validating, committing
         /// Stored; the counts say what happened.
         case completed

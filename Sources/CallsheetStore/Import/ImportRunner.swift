@@ -85,7 +85,7 @@ public actor ImportRunner {
     /// endpoint: completed ÷ (completed + failed + rejected) is the import success rate.
     public func jobCountsByState() async -> [String: Int] {
         await recoverIfNeeded()
-        var counts: [String: Int] = [:]
+        var counts = Dictionary(uniqueKeysWithValues: ImportJob.State.allCases.map { ($0.rawValue, 0) })
         for job in jobs.values { counts[job.state.rawValue, default: 0] += 1 }
         return counts
     }

@@ -55,7 +55,8 @@ extension ShardDirectory {
             ("running", .integer(Int64(exports?.runningCount ?? 0))),
             ("rows", .integer(Int64(exports?.rowsWritten.load(ordering: .relaxed) ?? 0))),
         ])))
-        let imports = await ImportRunner.existing(for: self)?.jobCountsByState() ?? [:]
+        let imports = await ImportRunner.existing(for: self)?.jobCountsByState()
+            ?? Dictionary(uniqueKeysWithValues: ImportJob.State.allCases.map { ($0.rawValue, 0) })
         members.append(("imports", .object(imports.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })))
         members.append(("resident_bytes", .integer(Int64(ProcessMemory.residentBytes()))))
         members.append(("data_directory_bytes", .integer(Int64(dataDirectoryBytes()))))
