@@ -45,9 +45,12 @@ public struct ServerApplication: Sendable {
                 metadata: ["path": "\(path)", "bytes": "\(path.utf8.count)", "maximum": "\(ControlSocket.maximumPathBytes)"])
             server.controlSocketPath = nil
         }
+        // Sheet downloads (IMPORT ... SHEET) run on the server's event loops.
+        let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        ImportRunner.configure(directory, ImportRunner.Configuration(eventLoopGroup: group))
         let tcp: TCPServer
         do {
-            tcp = try TCPServer(configuration: server, directory: directory, logger: logger)
+            tcp = try TCPServer(configuration: server, directory: directory, logger: logger, group: group)
         } catch {
             await directory.close()
             throw error

@@ -32,7 +32,7 @@ extension ImportRunner {
             _ = try GoogleSheetURL(url)
             if let job { try admitSheetImport(job, caller: caller, organization: organization.id, now: Clock.now()) }
             try limiter.admit("\(organization.id)/\(caller.userID)", now: Clock.now())
-            let fetcher = SheetFetcher(baseURL: configuration.sheetsBaseURL, timeout: configuration.sheetTimeout)
+            let fetcher = SheetFetcher(baseURL: configuration.sheetsBaseURL, timeout: configuration.sheetTimeout, client: try sheetHTTPClient())
             bytes = try await fetcher.fetch(url, maxBytes: maxBytes)
         }
         guard bytes.count <= maxBytes else {

@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import CallsheetCore
 import CallsheetProtocol
 import Foundation
+import NIOCore
 import PhoneNumbers
 import Synchronization
 
@@ -15,15 +17,31 @@ public actor ImportRunner {
     public struct Configuration: Sendable {
         /// Base of the export URL; `CALLSHEET_SHEETS_BASE_URL` overrides the default.
         public var sheetsBaseURL: String
-        /// Seconds before a sheet download is abandoned.
+        /// Seconds before a sheet download is abandoned: the whole download (redirects and
+        /// body), and the longest wait for the next bytes.
         public var sheetTimeout: Double = 30
+        /// Seconds to open a connection to the sheets host (at most `sheetTimeout`).
+        public var sheetConnectTimeout: Double = 10
         /// Google Sheets imports allowed per user per hour.
         public var sheetsPerHour: Int = 10
+        /// The event loops sheet downloads run on: the server's. Nil: AsyncHTTPClient's default
+        /// group (the REPL, tests), where no thread is started for them.
+        public var eventLoopGroup: (any EventLoopGroup)?
+        /// Where the proxy settings are read (`HTTPS_PROXY`, `NO_PROXY`, ...): the process's
+        /// environment unless given.
+        public var environment: [String: String]
 
-        public init(sheetsBaseURL: String? = nil, sheetTimeout: Double = 30, sheetsPerHour: Int = 10) {
-            self.sheetsBaseURL = sheetsBaseURL ?? ProcessInfo.processInfo.environment["CALLSHEET_SHEETS_BASE_URL"] ?? "https://docs.google.com"
+        public init(
+            sheetsBaseURL: String? = nil, sheetTimeout: Double = 30, sheetsPerHour: Int = 10,
+            sheetConnectTimeout: Double = 10, eventLoopGroup: (any EventLoopGroup)? = nil, environment: [String: String]? = nil
+        ) {
+            let environment = environment ?? ProcessInfo.processInfo.environment
+            self.sheetsBaseURL = sheetsBaseURL ?? environment["CALLSHEET_SHEETS_BASE_URL"] ?? "https://docs.google.com"
             self.sheetTimeout = sheetTimeout
+            self.sheetConnectTimeout = sheetConnectTimeout
             self.sheetsPerHour = sheetsPerHour
+            self.eventLoopGroup = eventLoopGroup
+            self.environment = environment
         }
     }
 
@@ -44,6 +62,9 @@ public actor ImportRunner {
     var lastExpiryPass: Timestamp?
     /// Loading the jobs on disk; every command waits for it.
     private var recovery: Task<Void, Never>?
+    /// The HTTP client of sheet downloads, made on first use, shut down with the store
+    /// (``shutDownSheetClient()``).
+    private var sheetClient: HTTPClient?
 
     init(directory: ShardDirectory, configuration: Configuration) {
         self.directory = directory
@@ -69,11 +90,33 @@ public actor ImportRunner {
     /// Replaces the runner of `directory` with one using `configuration` (tests, the server's options).
     @discardableResult
     public static func configure(_ directory: ShardDirectory, _ configuration: Configuration) -> ImportRunner {
-        registry.withLock { runners in
+        let (runner, replaced) = registry.withLock { runners in
             let runner = ImportRunner(directory: directory, configuration: configuration)
-            runners[ObjectIdentifier(directory)] = runner
-            return runner
+            let replaced = runners.updateValue(runner, forKey: ObjectIdentifier(directory))
+            return (runner, replaced)
         }
+        if let replaced { Task { await replaced.shutDownSheetClient() } }
+        return runner
+    }
+
+    /// The client sheet downloads use (see ``SheetFetcher/makeClient(sheetsBaseURL:timeout:connectTimeout:environment:group:)``).
+    /// - Throws: `SHEET_UNAVAILABLE` when the proxy setting cannot be used.
+    func sheetHTTPClient() throws(CallsheetError) -> HTTPClient {
+        if let sheetClient { return sheetClient }
+        let client = try SheetFetcher.makeClient(
+            sheetsBaseURL: configuration.sheetsBaseURL, timeout: configuration.sheetTimeout,
+            connectTimeout: configuration.sheetConnectTimeout, environment: configuration.environment,
+            group: configuration.eventLoopGroup)
+        sheetClient = client
+        return client
+    }
+
+    /// Shuts down the client of sheet downloads, if one was made (a download still running
+    /// fails with `SHEET_UNAVAILABLE`). Another is made if a download comes later.
+    func shutDownSheetClient() async {
+        guard let client = sheetClient else { return }
+        sheetClient = nil
+        try? await client.shutdown()
     }
 
     /// The runner of `directory` if one was made (nothing runs in a directory without one).

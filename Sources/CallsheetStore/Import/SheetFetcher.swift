@@ -1,122 +1,186 @@
+import AsyncHTTPClient
 import CallsheetCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
-/// Downloads a public Google Sheet as CSV over HTTPS (URLSession), with a time and size limit.
+/// Downloads a public Google Sheet as CSV with AsyncHTTPClient, on the runner's client (see
+/// ``ImportRunner/sheetHTTPClient()``): within a time limit, a size limit and the redirect rules.
 ///
-/// A sheet that is not shared answers with a login page (HTML after a redirect) or 401/403;
-/// a missing one with 404. Each gets its own error code.
+/// - Time: the client's connect and read timeouts, and a deadline for the whole download
+///   (redirects and body included) of `timeout` seconds.
+/// - Size: a `Content-Length` over `maxBytes` is refused before the body is read; a body
+///   without one is read as it streams and abandoned (the connection closed) once it passes.
+/// - Redirects are followed here, not by the client (which is set to refuse them), at most
+///   ``maxRedirects``, and only to the sheets host or Google's download host (see
+///   ``SheetHostPolicy``); a redirect to Google's sign-in page is reported as a private sheet.
+///
+/// A sheet that is not shared answers with a sign-in redirect, a sign-in page or 401/403; a
+/// missing one with 404. Each gets its own error code.
 struct SheetFetcher: Sendable {
     /// Where `/spreadsheets/d/<id>/export` is served; tests point it at 127.0.0.1.
     var baseURL: String
+    /// Seconds the whole download may take.
     var timeout: Double
+    var client: HTTPClient
+
+    /// Redirects followed at most (Google uses one, to its download host).
+    static let maxRedirects = 5
 
     /// The CSV bytes of the sheet at `shareURL`.
     /// - Throws: `BAD_REQUEST` (not a share URL), `SHEET_PRIVATE`, `SHEET_NOT_FOUND`,
-    ///   `SHEET_UNAVAILABLE` (timeout, network, other status) or `LIMIT` (over `maxBytes`).
+    ///   `SHEET_UNAVAILABLE` (timeout, network, other status, a refused redirect) or `LIMIT`
+    ///   (over `maxBytes`).
     func fetch(_ shareURL: String, maxBytes: Int) async throws(CallsheetError) -> [UInt8] {
         let sheet = try GoogleSheetURL(shareURL)
-        guard let url = URL(string: sheet.exportURL(base: baseURL)) else {
+        guard let start = URL(string: sheet.exportURL(base: baseURL)), start.host != nil else {
             throw CallsheetError(.badRequest, "cannot build the export URL of '\(shareURL)'")
         }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let collector = DownloadCollector(maxBytes: maxBytes)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration, delegate: collector, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<DownloadCollector.Outcome, Never>) in
-            collector.start(session.dataTask(with: request), continuation: continuation)
-        }
-        switch outcome {
-        case .tooLarge:
-            throw CallsheetError(.limit, "the sheet is larger than this organization's import limit of \(maxBytes) bytes (ORG.SET max_import_bytes)")
-        case .failed(let message, let timedOut):
-            throw CallsheetError(.sheetUnavailable, timedOut
-                ? "the sheet did not arrive within \(Int(timeout)) seconds; try again, or export it as CSV and import the file"
-                : "cannot fetch the sheet: \(message)")
-        case .finished(let status, let contentType, let finalURL, let bytes):
-            if status == 401 || status == 403 || finalURL.contains("accounts.google.com") || finalURL.contains("ServiceLogin") {
-                throw CallsheetError(.sheetPrivate, "the sheet is not public; in Google Sheets choose Share → General access → Anyone with the link (Viewer)")
+        let policy = SheetHostPolicy(sheetsURL: start)
+        let seconds = timeout
+        let deadline = NIODeadline.now() + Self.timeAmount(seconds)
+        let timedOut = CallsheetError(.sheetUnavailable, "the sheet did not arrive within \(Int(seconds)) seconds; try again, or export it as CSV and import the file")
+        // The client's deadline ends when the response head arrives; the body is raced here
+        // against the same limit, and loses: the download task is cancelled, which closes the connection.
+        let result = await withTaskGroup(of: Result<[UInt8], CallsheetError>?.self) { group in
+            group.addTask {
+                do throws(CallsheetError) {
+                    return .success(try await self.download(start, shareURL: shareURL, policy: policy, maxBytes: maxBytes, deadline: deadline))
+                } catch {
+                    return .failure(error)
+                }
             }
-            if status == 404 {
-                throw CallsheetError(.sheetNotFound, "no sheet at \(shareURL.prefix(100)) (404); check the link and the tab (gid)")
+            group.addTask {
+                do {
+                    try await Task.sleep(for: .seconds(seconds))
+                } catch {
+                    return nil
+                }
+                return .failure(timedOut)
             }
-            guard (200..<300).contains(status) else {
-                throw CallsheetError(.sheetUnavailable, "Google Sheets answered HTTP \(status); try again later")
+            for await outcome in group {
+                if let outcome {
+                    group.cancelAll()
+                    return outcome
+                }
             }
-            let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
-            if contentType.lowercased().contains("text/html") || head.contains("<!doctype html") || head.contains("<html") {
-                throw CallsheetError(.sheetPrivate, "the sheet answered with a web page instead of CSV (a sign-in page): share it with Anyone with the link (Viewer)")
+            return .failure(CallsheetError(.sheetUnavailable, "the sheet's download was cancelled"))
+        }
+        return try result.get()
+    }
+
+    /// Requests `start`, following the allowed redirects, and reads the final answer's body.
+    private func download(_ start: URL, shareURL: String, policy: SheetHostPolicy, maxBytes: Int, deadline: NIODeadline) async throws(CallsheetError) -> [UInt8] {
+        var url = start
+        var redirects = 0
+        while true {
+            var request = HTTPClientRequest(url: url.absoluteString)
+            request.headers.add(name: "User-Agent", value: "callsheet")
+            request.headers.add(name: "Accept", value: "text/csv, */*;q=0.5")
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, deadline: deadline)
+            } catch {
+                throw Self.networkError(error, timeout: timeout)
             }
-            return bytes
+            let status = Int(response.status.code)
+            if Self.redirectStatuses.contains(status), let location = response.headers.first(name: "location") {
+                // The redirect's body is not read: dropping the response closes its stream.
+                url = try policy.follow(location, from: url)
+                redirects += 1
+                guard redirects <= Self.maxRedirects else {
+                    throw CallsheetError(.sheetUnavailable, "the sheet's download was redirected more than \(Self.maxRedirects) times; try again later, or export it as CSV and import the file")
+                }
+                continue
+            }
+            return try await Self.read(response, status: status, shareURL: shareURL, maxBytes: maxBytes, timeout: timeout)
         }
     }
-}
 
-/// Collects a download's bytes, cancelling once it exceeds the limit; resumes its continuation once.
-private final class DownloadCollector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // @unchecked Sendable: every mutable field is guarded by `lock`.
-    enum Outcome: Sendable {
-        case finished(status: Int, contentType: String, finalURL: String, bytes: [UInt8])
-        case tooLarge
-        case failed(String, timedOut: Bool)
-    }
+    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
 
-    private let lock = NSLock()
-    private let maxBytes: Int
-    private var bytes: [UInt8] = []
-    private var exceeded = false
-    private var continuation: CheckedContinuation<Outcome, Never>?
-
-    init(maxBytes: Int) {
-        self.maxBytes = maxBytes
-    }
-
-    func start(_ task: URLSessionDataTask, continuation: CheckedContinuation<Outcome, Never>) {
-        lock.withLock { self.continuation = continuation }
-        task.resume()
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse, completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        if response.expectedContentLength > Int64(maxBytes) {
-            lock.withLock { exceeded = true }
-            completionHandler(.cancel)
-            return
+    /// The body of the final answer, once its status says it is the sheet.
+    private static func read(_ response: HTTPClientResponse, status: Int, shareURL: String, maxBytes: Int, timeout: Double) async throws(CallsheetError) -> [UInt8] {
+        if status == 401 || status == 403 { throw privateSheet }
+        if status == 404 {
+            throw CallsheetError(.sheetNotFound, "no sheet at \(shareURL.prefix(100)) (404); check the link and the tab (gid)")
         }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let over = lock.withLock { () -> Bool in
-            bytes.append(contentsOf: data)
-            if bytes.count > maxBytes { exceeded = true }
-            return exceeded
+        guard (200..<300).contains(status) else {
+            throw CallsheetError(.sheetUnavailable, "Google Sheets answered HTTP \(status); try again later")
         }
-        if over { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (continuation, outcome): (CheckedContinuation<Outcome, Never>?, Outcome) = lock.withLock {
-            let pending = self.continuation
-            self.continuation = nil
-            if exceeded { return (pending, .tooLarge) }
-            if let error {
-                let timedOut = (error as? URLError)?.code == .timedOut
-                return (pending, .failed(error.localizedDescription, timedOut: timedOut))
+        let tooLarge = CallsheetError(.limit, "the sheet is larger than this organization's import limit of \(maxBytes) bytes (ORG.SET max_import_bytes)")
+        let declared = response.headers.first(name: "content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if let declared, declared > maxBytes { throw tooLarge }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(declared ?? 64 * 1024, maxBytes))
+        var exceeded = false
+        do {
+            for try await chunk in response.body {
+                guard bytes.count + chunk.readableBytes <= maxBytes else {
+                    // Leaving the loop drops the body's iterator, which cancels the request and
+                    // closes its connection: the rest is never read.
+                    exceeded = true
+                    break
+                }
+                bytes.append(contentsOf: chunk.readableBytesView)
             }
-            let http = task.response as? HTTPURLResponse
-            return (pending, .finished(
-                status: http?.statusCode ?? 0,
-                contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "",
-                finalURL: http?.url?.absoluteString ?? task.currentRequest?.url?.absoluteString ?? "",
-                bytes: bytes
-            ))
+        } catch {
+            throw networkError(error, timeout: timeout)
         }
-        continuation?.resume(returning: outcome)
+        if exceeded { throw tooLarge }
+        let contentType = response.headers.first(name: "content-type") ?? ""
+        let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
+        if contentType.lowercased().contains("text/html") || head.contains("<!doctype html") || head.contains("<html") {
+            throw CallsheetError(.sheetPrivate, "the sheet answered with a web page instead of CSV (a sign-in page): share it with Anyone with the link (Viewer)")
+        }
+        return bytes
+    }
+
+    static let privateSheet = CallsheetError(.sheetPrivate, "the sheet is not public; in Google Sheets choose Share → General access → Anyone with the link (Viewer)")
+
+    /// `SHEET_UNAVAILABLE` for a failed request: timeouts in the words of the download's limit.
+    static func networkError(_ error: any Error, timeout: Double) -> CallsheetError {
+        if let error = error as? CallsheetError { return error }
+        if isTimeout(error) {
+            return CallsheetError(.sheetUnavailable, "the sheet did not arrive within \(Int(timeout)) seconds; try again, or export it as CSV and import the file")
+        }
+        if let error = error as? HTTPClientError, error == .proxyAuthenticationRequired || error == .invalidProxyResponse {
+            return CallsheetError(.sheetUnavailable, "the proxy refused the connection to the sheets host (\(error.shortDescription)); check HTTPS_PROXY and NO_PROXY")
+        }
+        return CallsheetError(.sheetUnavailable, "cannot fetch the sheet: \(String(describing: error).prefix(200))")
+    }
+
+    static func isTimeout(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return [.readTimeout, .connectTimeout, .deadlineExceeded, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout,
+                    .socksHandshakeTimeout, .getConnectionFromPoolTimeout].contains(error)
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
+    }
+
+    static func timeAmount(_ seconds: Double) -> TimeAmount {
+        .milliseconds(Int64(max(seconds, 0.001) * 1000))
+    }
+
+    /// A client for sheet downloads: redirects refused (``SheetFetcher`` follows them itself),
+    /// connect and read timeouts, the proxy of the environment, on `group` (the server's event
+    /// loops) or AsyncHTTPClient's default group. Shut it down when done.
+    /// - Throws: `SHEET_UNAVAILABLE` when the proxy setting cannot be used.
+    static func makeClient(
+        sheetsBaseURL: String, timeout: Double, connectTimeout: Double, environment: [String: String], group: (any EventLoopGroup)?
+    ) throws(CallsheetError) -> HTTPClient {
+        let proxy = try URL(string: sheetsBaseURL).flatMap { (url: URL) throws(CallsheetError) -> SheetProxySettings? in
+            try SheetProxySettings(environment: environment, for: url)
+        }
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: timeAmount(min(connectTimeout, timeout)), read: timeAmount(timeout)),
+            proxy: proxy?.clientProxy,
+            decompression: .disabled
+        )
+        // A refused connection (or a proxy's refusal) fails the fetch at once instead of being
+        // retried until the connect timeout: the user is told to try again.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: group ?? HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

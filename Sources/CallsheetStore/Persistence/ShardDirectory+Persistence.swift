@@ -325,6 +325,7 @@ extension ShardDirectory {
                     logger.warning("import jobs still running at the drain deadline are interrupted", metadata: ["jobs": "\(left)"])
                 }
             }
+            await imports.shutDownSheetClient()
         }
         if journal != nil, recordsSinceSnapshot > 0 {
             do {
