@@ -170,7 +170,9 @@ struct GoogleSheetsTests {
         }
         #expect(text.hasPrefix("LIMIT"))
         #expect(text.contains("import limit of 1000000 bytes"))
-        #expect(elapsed < .seconds(15))
+        // Generous: the suite runs in parallel on two cores (CPU-bound suites can hold the
+        // cooperative pool for seconds); what proves the cut is the bytes the server wrote.
+        #expect(elapsed < .seconds(120))
         // The server's writes failed once the client closed: far less than the body was sent
         // (what was sent beyond 1 MB sat in the sockets' buffers).
         let finished = http.finishedReply(containing: "/d/endless/", timeout: 15)
@@ -181,7 +183,7 @@ struct GoogleSheetsTests {
     /// Headers, then nothing: the read timeout ends the wait, within the timeout and a margin.
     @Test func stalledBodyTimesOut() async throws {
         let http = try LocalHTTPServer { path in
-            .init(status: 200, contentType: "text/csv", body: Self.csv, stallAfterHead: 30)
+            .init(status: 200, contentType: "text/csv", body: Self.csv, stallAfterHead: 300)
         }
         defer { http.stop() }
         let store = try await StoreFixture()
@@ -192,15 +194,16 @@ struct GoogleSheetsTests {
         let elapsed = ContinuousClock.now - started
         #expect(reply.text?.hasPrefix("SHEET_UNAVAILABLE") == true)
         #expect(reply.text?.contains("did not arrive within 1 seconds") == true)
-        #expect(elapsed < .seconds(6))
+        // The server stalls for 300 s: a bound far below it, loose enough for a loaded machine.
+        #expect(elapsed < .seconds(60))
     }
 
-    /// A body that trickles in (a byte every 100 ms, 30 s in all) never trips the read timeout;
+    /// A body that trickles in (a byte every 500 ms, 150 s in all) never trips the read timeout;
     /// the deadline of the whole download ends it.
     @Test func tricklingBodyMeetsTheDeadline() async throws {
         let body = Array((String(decoding: Self.csv, as: UTF8.self) + String(repeating: "Cy Ng,+16502530003\n", count: 12)).utf8).prefix(300)
         let http = try LocalHTTPServer { path in
-            .init(status: 200, contentType: "text/csv", body: Array(body), bytePause: 0.1)
+            .init(status: 200, contentType: "text/csv", body: Array(body), bytePause: 0.5)
         }
         defer { http.stop() }
         let store = try await StoreFixture()
@@ -211,7 +214,7 @@ struct GoogleSheetsTests {
         let elapsed = ContinuousClock.now - started
         #expect(reply.text?.hasPrefix("SHEET_UNAVAILABLE") == true)
         #expect(reply.text?.contains("did not arrive within 2 seconds") == true)
-        #expect(elapsed < .seconds(8))
+        #expect(elapsed < .seconds(60))
     }
 
     /// `HTTP_PROXY` from the configuration's environment: the download goes through the proxy
@@ -228,7 +231,7 @@ struct GoogleSheetsTests {
         #expect(reply.text?.hasPrefix("SHEET_UNAVAILABLE the proxy refused") == true, "\(reply)")
         // Refused once, not retried until the connect timeout.
         #expect(proxy.requests(containing: "CONNECT sheets.example:8080") == 1)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     /// Nothing listens at the sheets host: SHEET_UNAVAILABLE at once, saying why.
@@ -241,8 +244,9 @@ struct GoogleSheetsTests {
         ImportRunner.configure(store.directory, .init(sheetsBaseURL: base, sheetTimeout: 60))
         let started = ContinuousClock.now
         let reply = await store.run(["IMPORT.PREVIEW", sheet("public", gid: 7)])
+        // Not retried until the connect timeout (which would say "did not arrive within").
         #expect(reply.text?.hasPrefix("SHEET_UNAVAILABLE cannot fetch the sheet") == true, "\(reply)")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func proxySettingsFromTheEnvironment() throws {
