@@ -20,7 +20,10 @@ struct ReplyRenderer {
         case .null, .nullArray: return "(nil)"
         case .bulkString(let bytes):
             let text = String(decoding: bytes, as: UTF8.self)
-            guard let first = text.first, first == "{" || first == "[", let json = try? JSONValue.parse(text) else { return text }
+            // INFO's CRLF lines read as plain lines in a terminal.
+            guard let first = text.first, first == "{" || first == "[", let json = try? JSONValue.parse(text) else {
+                return text.contains("\r\n") ? text.split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") : text
+            }
             return renderJSON(json)
         case .array(let values):
             if values.isEmpty { return "(empty)" }
