@@ -70,7 +70,7 @@ for name, family in families.items():
     assert exported in documented, "undocumented metric " + exported
 for name in ["callsheet_commands", "callsheet_command_duration_seconds", "callsheet_contacts", "callsheet_journal_records",
              "callsheet_journal_batch_records", "callsheet_connections", "callsheet_errors", "callsheet_data_directory_bytes",
-             "callsheet_resident_memory_bytes", "callsheet_import_jobs", "callsheet_unmerges"]:
+             "callsheet_resident_memory_bytes", "callsheet_import_jobs", "callsheet_export_jobs", "callsheet_unmerges"]:
     assert name in families, name + " missing"
 def sample(family, suffix, **labels):
     for s in families[family].samples:

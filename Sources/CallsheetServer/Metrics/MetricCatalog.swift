@@ -55,6 +55,7 @@ public enum MetricCatalog {
         Metric(name: "callsheet_exports_finished_total", kind: .counter, help: "Exports whose file was written whole."),
         Metric(name: "callsheet_exports_running", kind: .gauge, help: "Exports being written now."),
         Metric(name: "callsheet_export_rows_total", kind: .counter, help: "Contacts written by finished exports."),
+        Metric(name: "callsheet_export_jobs", kind: .gauge, help: "Export jobs kept (the last hour's) by state: running, done, failed, cancelled."),
         Metric(name: "callsheet_resident_memory_bytes", kind: .gauge, help: "Resident memory of the process."),
     ]
 

@@ -72,6 +72,9 @@ final class MetricsScrape: Sendable {
             counter("callsheet_exports_finished_total", integer(exports["finished"]))
             gauge("callsheet_exports_running", integer(exports["running"]))
             counter("callsheet_export_rows_total", integer(exports["rows"]))
+            if case .object(let states)? = exports["jobs"] {
+                labelledGauge("callsheet_export_jobs", states.map { ([$0.0], integer($0.1)) }, label: "state")
+            }
         }
         gauge("callsheet_resident_memory_bytes", integer(info["resident_bytes"]))
     }

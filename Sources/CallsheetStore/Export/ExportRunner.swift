@@ -11,7 +11,7 @@ import Synchronization
 public final class ExportRunner: Sendable {
     public typealias JobID = UInt64
 
-    public enum State: String, Sendable { case running, done, failed, cancelled }
+    public enum State: String, Sendable, CaseIterable { case running, done, failed, cancelled }
 
     public struct Job: Sendable {
         public var id: JobID
@@ -292,6 +292,14 @@ public final class ExportRunner: Sendable {
             return expired
         }
         for job in old { try? FileManager.default.removeItem(atPath: job.path) }
+    }
+
+    /// Export jobs kept (the last hour's, up to 8 a user) by state, for `INFO` and the metrics.
+    public var countsByState: [String: Int] {
+        let states = jobs.withLock { $0.values.map(\.state.rawValue) }
+        var counts = Dictionary(uniqueKeysWithValues: State.allCases.map { ($0.rawValue, 0) })
+        for state in states { counts[state, default: 0] += 1 }
+        return counts
     }
 
     var runningCount: Int { jobs.withLock { $0.values.filter { $0.state == .running }.count } }

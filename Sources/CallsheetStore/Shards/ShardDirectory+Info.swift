@@ -54,6 +54,8 @@ extension ShardDirectory {
             ("finished", .integer(Int64(exports?.finished.load(ordering: .relaxed) ?? 0))),
             ("running", .integer(Int64(exports?.runningCount ?? 0))),
             ("rows", .integer(Int64(exports?.rowsWritten.load(ordering: .relaxed) ?? 0))),
+            ("jobs", .object((exports?.countsByState ?? Dictionary(uniqueKeysWithValues: ExportRunner.State.allCases.map { ($0.rawValue, 0) }))
+                .sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) })),
         ])))
         let imports = await ImportRunner.existing(for: self)?.jobCountsByState()
             ?? Dictionary(uniqueKeysWithValues: ImportJob.State.allCases.map { ($0.rawValue, 0) })
