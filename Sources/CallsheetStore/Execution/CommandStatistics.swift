@@ -9,7 +9,7 @@ import Synchronization
 /// Per command and per organization: calls, microseconds spent, calls refused before they ran
 /// (`rejected`: the role or the arguments) and calls that ran and failed (`failed`), as Redis
 /// counts them. Latency percentiles come from one HdrHistogram per command over the whole server
-/// (2 significant digits, 1 µs to 1 h, about 10 KB each): a histogram per command per
+/// (2 significant digits, 1 µs to 1 h, 64-bit counts that never wrap, about 26 KB each): a histogram per command per
 /// organization would cost megabytes per organization, so an organization's admin reads the
 /// server's percentiles for the commands their organization ran (the counts are theirs alone).
 ///
@@ -53,7 +53,7 @@ public final class CommandStatistics: Sendable {
         var counts: [OrganizationID: [String: Counts]] = [:]
         /// Organization → error code → count.
         var errors: [OrganizationID: [String: UInt64]] = [:]
-        var latency: [String: Histogram<UInt32>] = [:]
+        var latency: [String: Histogram<UInt64>] = [:]
     }
 
     private let table = Mutex(Table())
@@ -84,7 +84,7 @@ public final class CommandStatistics: Sendable {
             if table.latency[command] == nil {
                 table.latency[command] = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
             }
-            _ = table.latency[command]?.record(min(max(each, 1), 3_600_000_000), count: UInt32(clamping: count))
+            _ = table.latency[command]?.record(min(max(each, 1), 3_600_000_000), count: UInt64(count))
         }
         metrics.record(command, outcome: outcome, nanoseconds: Int64(clamping: each &* 1000), count: count)
     }
