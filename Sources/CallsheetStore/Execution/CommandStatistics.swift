@@ -53,7 +53,27 @@ public final class CommandStatistics: Sendable {
         var counts: [OrganizationID: [String: Counts]] = [:]
         /// Organization → error code → count.
         var errors: [OrganizationID: [String: UInt64]] = [:]
-        var latency: [String: Histogram<UInt64>] = [:]
+        /// Command → its server-wide latency and its swift-metrics handles.
+        var commands: [String: PerCommand] = [:]
+    }
+
+    /// A command's latency histogram (a class, so recording mutates it in place under the lock)
+    /// and its swift-metrics handles.
+    private final class PerCommand: @unchecked Sendable {
+        // @unchecked Sendable: `latency` is touched only under `table`'s lock.
+        var latency = LatencyHistogram()
+        let handles: Metrics.Handles
+
+        init(handles: Metrics.Handles) { self.handles = handles }
+    }
+
+    /// 1 µs to 1 h, 2 significant digits, 64-bit counts.
+    private struct LatencyHistogram {
+        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+
+        mutating func record(_ microseconds: UInt64, count: UInt64) -> Bool {
+            histogram.record(min(max(microseconds, 1), 3_600_000_000), count: count)
+        }
     }
 
     private let table = Mutex(Table())
@@ -66,27 +86,25 @@ public final class CommandStatistics: Sendable {
     }
 
     /// Counts one command (or `count` commands that shared `microseconds` evenly: a run of
-    /// pipelined lookups answered in one visit).
+    /// pipelined lookups answered in one visit). One lock, a hash of the organization and two of
+    /// the command name, no allocation once the command was seen.
     func record(_ command: String, organization: OrganizationID?, microseconds: UInt64, outcome: Outcome, error: CallsheetError.Code? = nil, count: Int = 1) {
         let each = microseconds / UInt64(max(count, 1))
-        table.withLock { table in
-            let key = organization ?? 0
-            var counts = table.counts[key]?[command] ?? Counts()
-            counts.calls += UInt64(count)
-            counts.microseconds += microseconds
-            switch outcome {
-            case .ok: break
-            case .rejected: counts.rejected += UInt64(count)
-            case .failed: counts.failed += UInt64(count)
+        let handles = table.withLock { table -> Metrics.Handles in
+            let times = UInt64(count)
+            table.counts[organization ?? 0, default: [:]][command, default: Counts()].add(
+                Counts(calls: times, microseconds: microseconds, rejected: outcome == .rejected ? times : 0, failed: outcome == .failed ? times : 0))
+            if let error { table.errors[organization ?? 0, default: [:]][error.rawValue, default: 0] += times }
+            if let known = table.commands[command] {
+                _ = known.latency.record(each, count: times)
+                return known.handles
             }
-            table.counts[key, default: [:]][command] = counts
-            if let error { table.errors[key, default: [:]][error.rawValue, default: 0] += UInt64(count) }
-            if table.latency[command] == nil {
-                table.latency[command] = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
-            }
-            _ = table.latency[command]?.record(min(max(each, 1), 3_600_000_000), count: UInt64(count))
+            let entry = PerCommand(handles: metrics.handles(for: command))
+            _ = entry.latency.record(each, count: times)
+            table.commands[command] = entry
+            return entry.handles
         }
-        metrics.record(command, outcome: outcome, nanoseconds: Int64(clamping: each &* 1000), count: count)
+        handles.record(outcome, nanoseconds: Int64(clamping: each &* 1000), count: count)
     }
 
     /// Counts an error answered before any command was known (an unknown name, an empty request).
@@ -123,7 +141,7 @@ public final class CommandStatistics: Sendable {
         table.withLock { table in
             var result: [String: Percentiles] = [:]
             for command in commands {
-                guard let histogram = table.latency[command], histogram.totalCount > 0 else { continue }
+                guard let histogram = table.commands[command]?.latency.histogram, histogram.totalCount > 0 else { continue }
                 result[command] = Percentiles(
                     p50: Double(histogram.valueAtPercentile(50)), p99: Double(histogram.valueAtPercentile(99)),
                     p999: Double(histogram.valueAtPercentile(99.9)))
@@ -138,7 +156,7 @@ public final class CommandStatistics: Sendable {
         table.withLock { table in
             table.counts.removeAll()
             table.errors.removeAll()
-            table.latency.removeAll()
+            for entry in table.commands.values { entry.latency = LatencyHistogram() }
         }
     }
 
@@ -150,33 +168,33 @@ public final class CommandStatistics: Sendable {
         }
     }
 
-    /// The swift-metrics handles of each command, made once.
-    private final class Metrics: Sendable {
+    /// The swift-metrics handles of each command, made once (under the statistics' lock).
+    private struct Metrics: Sendable {
         let factory: any MetricsFactory
-        private let handles = Mutex<[String: Handles]>([:])
 
         struct Handles: Sendable {
             let timer: CoreMetrics.Timer
-            let counters: [CoreMetrics.Counter]
-        }
+            let ok: CoreMetrics.Counter
+            let rejected: CoreMetrics.Counter
+            let failed: CoreMetrics.Counter
 
-        init(factory: any MetricsFactory) {
-            self.factory = factory
-        }
-
-        func record(_ command: String, outcome: Outcome, nanoseconds: Int64, count: Int) {
-            let handles = self.handles.withLock { handles in
-                if let existing = handles[command] { return existing }
-                let made = Handles(
-                    timer: CoreMetrics.Timer(label: "callsheet_command_duration_seconds", dimensions: [("command", command)], factory: factory),
-                    counters: Outcome.allCases.map {
-                        CoreMetrics.Counter(label: "callsheet_commands_total", dimensions: [("command", command), ("outcome", $0.rawValue)], factory: factory)
-                    })
-                handles[command] = made
-                return made
+            func record(_ outcome: Outcome, nanoseconds: Int64, count: Int) {
+                for _ in 0..<count { timer.recordNanoseconds(nanoseconds) }
+                switch outcome {
+                case .ok: ok.increment(by: count)
+                case .rejected: rejected.increment(by: count)
+                case .failed: failed.increment(by: count)
+                }
             }
-            for _ in 0..<count { handles.timer.recordNanoseconds(nanoseconds) }
-            handles.counters[Outcome.allCases.firstIndex(of: outcome)!].increment(by: count)
+        }
+
+        func handles(for command: String) -> Handles {
+            func counter(_ outcome: Outcome) -> CoreMetrics.Counter {
+                CoreMetrics.Counter(label: "callsheet_commands_total", dimensions: [("command", command), ("outcome", outcome.rawValue)], factory: factory)
+            }
+            return Handles(
+                timer: CoreMetrics.Timer(label: "callsheet_command_duration_seconds", dimensions: [("command", command)], factory: factory),
+                ok: counter(.ok), rejected: counter(.rejected), failed: counter(.failed))
         }
     }
 }
