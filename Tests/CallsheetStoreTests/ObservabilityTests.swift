@@ -159,6 +159,22 @@ import Testing
         #expect(cleared["errorstats"]?.isEmpty == true, "\(cleared)")
     }
 
+    @Test("a pipelined run of lookups counts each: refused while parsing (rejected), failed while answering, or ok")
+    func pipelinedLookupOutcomes() async throws {
+        let store = try Store()
+        defer { Task { await store.close() } }
+        var (_, alice, _, _, _) = try await populate(store)
+        _ = await store.run(&alice, "CONTACT.ADD", #"{"name":"Ann Lee","phone":"+16502530001"}"#)
+        let replies = await store.executor.execute(
+            batch: [["contact.get", "1"], ["CONTACT.GET", "not-a-number"], ["CONTACT.GET", "404"], ["CONTACT.BYPHONE", "+16502530001"]], session: &alice)
+        #expect(replies.count == 4 && !replies[0].isErrorReply && replies[1].isErrorReply && replies[2].isErrorReply && !replies[3].isErrorReply)
+        let stats = sections(await store.run(&alice, "INFO", "commandstats", "errorstats"))
+        let get = fields(stats["commandstats"]?["cmdstat_contact.get"])
+        #expect(get["calls"] == 3 && get["rejected_calls"] == 1 && get["failed_calls"] == 1, "\(stats)")
+        #expect(fields(stats["commandstats"]?["cmdstat_contact.byphone"])["calls"] == 1, "\(stats)")
+        #expect(fields(stats["errorstats"]?["errorstat_WRONG_ARGS"])["count"] == 1 && fields(stats["errorstats"]?["errorstat_NOT_FOUND"])["count"] == 1, "\(stats)")
+    }
+
     @Test("SLOWLOG keeps commands over the threshold newest first, redacts AUTH's secret and uploads, cuts long arguments, and scopes entries to their organization")
     func slowLog() async throws {
         let store = try Store(slowLogThreshold: 0, slowLogLength: 64)

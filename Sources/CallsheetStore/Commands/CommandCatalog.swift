@@ -40,7 +40,11 @@ public enum CommandCatalog {
     /// - Throws: `UNKNOWN_COMMAND`, `NOAUTH` or `FORBIDDEN` from the declaration, or
     ///   `WRONG_ARGS` with the command's usage.
     static func parse(_ arguments: [String], caller: Caller?) throws(CallsheetError) -> CommandDeclaration.Run {
-        let declaration = try declaration(of: arguments)
+        try parse(arguments, as: try declaration(of: arguments), caller: caller)
+    }
+
+    /// Parses a request whose declaration was already looked up: the access check, then the arguments.
+    static func parse(_ arguments: [String], as declaration: CommandDeclaration, caller: Caller?) throws(CallsheetError) -> CommandDeclaration.Run {
         try declaration.spec.access.check(caller, command: declaration.spec.name)
         return try declaration.parse(arguments.dropFirst())
     }

@@ -28,8 +28,7 @@ public struct CommandExecutor: Sendable {
                 _ = try CommandCatalog.declaration(of: arguments)  // throws the request's error
                 throw CallsheetError(.unknownCommand, "unknown command; HELP lists the commands")
             }
-            try declaration.spec.access.check(session.caller, command: declaration.spec.name)
-            let parsed = try declaration.parse(arguments.dropFirst())
+            let parsed = try CommandCatalog.parse(arguments, as: declaration, caller: session.caller)
             outcome = .failed
             answer = try await run(parsed, session: &session)
             outcome = .ok
@@ -68,7 +67,8 @@ public struct CommandExecutor: Sendable {
             if end - index > 1, session.caller != nil, session.shard != nil {
                 directory.counters.commands.add(end - index, ordering: .relaxed)
                 let started = DispatchTime.now().uptimeNanoseconds
-                let first = replies.count
+                var outcomes: [(CommandStatistics.Outcome, CallsheetError.Code?)] = []
+                outcomes.reserveCapacity(end - index)
                 do throws(CallsheetError) {
                     try await refresh(&session)
                     guard let caller = session.caller, let shard = session.shard else { throw CallsheetError(.noAuth, "authentication required: AUTH <user> <secret>") }
@@ -86,11 +86,21 @@ public struct CommandExecutor: Sendable {
                             }
                         }
                     }
-                    for answer in answers { replies.append(reply(answer)) }
+                    for (parsed, answer) in zip(runs, answers) {
+                        replies.append(reply(answer))
+                        switch (parsed, answer) {
+                        case (.failure(let error), _): outcomes.append((.rejected, error.code))
+                        case (_, .failure(let error)): outcomes.append((.failed, error.code))
+                        default: outcomes.append((.ok, nil))
+                        }
+                    }
                 } catch {
-                    for _ in index..<end { replies.append(reply(.failure(error))) }
+                    for _ in index..<end {
+                        replies.append(reply(.failure(error)))
+                        outcomes.append((.rejected, error.code))
+                    }
                 }
-                recordRun(requests[index..<end], replies: replies[first...], nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, session: session)
+                recordRun(requests[index..<end], outcomes: outcomes, nanoseconds: DispatchTime.now().uptimeNanoseconds &- started, session: session)
                 if session.wantsClose { break }
                 index = end
                 continue
@@ -102,20 +112,17 @@ public struct CommandExecutor: Sendable {
         return replies
     }
 
-    /// Counts a run of lookups answered in one visit: each shares the run's time evenly; an
-    /// error reply counts as failed (a refused lookup was refused before it ran: rejected).
-    private func recordRun(_ requests: ArraySlice<[String]>, replies: ArraySlice<RESPValue>, nanoseconds: UInt64, session: Session) {
+    /// Counts a run of lookups answered in one visit: each shares the run's time evenly, with
+    /// the outcome the run gave it (refused while parsing, failed while answering, or ok).
+    private func recordRun(
+        _ requests: ArraySlice<[String]>, outcomes: [(CommandStatistics.Outcome, CallsheetError.Code?)], nanoseconds: UInt64, session: Session
+    ) {
         let organization = session.organizationID
         let each = nanoseconds / UInt64(max(requests.count, 1)) / 1000
         var groups: [(name: String, outcome: CommandStatistics.Outcome, count: Int)] = []
-        for (arguments, reply) in zip(requests, replies) {
-            guard let name = arguments.first.flatMap({ CommandCatalog.declaration(named: $0)?.spec.name }) else { continue }
-            var outcome = CommandStatistics.Outcome.ok
-            if case .error(let text) = reply {
-                let code = CallsheetError.Code(rawValue: String(text.prefix { $0 != " " }))
-                outcome = Self.refusals.contains(code) ? .rejected : .failed
-                directory.statistics.record(error: code, organization: organization)
-            }
+        for (arguments, (outcome, code)) in zip(requests, outcomes) {
+            guard let name = arguments.first.flatMap(Self.lookupName) else { continue }
+            if let code { directory.statistics.record(error: code, organization: organization) }
             if let index = groups.firstIndex(where: { $0.name == name && $0.outcome == outcome }) {
                 groups[index].count += 1
             } else {
@@ -132,15 +139,15 @@ public struct CommandExecutor: Sendable {
         }
     }
 
-    /// Errors that refuse a command before it runs.
-    private static let refusals: Set<CallsheetError.Code> = [.wrongArguments, .forbidden, .noAuth, .badRequest]
-
     /// True for the requests a dialer pipelines (the declared lookups: `CONTACT.GET`,
     /// `CONTACT.BYPHONE`), recognised by name alone so a run of them can share one visit to the
     /// shard. The server batches by it too, so the two never disagree. Compares bytes, allocating
     /// nothing.
-    public static func isLookup(_ name: String) -> Bool {
-        CommandCatalog.lookupNames.contains { expected in
+    public static func isLookup(_ name: String) -> Bool { lookupName(name) != nil }
+
+    /// The declared name of the lookup `name` spells in any case (`contact.get` → `CONTACT.GET`), or nil.
+    static func lookupName(_ name: String) -> String? {
+        CommandCatalog.lookupNames.first { expected in
             name.utf8.count == expected.utf8.count
                 && zip(name.utf8, expected.utf8).allSatisfy { byte, wanted in byte == wanted || (byte &- 0x61 < 26 && byte &- 0x20 == wanted) }
         }

@@ -137,10 +137,12 @@ public final class SlowLog: Sendable {
 
     /// At most ``maxArgumentBytes`` bytes, cut before a whole character, and how many more there were.
     private static func cut(_ argument: String) -> String {
-        let utf8 = Array(argument.utf8)
-        guard utf8.count > maxArgumentBytes else { return argument }
+        let total = argument.utf8.count
+        guard total > maxArgumentBytes else { return argument }
+        // Only the bytes kept and the one after them are copied (an argument may be megabytes).
+        let head = Array(argument.utf8.prefix(maxArgumentBytes + 1))
         var end = maxArgumentBytes
-        while end > 0, utf8[end] & 0xC0 == 0x80 { end -= 1 }
-        return "\(String(decoding: utf8[..<end], as: UTF8.self))... (\(utf8.count - end) more bytes)"
+        while end > 0, head[end] & 0xC0 == 0x80 { end -= 1 }
+        return "\(String(decoding: head[..<end], as: UTF8.self))... (\(total - end) more bytes)"
     }
 }
