@@ -1,20 +1,24 @@
 /// An organization's contacts by id, in chunks of ``chunkCapacity`` slots indexed by id (ids
-/// are handed out from 1 up and never reused, so the slots are dense). A copy (a snapshot's
-/// view) costs O(1); the next write copies the chunk directory and one chunk of 1,024 contacts.
+/// are handed out from 1 up and never reused, so the slots are dense). Each contact is a
+/// ``ContactRecord`` of a few dozen bytes in its chunk's arena, decoded into a `Contact` value
+/// when read and encoded again when written. A copy (a snapshot's view) costs O(1); the next
+/// write copies the chunk directory and one chunk of 1,024 records.
 ///
 /// A chunk is allocated when an id in it is first stored, and holds slots up to the highest
 /// offset stored, so an id far beyond the others (damaged or hostile input: the decoders allow
 /// ids up to 2^53) costs one directory entry per chunk before it, never the slots. Ids from
 /// ``denseLimit`` on go to a dictionary.
 public struct ContactSlots: Sendable {
-    /// Ids below this are slots; the directory is then at most 2 MB.
+    /// Ids below this are slots; the directory is then at most 6 MB.
     static let denseLimit: ContactID = 1 << 28
     static let chunkShift = 10
     /// Slots per chunk.
     public static let chunkCapacity = 1 << chunkShift
 
-    private var chunks: [[Contact?]] = []
+    private var chunks: [RecordChunk] = []
     private var sparse: [ContactID: Contact] = [:]
+    /// The texts records share (``ContactRecord``).
+    private var texts = SharedTexts()
     public private(set) var count = 0
 
     public init() {}
@@ -25,42 +29,38 @@ public struct ContactSlots: Sendable {
         get {
             guard id < Self.denseLimit else { return sparse[id] }
             let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
-            guard chunk < chunks.count, offset < chunks[chunk].count else { return nil }
-            return chunks[chunk][offset]
+            guard chunk < chunks.count else { return nil }
+            return chunks[chunk].contact(at: offset, id: id, texts: texts)
         }
-        _modify {
-            if id < Self.denseLimit {
-                let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
-                if chunk >= chunks.count { chunks.append(contentsOf: repeatElement([], count: chunk + 1 - chunks.count)) }
-                if offset >= chunks[chunk].count {
-                    // A chunk grows by doubling up to its capacity, never past it.
-                    let needed = offset + 1
-                    if needed > chunks[chunk].capacity {
-                        chunks[chunk].reserveCapacity(Swift.min(Self.chunkCapacity, Swift.max(needed, chunks[chunk].capacity * 2, 16)))
-                    }
-                    if needed == chunks[chunk].count + 1 {
-                        chunks[chunk].append(nil)  // the common case (ids in order), without a generic loop
-                    } else {
-                        chunks[chunk].append(contentsOf: repeatElement(nil, count: needed - chunks[chunk].count))
-                    }
-                }
-                let existed = chunks[chunk][offset] != nil
-                defer { count += (chunks[chunk][offset] != nil ? 1 : 0) - (existed ? 1 : 0) }
-                yield &chunks[chunk][offset]
-            } else {
+        set {
+            guard id < Self.denseLimit else {
                 let existed = sparse[id] != nil
-                defer { count += (sparse[id] != nil ? 1 : 0) - (existed ? 1 : 0) }
-                yield &sparse[id]
+                sparse[id] = newValue
+                count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
+                return
             }
+            let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
+            if chunk >= chunks.count {
+                guard newValue != nil else { return }
+                chunks.append(contentsOf: repeatElement(RecordChunk(), count: chunk + 1 - chunks.count))
+            }
+            let existed: Bool
+            if let newValue {
+                var writer = BinaryWriter(capacity: 128)
+                ContactRecord.encode(newValue, into: &writer, texts: &texts)
+                existed = chunks[chunk].store(writer.bytes, at: offset)
+            } else {
+                existed = chunks[chunk].remove(at: offset)
+            }
+            count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
         }
     }
 
-    /// True when a contact has this id, without copying it out.
+    /// True when a contact has this id, without decoding it.
     public func contains(_ id: ContactID) -> Bool {
         guard id < Self.denseLimit else { return sparse[id] != nil }
         let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
-        guard chunk < chunks.count, offset < chunks[chunk].count else { return false }
-        return chunks[chunk][offset] != nil
+        return chunk < chunks.count && chunks[chunk].contains(offset)
     }
 
     /// Stores `contact` under its id; returns the contact it replaced.
@@ -81,54 +81,169 @@ public struct ContactSlots: Sendable {
     /// Kept for the dictionary's interface: chunks are allocated as ids arrive.
     public mutating func reserveCapacity(_ count: Int) {}
 
+    /// Gives every chunk's arena exactly the bytes its records take (after a load or import:
+    /// arenas grow by doubling while records are appended).
+    public mutating func trimArenas() {
+        for index in chunks.indices { chunks[index].compact() }
+    }
+
     /// The contacts in ascending id order.
     public var values: ContactSlots { self }
 
-    /// The ids in ascending order.
-    public var keys: LazyMapSequence<ContactSlots, ContactID> { lazy.map(\.id) }
+    /// The ids in ascending order, without decoding the contacts.
+    public var keys: [ContactID] {
+        var ids: [ContactID] = []
+        ids.reserveCapacity(count)
+        for (index, chunk) in chunks.enumerated() {
+            for offset in chunk.starts.indices where chunk.starts[offset] != RecordChunk.empty {
+                ids.append(ContactID(index << Self.chunkShift | offset))
+            }
+        }
+        ids.append(contentsOf: sparse.keys.sorted())
+        return ids
+    }
 
-    /// How many chunks of slots this table shares with `other` (tests of copy-on-write).
+    /// How many chunks of records this table shares with `other` (tests of copy-on-write).
     public func _sharedChunks(with other: ContactSlots) -> Int {
         zip(chunks, other.chunks).reduce(0) { shared, pair in
-            let same = pair.0.withUnsafeBufferPointer { left in
-                pair.1.withUnsafeBufferPointer { right in left.baseAddress != nil && left.baseAddress == right.baseAddress }
+            let same = pair.0.bytes.withUnsafeBufferPointer { left in
+                pair.1.bytes.withUnsafeBufferPointer { right in left.baseAddress != nil && left.baseAddress == right.baseAddress }
             }
             return shared + (same ? 1 : 0)
         }
     }
 
-    /// Bytes the slots occupy, without what each contact's strings and arrays point to.
+    /// Bytes the records, their slots and the shared texts occupy.
     public var memoryFootprint: Int {
-        chunks.capacity * 8 + chunks.reduce(0) { $0 + ($1.capacity > 0 ? 32 + $1.capacity * MemoryLayout<Contact?>.stride : 0) }
-            + sparse.capacity * (MemoryLayout<Contact>.stride + 8)
+        chunks.capacity * MemoryLayout<RecordChunk>.stride + chunks.reduce(0) { $0 + $1.memoryFootprint }
+            + sparse.capacity * (MemoryLayout<Contact>.stride + 8) + texts.memoryFootprint
+    }
+
+    /// The record arenas' bytes and the garbage among them (superseded records not yet compacted).
+    public var arenaBytes: (live: Int, garbage: Int) {
+        chunks.reduce((0, 0)) { ($0.0 + $1.bytes.count - $1.garbage, $0.1 + $1.garbage) }
     }
 }
 
+/// 1,024 slots of contact records: each slot's record start in one arena of bytes. A write
+/// appends the new record and leaves the old one as garbage, compacted away once garbage
+/// outweighs the live records; the first write after a copy copies this chunk only.
+private struct RecordChunk: Sendable {
+    static let empty = UInt32.max
+
+    /// Per slot, where its record starts in `bytes` (a varint length, then the record), or ``empty``.
+    var starts: [UInt32] = []
+    var bytes: [UInt8] = []
+    var garbage = 0
+
+    func contains(_ offset: Int) -> Bool { offset < starts.count && starts[offset] != Self.empty }
+
+    func contact(at offset: Int, id: ContactID, texts: SharedTexts) -> Contact? {
+        guard offset < starts.count, starts[offset] != Self.empty else { return nil }
+        let start = Int(starts[offset])
+        return bytes.withUnsafeBytes { buffer in
+            let (length, header) = Self.length(in: buffer, at: start)
+            return ContactRecord.decode(UnsafeRawBufferPointer(rebasing: buffer[start + header..<start + header + length]), id: id, texts: texts)
+        }
+    }
+
+    /// Stores `record` in the slot; true when the slot held one before.
+    mutating func store(_ record: [UInt8], at offset: Int) -> Bool {
+        if offset >= starts.count {
+            let needed = offset + 1
+            if needed > starts.capacity {
+                starts.reserveCapacity(Swift.min(ContactSlots.chunkCapacity, Swift.max(needed, starts.capacity * 2, 16)))
+            }
+            starts.append(contentsOf: repeatElement(Self.empty, count: needed - starts.count))
+        }
+        let existed = starts[offset] != Self.empty
+        if existed { garbage += recordSize(at: Int(starts[offset])) }
+        starts[offset] = UInt32(bytes.count)
+        var length = UInt64(record.count)
+        while length >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        bytes.append(UInt8(length))
+        bytes.append(contentsOf: record)
+        if garbage > 16 << 10, garbage * 2 > bytes.count { compact() }
+        // A chunk filled to its last slot for the first time (a load, an import) gets an arena
+        // of its size instead of doubling's spare half.
+        else if !existed, offset == ContactSlots.chunkCapacity - 1 { compact() }
+        return existed
+    }
+
+    /// Empties the slot; true when it held a record.
+    mutating func remove(at offset: Int) -> Bool {
+        guard offset < starts.count, starts[offset] != Self.empty else { return false }
+        garbage += recordSize(at: Int(starts[offset]))
+        starts[offset] = Self.empty
+        if garbage > 16 << 10, garbage * 2 > bytes.count { compact() }
+        return true
+    }
+
+    /// The live records, copied into an arena of exactly their size, in slot order.
+    mutating func compact() {
+        guard garbage > 0 || bytes.capacity > bytes.count + 64 else { return }
+        var packed: [UInt8] = []
+        packed.reserveCapacity(bytes.count - garbage)
+        bytes.withUnsafeBytes { buffer in
+            for offset in starts.indices where starts[offset] != Self.empty {
+                let start = Int(starts[offset])
+                let (length, header) = Self.length(in: buffer, at: start)
+                starts[offset] = UInt32(packed.count)
+                packed.append(contentsOf: buffer[start..<start + header + length])
+            }
+        }
+        bytes = packed
+        garbage = 0
+        if starts.capacity > starts.count + 16 { starts = Array(starts) }
+    }
+
+    private func recordSize(at start: Int) -> Int {
+        bytes.withUnsafeBytes { buffer in
+            let (length, header) = Self.length(in: buffer, at: start)
+            return header + length
+        }
+    }
+
+    /// A record's length and the bytes of the varint that states it.
+    private static func length(in buffer: UnsafeRawBufferPointer, at start: Int) -> (Int, Int) {
+        var value = 0, shift = 0, index = start
+        while true {
+            let byte = buffer[index]
+            index += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return (value, index - start) }
+            shift += 7
+        }
+    }
+
+    var memoryFootprint: Int { starts.capacity * 4 + bytes.capacity + (starts.capacity > 0 ? 32 : 0) + (bytes.capacity > 0 ? 32 : 0) }
+}
+
 extension ContactSlots: Sequence {
-    /// Walks the chunks in order, then the sparse ids in order.
+    /// Walks the chunks in order, decoding each record, then the sparse ids in order.
     public struct Iterator: IteratorProtocol {
-        private let chunks: [[Contact?]]
+        private let table: ContactSlots
         private var chunk = 0
         private var offset = 0
         private var sparse: [Contact]?
-        private let sparseSource: [ContactID: Contact]
 
-        init(_ table: ContactSlots) {
-            chunks = table.chunks
-            sparseSource = table.sparse
-        }
+        init(_ table: ContactSlots) { self.table = table }
 
         public mutating func next() -> Contact? {
-            while chunk < chunks.count {
-                if offset < chunks[chunk].count {
+            while chunk < table.chunks.count {
+                if offset < table.chunks[chunk].starts.count {
                     defer { offset += 1 }
-                    if let contact = chunks[chunk][offset] { return contact }
+                    let id = ContactID(chunk << ContactSlots.chunkShift | offset)
+                    if let contact = table.chunks[chunk].contact(at: offset, id: id, texts: table.texts) { return contact }
                 } else {
                     chunk += 1
                     offset = 0
                 }
             }
-            if sparse == nil { sparse = sparseSource.keys.sorted(by: >).compactMap { sparseSource[$0] } }
+            if sparse == nil { sparse = table.sparse.keys.sorted(by: >).compactMap { table.sparse[$0] } }
             return sparse?.popLast()
         }
     }

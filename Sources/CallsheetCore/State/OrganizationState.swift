@@ -60,9 +60,6 @@ public struct OrganizationState: Sendable {
     /// Erasure receipts by id (`ERASURE.LIST`).
     public internal(set) var erasures: [UInt64: ErasureReceipt] = [:]
 
-    /// Shares the repeated texts of contacts (company, notes, tags) between them.
-    private var interner = TextInterner()
-
     public internal(set) var nextContactID: ContactID = 1
     public internal(set) var nextDepartmentID: DepartmentID = 1
     public internal(set) var nextUserID: UserID = 1
@@ -111,7 +108,6 @@ public struct OrganizationState: Sendable {
             return .putField(previous)
         case .putContact(let contact):
             let previous = contacts[contact.id]
-            let contact = interner.intern(contact, replacing: previous)
             nextContactID = max(nextContactID, contact.id + 1)
             contacts[contact.id] = contact
             guard let previous else {
@@ -123,7 +119,7 @@ public struct OrganizationState: Sendable {
             return .putContact(previous)
         case .patchContact(let patch):
             guard let previous = contacts[patch.contactID] else { return .patchContact(patch) }
-            let contact = interner.intern(previous.applying(patch), replacing: previous)
+            let contact = previous.applying(patch)
             contacts[patch.contactID] = contact
             reindex(from: previous, to: contact)
             return .patchContact(patch.undo(on: previous))
@@ -341,7 +337,6 @@ public struct OrganizationState: Sendable {
     /// department and ordered id lists), for ``load(_:)``.
     private mutating func loadRecords(_ loaded: some Collection<Contact>, memberships: Bool = true) {
         for contact in loaded {
-            let contact = interner.intern(contact, notes: true)
             let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
             index(contact, isNew: isNew, memberships: memberships)
             nextContactID = max(nextContactID, contact.id + 1)

@@ -1,0 +1,206 @@
+/// A contact as the table keeps it in memory: a few dozen bytes in its chunk's arena instead of
+/// a 216-byte `Contact` struct and the heap blocks of its strings (docs/STORAGE.md, "Contact
+/// records in memory"). Repeated texts (company, notes, call outcome, custom field names and
+/// short text values, tag lists) are numbers into the organization's ``SharedTexts``.
+///
+/// Layout, in order (varints are LEB128, "signed" zig-zag varints):
+/// - a presence byte: email, company, notes, extension, last called, last outcome, archived,
+///   merged into (bits 0–7);
+/// - organization, department and creator ids, then `customFieldCount` (varints);
+/// - name (length, UTF-8);
+/// - phone: `digits << 1 | 1` for `+` and 1–18 digits not starting with 0 (every E.164
+///   number), else `length << 1` and its UTF-8;
+/// - extension, email (length, UTF-8), when present;
+/// - company (a text: `number << 1 | 1` shared, else `length << 1` and its UTF-8), when present;
+/// - tags: `number << 1 | 1` for a shared list, else `count << 1` and that many texts inline;
+/// - notes (a text), when present;
+/// - custom fields: name (a text), value (a tag byte and its payload as the journal writes it);
+/// - last called at (signed, from created at), last outcome (a text), when present;
+/// - total calls; created at (signed); updated at and archived at (signed, from created at);
+///   merged into (varint), when present.
+///
+/// Records are written only by ``encode(_:into:texts:)`` and read only from the table's own
+/// arenas, so reading does not check bounds beyond what a well-formed record needs.
+enum ContactRecord {
+    private static let hasEmail: UInt8 = 1, hasCompany: UInt8 = 2, hasNotes: UInt8 = 4, hasExtension: UInt8 = 8
+    private static let hasLastCalled: UInt8 = 16, hasOutcome: UInt8 = 32, hasArchived: UInt8 = 64, hasMergedInto: UInt8 = 128
+    /// Texts of custom fields are shared when they are at most this long (a picklist's option, a city).
+    private static let sharedValueLength = 48
+
+    static func encode(_ contact: Contact, into writer: inout BinaryWriter, texts: inout SharedTexts) {
+        var flags: UInt8 = 0
+        if contact.email != nil { flags |= hasEmail }
+        if contact.company != nil { flags |= hasCompany }
+        if contact.notes != nil { flags |= hasNotes }
+        if contact.phoneExtension != nil { flags |= hasExtension }
+        if contact.lastCalledAt != nil { flags |= hasLastCalled }
+        if contact.lastCallOutcome != nil { flags |= hasOutcome }
+        if contact.archivedAt != nil { flags |= hasArchived }
+        if contact.mergedInto != nil { flags |= hasMergedInto }
+        writer.byte(flags)
+        writer.varint(contact.organizationID)
+        writer.varint(contact.departmentID)
+        writer.varint(contact.createdByUserID)
+        writer.varint(contact.customFields.count)
+        writer.string(contact.name)
+        if let digits = Self.e164Digits(contact.phone) {
+            writer.varint(digits << 1 | 1)
+        } else {
+            writer.varint(UInt64(contact.phone.utf8.count) << 1)
+            writer.withBytes { $0.append(contentsOf: contact.phone.utf8) }
+        }
+        if let phoneExtension = contact.phoneExtension { writer.string(phoneExtension) }
+        if let email = contact.email { writer.string(email) }
+        if let company = contact.company { text(company, into: &writer, texts: &texts) }
+        if let number = texts.number(of: contact.tags) {
+            writer.varint(UInt64(number) << 1 | 1)
+        } else {
+            writer.varint(UInt64(contact.tags.count) << 1)
+            for tag in contact.tags { text(tag, into: &writer, texts: &texts) }
+        }
+        if let notes = contact.notes { text(notes, into: &writer, texts: &texts) }
+        // Sorted, so that equal contacts have equal records.
+        for (name, value) in contact.customFields.sorted(by: { $0.key < $1.key }) {
+            text(name, into: &writer, texts: &texts)
+            switch value {
+            case .text(let string) where string.utf8.count <= sharedValueLength:
+                writer.byte(6)
+                text(string, into: &writer, texts: &texts)
+            default: RecordCodec.encode(value, into: &writer)
+            }
+        }
+        if let lastCalledAt = contact.lastCalledAt { writer.signed(lastCalledAt &- contact.createdAt) }
+        if let outcome = contact.lastCallOutcome { text(outcome, into: &writer, texts: &texts) }
+        writer.varint(contact.totalCalls)
+        writer.signed(contact.createdAt)
+        writer.signed(contact.updatedAt &- contact.createdAt)
+        if let archivedAt = contact.archivedAt { writer.signed(archivedAt &- contact.createdAt) }
+        if let mergedInto = contact.mergedInto { writer.varint(mergedInto) }
+    }
+
+    private static func text(_ value: String, into writer: inout BinaryWriter, texts: inout SharedTexts) {
+        if let number = texts.number(of: value) {
+            writer.varint(UInt64(number) << 1 | 1)
+        } else {
+            writer.varint(UInt64(value.utf8.count) << 1)
+            writer.withBytes { $0.append(contentsOf: value.utf8) }
+        }
+    }
+
+    /// The digits of `+` and 1–18 digits not starting with 0, as a number (every E.164 phone).
+    static func e164Digits(_ phone: String) -> UInt64? {
+        let utf8 = phone.utf8
+        guard utf8.count >= 2, utf8.count <= 19, utf8.first == UInt8(ascii: "+") else { return nil }
+        var digits: UInt64 = 0
+        for (offset, byte) in utf8.dropFirst().enumerated() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), offset > 0 || byte != UInt8(ascii: "0") else { return nil }
+            digits = digits * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return digits
+    }
+
+    /// The contact of the record at the start of `bytes`, and the record's length.
+    static func decode(_ bytes: UnsafeRawBufferPointer, id: ContactID, texts: SharedTexts) -> Contact {
+        var cursor = Cursor(bytes: bytes)
+        let flags = cursor.byte()
+        let organization = cursor.varint()
+        let department = cursor.varint()
+        let createdBy = cursor.varint()
+        let fieldCount = Int(cursor.varint())
+        let name = cursor.string(length: Int(cursor.varint()))
+        let phoneWord = cursor.varint()
+        let phone = phoneWord & 1 == 1 ? "+" + String(phoneWord >> 1) : cursor.string(length: Int(phoneWord >> 1))
+        let phoneExtension = flags & hasExtension != 0 ? cursor.string(length: Int(cursor.varint())) : nil
+        let email = flags & hasEmail != 0 ? cursor.string(length: Int(cursor.varint())) : nil
+        let company = flags & hasCompany != 0 ? cursor.text(texts) : nil
+        let tagWord = cursor.varint()
+        var tags: [String]
+        if tagWord & 1 == 1 {
+            tags = texts[tags: UInt32(tagWord >> 1)]
+        } else {
+            tags = []
+            let tagCount = Int(tagWord >> 1)
+            if tagCount > 0 {
+                tags.reserveCapacity(tagCount)
+                for _ in 0..<tagCount { tags.append(cursor.text(texts)) }
+            }
+        }
+        let notes = flags & hasNotes != 0 ? cursor.text(texts) : nil
+        var fields: [String: FieldValue] = [:]
+        if fieldCount > 0 {
+            fields.reserveCapacity(fieldCount)
+            for _ in 0..<fieldCount {
+                let fieldName = cursor.text(texts)
+                fields[fieldName] = cursor.fieldValue(texts)
+            }
+        }
+        let lastCalledDelta = flags & hasLastCalled != 0 ? cursor.signed() : nil
+        let outcome = flags & hasOutcome != 0 ? cursor.text(texts) : nil
+        let totalCalls = Int(cursor.varint())
+        let createdAt = cursor.signed()
+        let updatedAt = createdAt &+ cursor.signed()
+        let archivedAt = flags & hasArchived != 0 ? createdAt &+ cursor.signed() : nil
+        let mergedInto = flags & hasMergedInto != 0 ? cursor.varint() : nil
+        var contact = Contact(
+            id: id, organizationID: organization, departmentID: department, createdByUserID: createdBy, name: name, phone: phone,
+            email: email, company: company, tags: tags, notes: notes, customFields: fields,
+            lastCalledAt: lastCalledDelta.map { createdAt &+ $0 }, lastCallOutcome: outcome, totalCalls: totalCalls,
+            createdAt: createdAt, updatedAt: updatedAt, archivedAt: archivedAt)
+        contact.phoneExtension = phoneExtension
+        contact.mergedInto = mergedInto
+        return contact
+    }
+
+    /// Reads a record the table wrote.
+    private struct Cursor {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        mutating func byte() -> UInt8 {
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func varint() -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = bytes[offset]
+                offset += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+
+        mutating func signed() -> Int64 {
+            let raw = varint()
+            return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+        }
+
+        mutating func string(length: Int) -> String {
+            defer { offset += length }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
+        }
+
+        mutating func text(_ texts: SharedTexts) -> String {
+            let word = varint()
+            return word & 1 == 1 ? texts[text: UInt32(word >> 1)] : string(length: Int(word >> 1))
+        }
+
+        mutating func fieldValue(_ texts: SharedTexts) -> FieldValue {
+            switch byte() {
+            case 0: return .text(string(length: Int(varint())))
+            case 6: return .text(text(texts))
+            case 1: return .integer(signed())
+            case 3: return .date(string(length: Int(varint())))
+            case 4: return .checkbox(byte() != 0)
+            default:
+                // 5: a decimal as its exact text, as the journal writes it.
+                return .decimal(DecimalNumber(string(length: Int(varint()))) ?? DecimalNumber(Int64(0)))
+            }
+        }
+    }
+}
