@@ -102,7 +102,7 @@ extension OrganizationState {
         }
         if let days = retention.deletedCallDays {
             let before = now - Timestamp(days) * Self.day
-            for id in calls.contactsWithCalls where contacts[id] == nil {
+            for id in calls.contactsWithCalls where !contacts.contains(id) {
                 guard let newest = calls.calls(of: id, after: nil, since: nil, limit: 1).calls.first, newest.at < before else { continue }
                 if sweep.eraseCallsOf.count == Self.sweepLimit { sweep.more = true; break }
                 sweep.eraseCallsOf.append(id)

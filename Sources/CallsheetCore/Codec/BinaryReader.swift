@@ -1,6 +1,6 @@
 /// Reads what ``BinaryWriter`` wrote. Every read is bounds-checked: a damaged payload yields a
 /// `CORRUPT` error naming the offset, never a crash.
-public struct BinaryReader {
+public struct BinaryReader: Sendable {
     private let bytes: [UInt8]
     public private(set) var offset: Int
 
@@ -36,6 +36,12 @@ public struct BinaryReader {
         let result = try bytes.withUnsafeBufferPointer { buffer throws(Failure) in try body(buffer, &position) }
         offset = position
         return result
+    }
+
+    /// Moves past `count` bytes (a part another reader reads).
+    public mutating func skip(_ count: Int) throws(CallsheetError) {
+        guard count >= 0, count <= bytes.count - offset else { throw corrupt("length \(count) past the end") }
+        offset += count
     }
 
     public mutating func byte() throws(CallsheetError) -> UInt8 {

@@ -67,7 +67,7 @@ extension ContactTextIndex {
             guard (id != 0) == trigrams.contains(UInt32(slot)) else {
                 return "text index image slot \(slot) has \(id == 0 ? "a text but no contact" : "a contact but no text")"
             }
-            if id != 0, contacts[id] == nil { return "text index image names contact \(id), which the snapshot does not hold" }
+            if id != 0, !contacts.contains(id) { return "text index image names contact \(id), which the snapshot does not hold" }
         }
         return nil
     }

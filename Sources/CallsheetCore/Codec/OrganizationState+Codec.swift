@@ -2,9 +2,9 @@ extension OrganizationState {
     /// Writes the whole state for a snapshot: records and counters, then (content version 2,
     /// `indexImage`) the text index as it lies in memory, so that loading does not rebuild it.
     /// The other indexes are rebuilt on load.
-    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true) {
+    public func encode(into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, contactImage: Bool = true) {
         // With no piece size, nothing is handed on: everything stays in `writer`.
-        encode(into: &writer, indexImage: indexImage, duplicates: duplicates, compliance: compliance, pieceSize: .max) { _ in }
+        encode(into: &writer, indexImage: indexImage, duplicates: duplicates, compliance: compliance, contactImage: contactImage, pieceSize: .max) { _ in }
     }
 
     /// ``encode(into:indexImage:)`` in pieces: whenever `writer` holds more than `pieceSize`
@@ -19,8 +19,12 @@ extension OrganizationState {
     /// With `duplicates` (content version 3), the duplicate settings, ignored pairs and undo
     /// entries follow the presets; with `compliance` (content version 4), the calls, do-not-call
     /// list, consents, campaigns, protected contacts, retention rules and erasure receipts follow those.
+    ///
+    /// With `contactImage` (content version 6), the contacts are the table's image
+    /// (``ContactSlots/writeImage(into:pieceSize:write:)``): records as they lie in memory.
     public func encode(
-        into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, imageMinimumContacts: Int = 0, pieceSize: Int,
+        into writer: inout BinaryWriter, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, contactImage: Bool = true,
+        imageMinimumContacts: Int = 0, pieceSize: Int,
         write: ([UInt8]) throws -> Void
     ) rethrows {
         RecordCodec.encode(organization, into: &writer)
@@ -37,10 +41,14 @@ extension OrganizationState {
         // knows how to index the contacts while it decodes them.
         let withImage = indexImage && contacts.count >= imageMinimumContacts
         if indexImage { writer.bool(withImage) }
-        writer.varint(contacts.count)
-        for id in orderedIDs {
-            if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
-            if writer.bytes.count > pieceSize { try writer.drain(write) }
+        if contactImage {
+            try contacts.writeImage(into: &writer, pieceSize: pieceSize, write: write)
+        } else {
+            writer.varint(contacts.count)
+            for id in orderedIDs {
+                if let contact = contacts[id] { RecordCodec.encode(contact, into: &writer) }
+                if writer.bytes.count > pieceSize { try writer.drain(write) }
+            }
         }
         if withImage { try textIndex.writeImage(into: &writer, pieceSize: pieceSize, write: write) }
         let allPresets = presets.values.flatMap(\.values).sorted { ($0.userID, $0.name) < ($1.userID, $1.name) }
@@ -66,7 +74,9 @@ extension OrganizationState {
     /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
     /// version 2, where a presence byte before the contacts says whether the image follows them).
-    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true) throws(CallsheetError) -> OrganizationState {
+    public static func decode(
+        _ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, contactImage: Bool = true
+    ) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
         let nextDepartment = try reader.id()
@@ -75,23 +85,10 @@ extension OrganizationState {
         for _ in 0..<(try reader.count()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
         for _ in 0..<(try reader.count()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
         let withImage = indexImage ? try reader.bool() : false
-        // A contact takes at least 16 bytes (four ids, two strings, presence bytes, three timestamps).
-        let contactCount = try reader.count(minimumBytes: 16)
-        if withImage {
-            let start = reader.offset
-            try state.load(
-                count: contactCount, next: { () throws(CallsheetError) in try RecordCodec.decodeContact(&reader) },
-                textIndexImage: { () throws(CallsheetError) in try ContactTextIndex(image: &reader) })
-            if let problem = state.textIndex.checkImage(against: state.contacts) { throw reader.corrupt(problem, at: start) }
+        if contactImage {
+            try state.adoptImages(&reader, textIndexImage: withImage)
         } else {
-            var loaded: [Contact] = []
-            loaded.reserveCapacity(contactCount)
-            for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
-            state.load(loaded)
-        }
-        // Each contact once: a repeated id would leave the first one's memberships indexed.
-        guard state.contacts.count == contactCount else {
-            throw reader.corrupt("\(contactCount - state.contacts.count) contact id(s) appear twice among the contacts")
+            try state.decodeContacts(&reader, textIndexImage: withImage)
         }
         for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         if duplicates {
@@ -115,5 +112,28 @@ extension OrganizationState {
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)
         return state
+    }
+
+    /// Contacts as the journal encodes them, one by one (content versions 1–5), and the text
+    /// index from its image when `withImage` (version 2 on) says one follows them.
+    private mutating func decodeContacts(_ reader: inout BinaryReader, textIndexImage withImage: Bool) throws(CallsheetError) {
+        // A contact takes at least 16 bytes (four ids, two strings, presence bytes, three timestamps).
+        let contactCount = try reader.count(minimumBytes: 16)
+        if withImage {
+            let start = reader.offset
+            try load(
+                count: contactCount, next: { () throws(CallsheetError) in try RecordCodec.decodeContact(&reader) },
+                textIndexImage: { () throws(CallsheetError) in try ContactTextIndex(image: &reader) })
+            if let problem = textIndex.checkImage(against: contacts) { throw reader.corrupt(problem, at: start) }
+        } else {
+            var loaded: [Contact] = []
+            loaded.reserveCapacity(contactCount)
+            for _ in 0..<contactCount { loaded.append(try RecordCodec.decodeContact(&reader)) }
+            load(loaded)
+        }
+        // Each contact once: a repeated id would leave the first one's memberships indexed.
+        guard contacts.count == contactCount else {
+            throw reader.corrupt("\(contactCount - contacts.count) contact id(s) appear twice among the contacts")
+        }
     }
 }

@@ -144,7 +144,7 @@ extension Change {
     public static func patches(_ changes: [Change], against state: OrganizationState) -> [Change] {
         // Most large sets (imports of new contacts) create only: nothing to count then.
         let updates = changes.contains { change in
-            if case .putContact(let contact) = change { state.contacts[contact.id] != nil } else { false }
+            if case .putContact(let contact) = change { state.contacts.contains(contact.id) } else { false }
         }
         guard updates else { return changes }
         var touched: [ContactID: Int] = [:]

@@ -204,3 +204,147 @@ enum ContactRecord {
         }
     }
 }
+
+extension ContactRecord {
+    /// What is wrong with a record read from a snapshot (the table's image), or nil when it is
+    /// one ``decode(_:id:texts:)`` reads safely: every length within the record, every shared
+    /// text and tag list number within `texts`, the ids, counts and timestamps within the ranges
+    /// the journal's decoder accepts, and nothing after the last field.
+    static func check(_ bytes: UnsafeRawBufferPointer, id: ContactID, texts: SharedTexts) -> String? {
+        var cursor = CheckedCursor(bytes: bytes)
+        func text() -> Bool {
+            guard let word = cursor.varint() else { return false }
+            return word & 1 == 1 ? word >> 1 < UInt64(texts.texts.count) : cursor.skip(word >> 1)
+        }
+        func timestamp(from base: Int64 = 0) -> Int64? {
+            guard let value = cursor.signed() else { return nil }
+            let (sum, overflow) = base.addingReportingOverflow(value)
+            return !overflow && BinaryReader.timestampRange.contains(sum) ? sum : nil
+        }
+        guard let flags = cursor.byte() else { return "contact \(id): empty record" }
+        guard let organization = cursor.varint(), let department = cursor.varint(), let createdBy = cursor.varint(),
+              [organization, department, createdBy].allSatisfy({ $0 <= BinaryReader.maximumID })
+        else { return "contact \(id): ids out of range" }
+        guard let fieldCount = cursor.varint(), fieldCount <= UInt64(bytes.count) else { return "contact \(id): custom field count out of range" }
+        guard let nameLength = cursor.varint(), cursor.skip(nameLength) else { return "contact \(id): name past the record" }
+        guard let phoneWord = cursor.varint(), phoneWord & 1 == 1 || cursor.skip(phoneWord >> 1) else { return "contact \(id): phone past the record" }
+        if flags & hasExtension != 0 { guard let length = cursor.varint(), cursor.skip(length) else { return "contact \(id): extension past the record" } }
+        if flags & hasEmail != 0 { guard let length = cursor.varint(), cursor.skip(length) else { return "contact \(id): email past the record" } }
+        if flags & hasCompany != 0, !text() { return "contact \(id): company past the record or not a shared text" }
+        guard let tagWord = cursor.varint() else { return "contact \(id): tags past the record" }
+        if tagWord & 1 == 1 {
+            guard tagWord >> 1 < UInt64(texts.tagLists.count) else { return "contact \(id): tag list \(tagWord >> 1) is not a shared list" }
+        } else {
+            guard tagWord >> 1 <= UInt64(bytes.count) else { return "contact \(id): tag count out of range" }
+            for _ in 0..<Int(tagWord >> 1) where !text() { return "contact \(id): a tag past the record or not a shared text" }
+        }
+        if flags & hasNotes != 0, !text() { return "contact \(id): notes past the record or not a shared text" }
+        for _ in 0..<Int(fieldCount) {
+            guard text() else { return "contact \(id): a custom field name past the record" }
+            let kind = cursor.byte()
+            switch kind {
+            case 0, 3, 5:
+                guard let length = cursor.varint(), length <= UInt64(cursor.remaining) else { return "contact \(id): a custom field value past the record" }
+                let start = cursor.offset
+                _ = cursor.skip(length)
+                if kind == 5, DecimalNumber(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<cursor.offset]), as: UTF8.self)) == nil {
+                    return "contact \(id): a decimal custom field value that is not a number"
+                }
+            case 6: guard text() else { return "contact \(id): a custom field value past the record or not a shared text" }
+            case 1: guard cursor.signed() != nil else { return "contact \(id): a custom field value past the record" }
+            case 4: guard let flag = cursor.byte(), flag <= 1 else { return "contact \(id): a checkbox value that is not 0 or 1" }
+            default: return "contact \(id): a custom field value of an unknown kind"
+            }
+        }
+        var lastCalledDelta: Int64?
+        if flags & hasLastCalled != 0 {
+            guard let delta = cursor.signed() else { return "contact \(id): last called past the record" }
+            lastCalledDelta = delta
+        }
+        if flags & hasOutcome != 0, !text() { return "contact \(id): last outcome past the record or not a shared text" }
+        guard let totalCalls = cursor.varint(), totalCalls <= UInt64(RecordCodec.maximumSetting) else { return "contact \(id): total calls out of range" }
+        guard let createdAt = timestamp() else { return "contact \(id): created at out of range" }
+        if let lastCalledDelta {
+            let (lastCalled, overflow) = createdAt.addingReportingOverflow(lastCalledDelta)
+            guard !overflow, BinaryReader.timestampRange.contains(lastCalled) else { return "contact \(id): last called at out of range" }
+        }
+        guard timestamp(from: createdAt) != nil else { return "contact \(id): updated at out of range" }
+        if flags & hasArchived != 0, timestamp(from: createdAt) == nil { return "contact \(id): archived at out of range" }
+        if flags & hasMergedInto != 0 {
+            guard let survivor = cursor.varint(), survivor > 0, survivor <= BinaryReader.maximumID, survivor != id else { return "contact \(id) merged into an impossible contact" }
+        }
+        guard cursor.remaining == 0 else { return "contact \(id): \(cursor.remaining) bytes after the record's last field" }
+        return nil
+    }
+
+    /// Reads a record that may be damaged: each read answers nil past the end.
+    private struct CheckedCursor {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        var remaining: Int { bytes.count - offset }
+
+        mutating func byte() -> UInt8? {
+            guard offset < bytes.count else { return nil }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func varint() -> UInt64? {
+            var value: UInt64 = 0
+            for shift in stride(from: UInt64(0), through: 63, by: 7) {
+                guard let byte = byte() else { return nil }
+                if shift == 63, byte > 1 { return nil }
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+            }
+            return nil
+        }
+
+        mutating func signed() -> Int64? {
+            guard let raw = varint() else { return nil }
+            return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+        }
+
+        mutating func skip(_ length: UInt64) -> Bool {
+            guard length <= UInt64(remaining) else { return false }
+            offset += Int(length)
+            return true
+        }
+    }
+}
+
+extension ContactRecord {
+    /// A record's tags: a shared list's number, or the tags themselves.
+    enum Tags {
+        case shared(UInt32)
+        case inline([String])
+    }
+
+    /// What the indexes other than the text index need of a record, read without decoding the
+    /// rest: its department, phone and tags (a load rebuilds those indexes from them).
+    static func indexFields(_ bytes: UnsafeRawBufferPointer, texts: SharedTexts) -> (department: DepartmentID, phone: String, tags: Tags) {
+        var cursor = Cursor(bytes: bytes)
+        let flags = cursor.byte()
+        _ = cursor.varint()
+        let department = cursor.varint()
+        _ = cursor.varint()
+        _ = cursor.varint()
+        cursor.offset += Int(cursor.varint())
+        let phoneWord = cursor.varint()
+        let phone = phoneWord & 1 == 1 ? "+" + String(phoneWord >> 1) : cursor.string(length: Int(phoneWord >> 1))
+        if flags & hasExtension != 0 { cursor.offset += Int(cursor.varint()) }
+        if flags & hasEmail != 0 { cursor.offset += Int(cursor.varint()) }
+        if flags & hasCompany != 0 {
+            let word = cursor.varint()
+            if word & 1 == 0 { cursor.offset += Int(word >> 1) }
+        }
+        let tagWord = cursor.varint()
+        if tagWord & 1 == 1 { return (department, phone, .shared(UInt32(tagWord >> 1))) }
+        var tags: [String] = []
+        for _ in 0..<Int(tagWord >> 1) { tags.append(cursor.text(texts)) }
+        return (department, phone, .inline(tags))
+    }
+}

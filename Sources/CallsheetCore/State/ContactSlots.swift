@@ -15,11 +15,11 @@ public struct ContactSlots: Sendable {
     /// Slots per chunk.
     public static let chunkCapacity = 1 << chunkShift
 
-    private var chunks: [RecordChunk] = []
-    private var sparse: [ContactID: Contact] = [:]
+    var chunks: [RecordChunk] = []
+    var sparse: [ContactID: Contact] = [:]
     /// The texts records share (``ContactRecord``).
-    private var texts = SharedTexts()
-    public private(set) var count = 0
+    var texts = SharedTexts()
+    public internal(set) var count = 0
 
     public init() {}
 
@@ -128,7 +128,7 @@ public struct ContactSlots: Sendable {
 /// 1,024 slots of contact records: each slot's record start in one arena of bytes. A write
 /// appends the new record and leaves the old one as garbage, compacted away once garbage
 /// outweighs the live records; the first write after a copy copies this chunk only.
-private struct RecordChunk: Sendable {
+struct RecordChunk: Sendable {
     static let empty = UInt32.max
 
     /// Per slot, where its record starts in `bytes` (a varint length, then the record), or ``empty``.
@@ -208,7 +208,7 @@ private struct RecordChunk: Sendable {
     }
 
     /// A record's length and the bytes of the varint that states it.
-    private static func length(in buffer: UnsafeRawBufferPointer, at start: Int) -> (Int, Int) {
+    static func length(in buffer: UnsafeRawBufferPointer, at start: Int) -> (Int, Int) {
         var value = 0, shift = 0, index = start
         while true {
             let byte = buffer[index]

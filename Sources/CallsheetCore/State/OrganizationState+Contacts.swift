@@ -16,7 +16,7 @@ extension OrganizationState {
         var current = id
         // Merges chain at most this deep in practice; the bound keeps a damaged chain finite.
         for _ in 0..<64 {
-            guard let next = contacts[current]?.mergedInto, contacts[next] != nil else { return current }
+            guard let next = contacts[current]?.mergedInto, contacts.contains(next) else { return current }
             current = next
         }
         return current

@@ -166,7 +166,7 @@ public struct OrganizationState: Sendable {
         while position < changes.count {
             var end = position
             var ids: Set<ContactID> = []
-            while end < changes.count, case .putContact(let contact) = changes[end], contacts[contact.id] == nil, ids.insert(contact.id).inserted {
+            while end < changes.count, case .putContact(let contact) = changes[end], !contacts.contains(contact.id), ids.insert(contact.id).inserted {
                 end += 1
             }
             if end - position >= Self.bulkRun {
@@ -377,7 +377,7 @@ extension Array {
 
 /// One half of a parallel ``OrganizationState/load(_:)``: `@unchecked Sendable` because only
 /// one of the two threads touches each box, and the load waits for both before reading them.
-private final class LoadHalf<Value>: @unchecked Sendable {
+final class LoadHalf<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
 }

@@ -35,6 +35,22 @@ struct SharedTexts: Sendable {
     private var sightings: [Int] = []
     private var sightingsRecorded = 0
 
+    init() {}
+
+    /// The tables of a snapshot's contact image (``ContactSlots/readImage(_:)``), numbered in order.
+    init(texts: ChunkedArray<String>, tagLists: ChunkedArray<[String]>) {
+        self.texts = texts
+        self.tagLists = tagLists
+        for (number, text) in texts.enumerated() {
+            textNumbers[ExactText(text)] = UInt32(number)
+            textBytes += text.utf8.count + Self.entryOverhead
+        }
+        for (number, tags) in tagLists.enumerated() {
+            tagListNumbers[ExactTags(tags)] = UInt32(number)
+            tagListBytes += tags.reduce(Self.entryOverhead) { $0 + 16 + $1.utf8.count }
+        }
+    }
+
     /// The shared text's number, `text` entered if it was seen before and there is room; nil
     /// when it is to be stored inline.
     mutating func number(of text: String) -> UInt32? {
