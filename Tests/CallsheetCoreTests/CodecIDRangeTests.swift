@@ -37,17 +37,17 @@ import Testing
 
     @Test func stateWithCounterAtTheTopIsCorrupt() {
         var writer = BinaryWriter()
-        OrganizationState(organization: Self.organization).encode(into: &writer, indexImage: false, duplicates: false, compliance: false)
+        OrganizationState(organization: Self.organization).encode(into: &writer, indexImage: false, duplicates: false, compliance: false, contactImage: false)
         var bytes = writer.bytes
         // The organization record, the three id counters, five empty counts: rewrite the first counter.
         var reader = BinaryReader(bytes)
-        #expect(throws: Never.self) { _ = try OrganizationState.decode(&reader, indexImage: false, duplicates: false, compliance: false) }
+        #expect(throws: Never.self) { _ = try OrganizationState.decode(&reader, indexImage: false, duplicates: false, compliance: false, contactImage: false) }
         let counterOffset = bytes.count - 8  // 3 counters + 5 empty counts, one byte each
         var counter = BinaryWriter()
         counter.varint(UInt64.max)
         bytes.replaceSubrange(counterOffset..<(counterOffset + 1), with: counter.bytes)
         var damaged = BinaryReader(bytes)
-        let error = #expect(throws: CallsheetError.self) { _ = try OrganizationState.decode(&damaged, indexImage: false, duplicates: false, compliance: false) }
+        let error = #expect(throws: CallsheetError.self) { _ = try OrganizationState.decode(&damaged, indexImage: false, duplicates: false, compliance: false, contactImage: false) }
         #expect(error?.message.contains("out of range") == true)
     }
 }

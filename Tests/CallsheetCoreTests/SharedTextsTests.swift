@@ -42,3 +42,44 @@ import Testing
         #expect(texts.number(of: [String]()) == nil)
     }
 }
+
+extension SharedTextsTests {
+    /// A shared text lives as long as a record holds it: the last contact to let go of it (an
+    /// erasure, an edit) frees it, and a snapshot's image no longer carries it.
+    @Test func aTextNoContactHoldsLeavesTheTableAndTheImage() throws {
+        var slots = ContactSlots()
+        let marker = "Marker Company 7f3a9c Limited"
+        for id in 1...ContactID(3) { slots[id] = Self.contact(id, company: marker, tags: ["marker-tag-7f3a9c", "vip"]) }
+        var writer = BinaryWriter()
+        slots.writeImage(into: &writer, pieceSize: .max) { _ in }
+        #expect(writer.bytes.containsSequence(Array(marker.utf8)))
+        slots[1] = nil
+        var other = Self.contact(2, company: "Other", tags: [])
+        slots[2] = other
+        slots.removeValue(forKey: 3)
+        writer = BinaryWriter()
+        slots.writeImage(into: &writer, pieceSize: .max) { _ in }
+        #expect(!writer.bytes.containsSequence(Array(marker.utf8)), "the freed text is not in the image")
+        #expect(!writer.bytes.containsSequence(Array("marker-tag-7f3a9c".utf8)))
+        // Freed numbers are given out again, and a reloaded table keeps working.
+        other.company = "Reused Company Name Limited"
+        for id in 4...ContactID(6) { var contact = other; contact.id = id; slots[id] = contact }
+        var reader = BinaryReader(writer.bytes)
+        _ = reader
+        writer = BinaryWriter()
+        slots.writeImage(into: &writer, pieceSize: .max) { _ in }
+        reader = BinaryReader(writer.bytes)
+        var loaded = try ContactSlots.readImage(&reader)
+        #expect(loaded == slots)
+        loaded[4] = nil
+        loaded[5] = nil
+        #expect(loaded[6]?.company == "Reused Company Name Limited")
+    }
+}
+
+extension Array where Element == UInt8 {
+    func containsSequence(_ needle: [UInt8]) -> Bool {
+        guard needle.count <= count else { return false }
+        return (0...(count - needle.count)).contains { self[$0..<$0 + needle.count].elementsEqual(needle) }
+    }
+}

@@ -76,8 +76,7 @@ extension ContactSlots {
         for _ in 0..<(try reader.count()) {
             var tags: [String] = []
             for _ in 0..<(try reader.count()) { tags.append(try reader.string()) }
-            guard !tags.isEmpty else { throw reader.corrupt("an empty shared tag list") }
-            tagLists.append(tags)
+            tagLists.append(tags)  // empty: a free number
         }
         table.texts = SharedTexts(texts: texts, tagLists: tagLists)
         let chunkCount = try reader.count()
@@ -106,6 +105,7 @@ extension ContactSlots {
                     else { return "contact \(id): record past its chunk's arena" }
                     let record = UnsafeRawBufferPointer(rebasing: buffer[position + header..<position + header + length])
                     if let problem = ContactRecord.check(record, id: id, texts: table.texts) { return problem }
+                    ContactRecord.forEachShared(record, text: { table.texts.retain(text: $0) }, tags: { table.texts.retain(tags: $0) })
                     chunk.starts.append(contentsOf: repeatElement(RecordChunk.empty, count: offset + 1 - chunk.starts.count))
                     chunk.starts[offset] = UInt32(position)
                     position += header + length
@@ -119,6 +119,7 @@ extension ContactSlots {
             table.chunks.append(chunk)
             table.count += found
         }
+        table.texts.releaseUnreferenced()
         for _ in 0..<(try reader.count(minimumBytes: 16)) {
             let start = reader.offset
             let contact = try RecordCodec.decodeContact(&reader)
@@ -193,27 +194,38 @@ private struct ImageWriter: ImageSink {
 }
 
 extension OrganizationState {
-    /// Content version 6: the contact table's image, then the text index's image when
-    /// `withImage` says one follows. The table is read, checked and indexed on a second thread
-    /// while this one reads the text index image (the table image states its length first, so
-    /// this thread knows where the text index starts); an organization without a text index
-    /// image rebuilds its index from the table.
-    mutating func adoptImages(_ reader: inout BinaryReader, textIndexImage withImage: Bool) throws(CallsheetError) {
-        let start = reader.offset
+    /// Content version 6: starts reading the contact table's image on a second thread, and reads
+    /// the text index's image (when `withImage` says one follows) on this one. The table image
+    /// states its length first, so this thread knows where the text index starts; the table is
+    /// read, checked and indexed while this thread goes on with the text index and whatever
+    /// follows the contacts (undo entries, calls). ``adoptTable(_:reader:)`` waits for it.
+    mutating func startReadingTable(_ reader: inout BinaryReader, textIndexImage withImage: Bool) throws(CallsheetError) -> PendingTable {
         let tableReader = reader
         try reader.skip(try reader.count())
-        let loaded = LoadHalf<Result<(ContactSlots, LoadedIndexes), CallsheetError>?>(nil)
-        let tableDone = DispatchGroup()
-        DispatchQueue.global().async(group: tableDone) {
+        let pending = PendingTable(start: tableReader.offset, withTextImage: withImage)
+        DispatchQueue.global().async(group: pending.done) {
             var tableReader = tableReader
-            loaded.value = Result { () throws(CallsheetError) in
+            pending.result = Result { () throws(CallsheetError) in
                 let table = try ContactSlots.readImage(&tableReader)
                 return (table, LoadedIndexes(of: table))
             }
         }
-        let image: Result<ContactTextIndex, CallsheetError> = withImage ? Result { () throws(CallsheetError) in try ContactTextIndex(image: &reader) } : .success(ContactTextIndex())
-        tableDone.wait()
-        let (table, indexes) = try loaded.value!.get()
+        if withImage {
+            do {
+                textIndex = try ContactTextIndex(image: &reader)
+            } catch {
+                pending.done.wait()
+                throw error
+            }
+        }
+        return pending
+    }
+
+    /// Waits for the table ``startReadingTable(_:textIndexImage:)`` started and adopts it with
+    /// its indexes; checks the text index image against it, or builds the text index from it.
+    mutating func adoptTable(_ pending: PendingTable, reader: BinaryReader) throws(CallsheetError) {
+        pending.done.wait()
+        let (table, indexes) = try pending.result!.get()
         contacts = table
         phoneIndex = indexes.phones
         tagIndex = indexes.tags
@@ -221,12 +233,26 @@ extension OrganizationState {
         departmentIndex = indexes.departments
         orderedIDs = indexes.ordered
         nextContactID = max(nextContactID, indexes.nextContactID)
-        textIndex = try image.get()
-        if withImage {
-            if let problem = textIndex.checkImage(against: contacts) { throw reader.corrupt(problem, at: start) }
+        if pending.withTextImage {
+            if let problem = textIndex.checkImage(against: contacts) { throw reader.corrupt(problem, at: pending.start) }
         } else {
             textIndex.putAll(contacts)
         }
+    }
+}
+
+/// A contact table image being read on a second thread (``OrganizationState/startReadingTable(_:textIndexImage:)``):
+/// `@unchecked Sendable` because the thread writes `result` before leaving `done`, and nothing
+/// reads it before waiting on `done`.
+final class PendingTable: @unchecked Sendable {
+    let done = DispatchGroup()
+    var result: Result<(ContactSlots, LoadedIndexes), CallsheetError>?
+    let start: Int
+    let withTextImage: Bool
+
+    init(start: Int, withTextImage: Bool) {
+        self.start = start
+        self.withTextImage = withTextImage
     }
 }
 

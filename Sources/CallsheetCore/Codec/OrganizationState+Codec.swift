@@ -85,29 +85,19 @@ extension OrganizationState {
         for _ in 0..<(try reader.count()) { state.apply(.putUser(try RecordCodec.decodeUser(&reader))) }
         for _ in 0..<(try reader.count()) { state.apply(.putField(try RecordCodec.decodeField(&reader))) }
         let withImage = indexImage ? try reader.bool() : false
+        var pendingTable: PendingTable?
         if contactImage {
-            try state.adoptImages(&reader, textIndexImage: withImage)
+            pendingTable = try state.startReadingTable(&reader, textIndexImage: withImage)
         } else {
             try state.decodeContacts(&reader, textIndexImage: withImage)
         }
-        for _ in 0..<(try reader.count()) { state.apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
-        if duplicates {
-            state.duplicateSettings = try RecordCodec.decodeDuplicateSettings(&reader)
-            for _ in 0..<(try reader.count(minimumBytes: 2)) {
-                let start = reader.offset
-                let low = try reader.id(), high = try reader.id()
-                guard low < high else { throw reader.corrupt("an ignored pair of contacts \(low) and \(high) (the smaller id comes first)", at: start) }
-                state.ignoredPairs.insert(ContactPair(low, high))
-            }
-            let nextUndo = try reader.id()
-            for _ in 0..<(try reader.count(minimumBytes: 8)) {
-                let start = reader.offset
-                let entry = try RecordCodec.decodeUndoEntry(&reader)
-                guard state.undoEntries.updateValue(entry, forKey: entry.id) == nil else { throw reader.corrupt("undo entry \(entry.id) appears twice", at: start) }
-            }
-            state.nextUndoID = max(nextUndo, (state.undoEntries.keys.max() ?? 0) + 1)
+        do {
+            try state.decodeAfterContacts(&reader, duplicates: duplicates, compliance: compliance)
+        } catch {
+            pendingTable?.done.wait()
+            throw error
         }
-        if compliance { try state.decodeCompliance(&reader) }
+        if let pendingTable { try state.adoptTable(pendingTable, reader: reader) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)
@@ -135,5 +125,28 @@ extension OrganizationState {
         guard contacts.count == contactCount else {
             throw reader.corrupt("\(contactCount - contacts.count) contact id(s) appear twice among the contacts")
         }
+    }
+
+    /// What follows the contacts: presets, then (version 3) duplicate settings, ignored pairs
+    /// and undo entries, then (version 4) calls and compliance.
+    private mutating func decodeAfterContacts(_ reader: inout BinaryReader, duplicates: Bool, compliance: Bool) throws(CallsheetError) {
+        for _ in 0..<(try reader.count()) { apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
+        if duplicates {
+            duplicateSettings = try RecordCodec.decodeDuplicateSettings(&reader)
+            for _ in 0..<(try reader.count(minimumBytes: 2)) {
+                let start = reader.offset
+                let low = try reader.id(), high = try reader.id()
+                guard low < high else { throw reader.corrupt("an ignored pair of contacts \(low) and \(high) (the smaller id comes first)", at: start) }
+                ignoredPairs.insert(ContactPair(low, high))
+            }
+            let nextUndo = try reader.id()
+            for _ in 0..<(try reader.count(minimumBytes: 8)) {
+                let start = reader.offset
+                let entry = try RecordCodec.decodeUndoEntry(&reader)
+                guard undoEntries.updateValue(entry, forKey: entry.id) == nil else { throw reader.corrupt("undo entry \(entry.id) appears twice", at: start) }
+            }
+            nextUndoID = max(nextUndo, (undoEntries.keys.max() ?? 0) + 1)
+        }
+        if compliance { try decodeCompliance(&reader) }
     }
 }

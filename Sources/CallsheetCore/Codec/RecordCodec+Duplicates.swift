@@ -80,7 +80,7 @@ extension RecordCodec {
         let stepsStart = reader.offset
         let encoded = try reader.data()
         do {
-            _ = try decodeSteps(encoded, count: count)
+            try checkSteps(encoded, count: count)
         } catch {
             throw reader.corrupt("undo entry \(id): \(error.message)", at: stepsStart)
         }
@@ -103,9 +103,20 @@ extension RecordCodec {
     /// The `count` steps of an undo entry, each a contact change and its reverse.
     /// - Throws: `corrupt` for anything else, a step of another change, or trailing bytes.
     static func decodeSteps(_ bytes: [UInt8], count: Int) throws(CallsheetError) -> [UndoEntry.Step] {
-        var reader = BinaryReader(bytes)
         var steps: [UndoEntry.Step] = []
         steps.reserveCapacity(min(count, bytes.count / 4))
+        try forEachStep(bytes, count: count) { steps.append($0) }
+        return steps
+    }
+
+    /// Checks steps as ``decodeSteps(_:count:)`` does without keeping them: a load checks an
+    /// import's million steps this way instead of building an array of them it would drop.
+    static func checkSteps(_ bytes: [UInt8], count: Int) throws(CallsheetError) {
+        try forEachStep(bytes, count: count) { _ in }
+    }
+
+    private static func forEachStep(_ bytes: [UInt8], count: Int, _ body: (UndoEntry.Step) -> Void) throws(CallsheetError) {
+        var reader = BinaryReader(bytes)
         for _ in 0..<count {
             let start = reader.offset
             let forward = try decodeChange(&reader), inverse = try decodeChange(&reader)
@@ -113,9 +124,8 @@ extension RecordCodec {
             guard forward.contactID != nil, inverse.contactID == forward.contactID else {
                 throw reader.corrupt("a step that is not one contact's change", at: start)
             }
-            steps.append(UndoEntry.Step(forward: forward, inverse: inverse))
+            body(UndoEntry.Step(forward: forward, inverse: inverse))
         }
         guard reader.isAtEnd else { throw reader.corrupt("trailing bytes after the steps") }
-        return steps
     }
 }

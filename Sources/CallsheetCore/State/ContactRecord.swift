@@ -214,7 +214,7 @@ extension ContactRecord {
         var cursor = CheckedCursor(bytes: bytes)
         func text() -> Bool {
             guard let word = cursor.varint() else { return false }
-            return word & 1 == 1 ? word >> 1 < UInt64(texts.texts.count) : cursor.skip(word >> 1)
+            return word & 1 == 1 ? word >> 1 < UInt64(texts.texts.count) && !texts.texts[Int(word >> 1)].isEmpty : cursor.skip(word >> 1)
         }
         func timestamp(from base: Int64 = 0) -> Int64? {
             guard let value = cursor.signed() else { return nil }
@@ -233,7 +233,7 @@ extension ContactRecord {
         if flags & hasCompany != 0, !text() { return "contact \(id): company past the record or not a shared text" }
         guard let tagWord = cursor.varint() else { return "contact \(id): tags past the record" }
         if tagWord & 1 == 1 {
-            guard tagWord >> 1 < UInt64(texts.tagLists.count) else { return "contact \(id): tag list \(tagWord >> 1) is not a shared list" }
+            guard tagWord >> 1 < UInt64(texts.tagLists.count), !texts.tagLists[Int(tagWord >> 1)].isEmpty else { return "contact \(id): tag list \(tagWord >> 1) is not a shared list" }
         } else {
             guard tagWord >> 1 <= UInt64(bytes.count) else { return "contact \(id): tag count out of range" }
             for _ in 0..<Int(tagWord >> 1) where !text() { return "contact \(id): a tag past the record or not a shared text" }
@@ -346,5 +346,46 @@ extension ContactRecord {
         var tags: [String] = []
         for _ in 0..<Int(tagWord >> 1) { tags.append(cursor.text(texts)) }
         return (department, phone, .inline(tags))
+    }
+}
+
+extension ContactRecord {
+    /// Calls `text` with each shared text number the record holds (once per field that holds
+    /// it) and `tags` with its shared tag list's: what a write releases and a load retains.
+    static func forEachShared(_ bytes: UnsafeRawBufferPointer, text: (UInt32) -> Void, tags: (UInt32) -> Void) {
+        var cursor = Cursor(bytes: bytes)
+        func sharedText() {
+            let word = cursor.varint()
+            if word & 1 == 1 { text(UInt32(word >> 1)) } else { cursor.offset += Int(word >> 1) }
+        }
+        let flags = cursor.byte()
+        _ = cursor.varint()
+        _ = cursor.varint()
+        _ = cursor.varint()
+        let fieldCount = Int(cursor.varint())
+        cursor.offset += Int(cursor.varint())
+        let phoneWord = cursor.varint()
+        if phoneWord & 1 == 0 { cursor.offset += Int(phoneWord >> 1) }
+        if flags & hasExtension != 0 { cursor.offset += Int(cursor.varint()) }
+        if flags & hasEmail != 0 { cursor.offset += Int(cursor.varint()) }
+        if flags & hasCompany != 0 { sharedText() }
+        let tagWord = cursor.varint()
+        if tagWord & 1 == 1 {
+            tags(UInt32(tagWord >> 1))
+        } else {
+            for _ in 0..<Int(tagWord >> 1) { sharedText() }
+        }
+        if flags & hasNotes != 0 { sharedText() }
+        for _ in 0..<fieldCount {
+            sharedText()
+            switch cursor.byte() {
+            case 6: sharedText()
+            case 1: _ = cursor.varint()
+            case 4: cursor.offset += 1
+            default: cursor.offset += Int(cursor.varint())  // 0, 3, 5: length and UTF-8
+            }
+        }
+        if flags & hasLastCalled != 0 { _ = cursor.varint() }
+        if flags & hasOutcome != 0 { sharedText() }
     }
 }

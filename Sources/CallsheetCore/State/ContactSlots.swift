@@ -44,14 +44,18 @@ public struct ContactSlots: Sendable {
                 guard newValue != nil else { return }
                 chunks.append(contentsOf: repeatElement(RecordChunk(), count: chunk + 1 - chunks.count))
             }
-            let existed: Bool
+            // The new record takes its references before the old one gives its up, so a text
+            // both hold is not freed and entered again.
+            var record: [UInt8]?
             if let newValue {
                 var writer = BinaryWriter(capacity: 128)
                 ContactRecord.encode(newValue, into: &writer, texts: &texts)
-                existed = chunks[chunk].store(writer.bytes, at: offset)
-            } else {
-                existed = chunks[chunk].remove(at: offset)
+                record = writer.bytes
             }
+            chunks[chunk].withRecord(at: offset) { old in
+                ContactRecord.forEachShared(old, text: { texts.release(text: $0) }, tags: { texts.release(tags: $0) })
+            }
+            let existed = if let record { chunks[chunk].store(record, at: offset) } else { chunks[chunk].remove(at: offset) }
             count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
         }
     }
@@ -137,6 +141,16 @@ struct RecordChunk: Sendable {
     var garbage = 0
 
     func contains(_ offset: Int) -> Bool { offset < starts.count && starts[offset] != Self.empty }
+
+    /// Lets `body` read the slot's record, if it holds one.
+    func withRecord(at offset: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard offset < starts.count, starts[offset] != Self.empty else { return }
+        let start = Int(starts[offset])
+        bytes.withUnsafeBytes { buffer in
+            let (length, header) = Self.length(in: buffer, at: start)
+            body(UnsafeRawBufferPointer(rebasing: buffer[start + header..<start + header + length]))
+        }
+    }
 
     func contact(at offset: Int, id: ContactID, texts: SharedTexts) -> Contact? {
         guard offset < starts.count, starts[offset] != Self.empty else { return nil }
