@@ -17,11 +17,13 @@ for run in $(seq 1 "$RUNS"); do
     sleep 0.02
   done
   RESTART=$(echo "$(date +%s.%N) - $start" | bc -l)
+  # CPU seconds the server spent until then (user + system), steadier than wall time on a shared machine.
+  CPU=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$SERVER/stat)
   sleep 1
   RSS_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
   CONTACTS=$(cli CONTACT.COUNT | grep -o '"active":[0-9]*' | cut -d: -f2)
   [ -n "$CONTACTS" ] && [ "$CONTACTS" -gt 0 ] || CONTACTS=1
-  printf 'run %d: restart %.2f s, RSS %d MB, %d B per contact (%d contacts)\n' "$run" "$RESTART" $((RSS_KB / 1024)) $((RSS_KB * 1024 / CONTACTS)) "$CONTACTS"
+  printf 'run %d: restart %.2f s (%s CPU-s), RSS %d MB, %d B per contact (%d contacts)\n' "$run" "$RESTART" "$CPU" $((RSS_KB / 1024)) $((RSS_KB * 1024 / CONTACTS)) "$CONTACTS"
   if [ "${SNAPSHOT_FIRST:-}" = 1 ] && [ "$run" = 1 ]; then
     t0=$(date +%s.%N); cli SNAPSHOT > /dev/null; printf '  SNAPSHOT took %.2f s\n' "$(echo "$(date +%s.%N) - $t0" | bc -l)"
     ls -la "$DATA"/snapshot-*.zst | tail -1

@@ -146,7 +146,7 @@ extension ContactSlots {
     }
 
     /// Every contact's id and what the indexes other than the text index need of it, in id order.
-    func forEachIndexEntry(_ body: (ContactID, DepartmentID, String, ContactRecord.Tags) -> Void) {
+    func forEachIndexEntry(_ body: (ContactID, DepartmentID, ContactRecord.Phone, ContactRecord.Tags) -> Void) {
         for (index, chunk) in chunks.enumerated() {
             chunk.bytes.withUnsafeBytes { buffer in
                 for offset in chunk.starts.indices where chunk.starts[offset] != RecordChunk.empty {
@@ -159,7 +159,7 @@ extension ContactSlots {
         }
         for id in sparse.keys.sorted() {
             let contact = sparse[id]!
-            body(id, contact.departmentID, contact.phone, .inline(contact.tags))
+            body(id, contact.departmentID, .text(contact.phone), .inline(contact.tags))
         }
     }
 }
@@ -258,7 +258,7 @@ final class PendingTable: @unchecked Sendable {
 
 /// The indexes but the text index, rebuilt from a contact table image.
 struct LoadedIndexes {
-    var phones = ShardedDictionary<String, ContactID>()
+    var phones = PhoneMap()
     var tags: [TagKey: SortedIDs] = [:]
     var display: [TagKey: String] = [:]
     var departments: [DepartmentID: SortedIDs] = [:]
@@ -271,7 +271,10 @@ struct LoadedIndexes {
         var sharedKeys: [UInt32: [(TagKey, String)]] = [:]
         func keyed(_ tags: [String]) -> [(TagKey, String)] { tags.compactMap { tag in TagKey(tag).map { ($0, tag) } } }
         table.forEachIndexEntry { id, department, phone, tags in
-            phones[phone] = id
+            switch phone {
+            case .digits(let digits): phones[digits: digits] = id
+            case .text(let text): phones[text] = id
+            }
             let tagKeys: [(TagKey, String)]
             switch tags {
             case .shared(let number):

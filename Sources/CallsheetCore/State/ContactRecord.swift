@@ -323,9 +323,15 @@ extension ContactRecord {
         case inline([String])
     }
 
+    /// A record's phone: an E.164 number's digits, or the text of any other.
+    enum Phone {
+        case digits(UInt64)
+        case text(String)
+    }
+
     /// What the indexes other than the text index need of a record, read without decoding the
     /// rest: its department, phone and tags (a load rebuilds those indexes from them).
-    static func indexFields(_ bytes: UnsafeRawBufferPointer, texts: SharedTexts) -> (department: DepartmentID, phone: String, tags: Tags) {
+    static func indexFields(_ bytes: UnsafeRawBufferPointer, texts: SharedTexts) -> (department: DepartmentID, phone: Phone, tags: Tags) {
         var cursor = Cursor(bytes: bytes)
         let flags = cursor.byte()
         _ = cursor.varint()
@@ -334,7 +340,7 @@ extension ContactRecord {
         _ = cursor.varint()
         cursor.offset += Int(cursor.varint())
         let phoneWord = cursor.varint()
-        let phone = phoneWord & 1 == 1 ? "+" + String(phoneWord >> 1) : cursor.string(length: Int(phoneWord >> 1))
+        let phone: Phone = phoneWord & 1 == 1 ? .digits(phoneWord >> 1) : .text(cursor.string(length: Int(phoneWord >> 1)))
         if flags & hasExtension != 0 { cursor.offset += Int(cursor.varint()) }
         if flags & hasEmail != 0 { cursor.offset += Int(cursor.varint()) }
         if flags & hasCompany != 0 {

@@ -18,7 +18,7 @@ extension OrganizationState {
         }
         let stored = contacts.reduce(0) { count, _ in count + 1 }
         if stored != contacts.count { problems.append("contact table counts \(contacts.count), holds \(stored)") }
-        if phones != Dictionary(uniqueKeysWithValues: phoneIndex.map { ($0.key, $0.value) }) { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
+        if phones != Dictionary(uniqueKeysWithValues: phoneIndex.entries.map { ($0.phone, $0.id) }) { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
         if tags != tagIndex { problems.append("tag index differs from contacts") }
         if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }
         if departmentsSeen != departmentIndex { problems.append("department index differs from contacts") }

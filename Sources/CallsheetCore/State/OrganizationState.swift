@@ -21,7 +21,7 @@ public struct OrganizationState: Sendable {
     public internal(set) var presets: [UserID: [String: Preset]] = [:]
 
     /// E.164 → contact. Phones are unique within an organization, archived contacts included.
-    public internal(set) var phoneIndex = ShardedDictionary<String, ContactID>()
+    public internal(set) var phoneIndex = PhoneMap()
     /// Tag key → contacts carrying it.
     public internal(set) var tagIndex: [TagKey: SortedIDs] = [:]
     /// Tag key → display form (the spelling the organization first used).
