@@ -43,6 +43,7 @@ struct InfoScopeTests {
                 #expect(figures["id"] as? Int == organization && figures["contacts"] as? Int == contacts,
                         "\(name) counts their own scope (a manager's and an agent's department, as ORG.INFO): \(figures)")
                 #expect((figures["text_index_bytes"] != nil) == (name == "alice" || name == "gus"), "index size for admins only")
+                #expect((figures["contact_table_bytes"] != nil) == (name == "alice" || name == "gus"), "table size for admins only")
                 #expect((info["connections"] as? Int ?? 0) >= 4, "open connections are the server's load, kept for every tenant")
                 let text = reply.string ?? ""
                 let other = organization == 1 ? "Globex" : "Acme"

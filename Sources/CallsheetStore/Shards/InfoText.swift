@@ -42,6 +42,7 @@ enum InfoText {
             let organizations = array(json["contacts_by_organization"])
             return [
                 ("used_memory_rss", String(resident)), ("used_memory_rss_human", human(resident)),
+                ("contact_table_bytes", String(organizations.reduce(0) { $0 + integer($1["contact_table_bytes"]) })),
                 ("text_index_bytes", String(organizations.reduce(0) { $0 + integer($1["text_index_bytes"]) })),
                 ("call_log_bytes", String(organizations.reduce(0) { $0 + integer($1["call_log_bytes"]) })),
             ]

@@ -131,7 +131,10 @@ extension ShardDirectory {
             ("name", .string(state.organization.name)),
             ("contacts", state.organizationJSON(for: caller)["contacts"] ?? .integer(0)),
         ]
-        if caller.role == .admin { members.append(("text_index_bytes", .integer(Int64(state.textIndex.memoryFootprint)))) }
+        if caller.role == .admin {
+            members.append(("contact_table_bytes", .integer(Int64(state.contacts.memoryFootprint))))
+            members.append(("text_index_bytes", .integer(Int64(state.textIndex.memoryFootprint))))
+        }
         if caller.role >= .manager {
             let merges = state.visibleUndoEntries(for: caller, kind: .merge)
             let undone = merges.filter { $0.undoneAt != nil }.count
