@@ -16,9 +16,13 @@ import Testing
         var owner = Session(isLocalOwner: true)
         var secrets: [String: String] = [:]
 
-        init() async throws {
+        /// Duplicate scan jobs wait for it when set (``StoreConfiguration/duplicateScanGate``).
+        let scanGate: DuplicateScanGate?
+
+        init(scanGate: DuplicateScanGate? = nil) async throws {
             path = NSTemporaryDirectory() + "callsheet-e2e-\(UUID().uuidString)"
-            directory = try ShardDirectory.open(Self.configuration(path), logger: .init(label: "test"))
+            self.scanGate = scanGate
+            directory = try ShardDirectory.open(Self.configuration(path, scanGate: scanGate), logger: .init(label: "test"))
             executor = CommandExecutor(directory: directory)
             try #require(code(await run(["ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice"])) == nil)
             try #require(code(await run(["DEPT.CREATE", "Sales"])) == nil)
@@ -28,8 +32,9 @@ import Testing
             }
         }
 
-        static func configuration(_ path: String) -> StoreConfiguration {
+        static func configuration(_ path: String, scanGate: DuplicateScanGate? = nil) -> StoreConfiguration {
             var configuration = StoreConfiguration(directory: path)
+            configuration.duplicateScanGate = scanGate
             configuration.snapshotEveryRecords = 0
             configuration.snapshotEverySeconds = 0
             return configuration
@@ -43,7 +48,7 @@ import Testing
         /// Closes the directory and opens it again from its files.
         func reopen() async throws {
             await directory.close()
-            directory = try ShardDirectory.open(Self.configuration(path), logger: .init(label: "test"))
+            directory = try ShardDirectory.open(Self.configuration(path, scanGate: scanGate), logger: .init(label: "test"))
             executor = CommandExecutor(directory: directory)
             owner = Session(isLocalOwner: true)
             #expect(await run(["USE", "Acme"]) == .ok)

@@ -6,21 +6,21 @@ import Dispatch
 extension OrganizationState {
     /// Candidates a search for one contact keeps per query.
     static let candidatesPerQuery = 200
-    /// Writes to organizations of fewer contacts check for duplicates thoroughly (as `DUP.CHECK`);
-    /// larger ones check the selective forms only, so that a write stays well under a millisecond.
-    public static let thoroughWriteChecks = 50_000
+    /// The most candidates the check a write makes compares (the name keys stop adding there).
+    static let candidatesPerWrite = 200
 
     /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
     /// best first, at most `limit`.
     /// - Complexity: a phone lookup, a phone-suffix lookup, and a text search per name token pair
     ///   (each bounded by ``candidatesPerQuery``), plus a comparison per candidate.
     ///
-    /// Not `thorough` (the check every write makes in a large organization), only selective
-    /// searches run: the phone, the national number, the email's local part and the name as
-    /// written and with its tokens in reverse order, each a trigram intersection. Thorough (`DUP.CHECK`,
-    /// writes in organizations below ``thoroughWriteChecks`` contacts) adds each name token with
-    /// the initials of the others, which finds typos, initials and nicknames but walks a common
-    /// surname's whole posting list.
+    /// Every search looks up the phone, the national number, the email's local part and the
+    /// name as written and with its tokens in reverse order (each a trigram intersection), and
+    /// the name's blocking keys in ``DuplicateKeyIndex`` (each name token with the initials of
+    /// the others: typos, initials, nicknames, token order), which bound what they give. That is
+    /// the check every write makes, at any size of organization. `thorough` (`DUP.CHECK`) adds
+    /// text searches of each name token with the initials of the others, which find a little
+    /// more but walk a common surname's whole posting list.
     public func duplicateCandidates(
         of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10,
         thorough: Bool = true
@@ -57,6 +57,10 @@ extension OrganizationState {
             let tokens = profile.name.tokens
             for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
                 for id in textIndex.phraseSearch(phrase, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            }
+            // The name's keys, on top of what the searches found, up to a bound a write can afford.
+            duplicateKeys.candidates(of: profile.name) { id in
+                if candidates.count < Self.candidatesPerWrite || thorough, !candidates.contains(id), accept(id) { candidates.insert(id) }
             }
             if thorough {
                 for query in Self.nameQueries(profile.name) {
@@ -111,7 +115,7 @@ extension OrganizationState {
             return []
         }
         let profile = DuplicateProfile(contact, settings: duplicateSettings)
-        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3, thorough: contacts.count < Self.thoroughWriteChecks)
+        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3, thorough: false)
         if duplicateSettings.action == .block, !matches.isEmpty {
             throw CallsheetError(.likelyDuplicate, "looks like a duplicate of \(Self.describe(matches)); nothing changed. CONTACT.MERGE them, DUP.IGNORE the pair, or ask an admin to DUP.SETTINGS SET action warn")
         }
@@ -161,7 +165,14 @@ enum NameKeys {
             keys.append(hash(2, bytes: profile.nationalNumber.utf8))
         }
         guard settings.isOn(.name) || settings.isOn(.nameCompany) else { return }
-        let tokens = profile.name.canonical.prefix(4)
+        nameKeys(written: profile.name.tokens, canonical: profile.name.canonical, into: &keys)
+    }
+
+    /// The name's keys (a scan's and ``DuplicateKeyIndex``'s): the only token of a one-token
+    /// name; each canonical token of two or more bytes with the first byte of each other token
+    /// as written, as canonical, and of its name's nicknames (of the first four tokens).
+    static func nameKeys(written: [String], canonical: [String], into keys: inout [UInt64]) {
+        let tokens = canonical.prefix(4)
         if tokens.count == 1, let only = tokens.first { keys.append(hash(3, bytes: only.utf8)) }
         for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
             // FNV-1a of kind 4 and the token, then each initial after a separator.
@@ -170,7 +181,7 @@ enum NameKeys {
             for byte in token.utf8 { base = (base ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
             base = (base ^ 0x7C) &* 0x0000_0100_0000_01B3
             for (j, other) in tokens.enumerated() where j != i {
-                let written = profile.name.tokens[j].utf8.first
+                let written = written[j].utf8.first
                 if let written { keys.append((base ^ UInt64(written)) &* 0x0000_0100_0000_01B3) }
                 if let first = other.utf8.first, first != written { keys.append((base ^ UInt64(first)) &* 0x0000_0100_0000_01B3) }
                 for byte in initialBytes[other] ?? [] where byte != written && byte != other.utf8.first {

@@ -33,6 +33,10 @@ public struct OrganizationState: Sendable {
     /// Trigram index over name, email, company and phone digits.
     public internal(set) var textIndex = ContactTextIndex()
 
+    /// Every contact's name blocking keys, for the check a write makes (not in snapshots:
+    /// rebuilt as contacts load).
+    public internal(set) var duplicateKeys = DuplicateKeyIndex()
+
     /// How duplicates are found and merged (`DUP.SETTINGS`).
     public internal(set) var duplicateSettings = DuplicateSettings()
     /// Pairs of contacts someone said are not duplicates (`DUP.IGNORE`).
@@ -190,6 +194,7 @@ public struct OrganizationState: Sendable {
 
     private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true) {
         phoneIndex[contact.phone] = contact.id
+        duplicateKeys.insert(contact.id, name: contact.name)
         if memberships {
             Self.addMemberships(
                 of: contact, isNew: isNew, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
@@ -244,6 +249,10 @@ public struct OrganizationState: Sendable {
         }
         if old.name != new.name || old.email != new.email || old.company != new.company || old.phone != new.phone {
             textIndex.put(new)
+        }
+        if old.name != new.name {
+            duplicateKeys.remove(old.id, name: old.name)
+            duplicateKeys.insert(new.id, name: new.name)
         }
     }
 
@@ -350,6 +359,7 @@ public struct OrganizationState: Sendable {
 
     private mutating func unindex(_ contact: Contact) {
         if phoneIndex[contact.phone] == contact.id { phoneIndex[contact.phone] = nil }
+        duplicateKeys.remove(contact.id, name: contact.name)
         for tag in contact.tags {
             guard let key = TagKey(tag) else { continue }
             tagIndex[key]?.remove(contact.id)

@@ -104,7 +104,7 @@ for thorough in [true, false] {
     }
     latencies.sort()
     print(String(format: "%@ of %d contacts: median %.0f µs, p99 %.0f µs, max %.0f µs; %d had candidates",
-                 thorough ? "DUP.CHECK (thorough)" : "write check (selective)", probes.count, latencies[latencies.count / 2] * 1e6,
+                 thorough ? "DUP.CHECK (thorough)" : "write check (searches + name keys)", probes.count, latencies[latencies.count / 2] * 1e6,
                  latencies[latencies.count * 99 / 100] * 1e6, latencies.last! * 1e6, found))
 }
 if ProcessInfo.processInfo.environment["PHRASES"] != nil {
