@@ -59,7 +59,7 @@ struct DuplicatesServerTests {
             return run.output
         }
         _ = try await cli(["CONTACT.ADD", #"{"name":"John Doe","phone":"+16502530001","email":"john.doe@gmail.com"}"#])
-        _ = try await cli(["CONTACT.ADD", #"{"name":"Doe, Jon","phone":"+16502530002"}"#])
+        _ = try await cli(["CONTACT.ADD", #"{"name":"Doe, Jon","phone":"+16502530002","email":"JohnDoe+crm@gmail.com"}"#])
         let started = try await cli(["DUP.SCAN", "ASYNC"])
         #expect(started.contains(#""job":1,"state":"running","scope":"organization""#), "\(started)")
         var status = ""

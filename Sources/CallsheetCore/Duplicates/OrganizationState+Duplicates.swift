@@ -6,26 +6,32 @@ import Dispatch
 extension OrganizationState {
     /// Candidates a search for one contact keeps per query.
     static let candidatesPerQuery = 200
+    /// What the check a write makes keeps of each search (a write warns of its best three: a
+    /// hundred contacts of one name would add nothing but time).
+    static let candidatesPerWriteQuery = 32
     /// The most candidates the check a write makes compares (the name keys stop adding there).
-    static let candidatesPerWrite = 200
+    static let candidatesPerWrite = 96
 
     /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
     /// best first, at most `limit`.
-    /// - Complexity: a phone lookup, a phone-suffix lookup, and a text search per name token pair
-    ///   (each bounded by ``candidatesPerQuery``), plus a comparison per candidate.
+    /// - Complexity: a phone lookup, a phone-suffix lookup, an email text search, a lookup per
+    ///   name key (a binary search in a common one), plus a comparison per candidate (at most
+    ///   ``candidatesPerWrite`` for a write); `thorough` adds a text search per name token pair.
     ///
-    /// Every search looks up the phone, the national number, the email's local part and the
-    /// name as written and with its tokens in reverse order (each a trigram intersection), and
-    /// the name's blocking keys in ``DuplicateKeyIndex`` (each name token with the initials of
-    /// the others: typos, initials, nicknames, token order), which bound what they give. That is
-    /// the check every write makes, at any size of organization. `thorough` (`DUP.CHECK`) adds
-    /// text searches of each name token with the initials of the others, which find a little
-    /// more but walk a common surname's whole posting list.
+    /// Every search looks up the phone, the national number, the email's local part (a trigram
+    /// intersection), and the name's blocking keys in ``DuplicateKeyIndex`` (each name token with
+    /// the initials of the others: the same name, typos, initials, nicknames, token order), which
+    /// bound what they give. That is the check every write makes, at any size of organization,
+    /// each search kept to ``candidatesPerWriteQuery`` and the whole to ``candidatesPerWrite``.
+    /// `thorough` (`DUP.CHECK`) adds text searches of the name as written and reversed and of each
+    /// name token with the initials of the others, each kept to ``candidatesPerQuery``, which find
+    /// a little more but walk a common surname's whole posting list.
     public func duplicateCandidates(
         of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10,
         thorough: Bool = true
     ) -> [DuplicateMatch] {
         let settings = settings ?? duplicateSettings
+        let perQuery = thorough ? Self.candidatesPerQuery : Self.candidatesPerWriteQuery
         var candidates = Set<ContactID>()
         let accept: (ContactID) -> Bool = { id in
             guard id != excluding, !self.ignoredPairs.contains(ContactPair(id, profile.id)) || profile.id == 0,
@@ -34,7 +40,7 @@ extension OrganizationState {
         }
         if settings.isOn(.phone), let id = phoneIndex[profile.phone], accept(id) { candidates.insert(id) }
         if settings.isOn(.nationalPhone), profile.nationalNumber.utf8.count >= 7 {
-            for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: Self.candidatesPerQuery) where accept(id) {
+            for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: perQuery) where accept(id) {
                 candidates.insert(id)
             }
         }
@@ -45,7 +51,7 @@ extension OrganizationState {
             var local = written.split(separator: "@", omittingEmptySubsequences: false).first.map(String.init) ?? written
             if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
             if local.utf8.count >= 3 {
-                for id in textIndex.phraseSearch(local, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+                for id in textIndex.phraseSearch(local, limit: perQuery, where: accept) { candidates.insert(id) }
             }
             if thorough, local.contains(".") {
                 for id in textIndex.search(local.split(separator: ".").joined(separator: " "), limit: Self.candidatesPerQuery, where: accept) {
@@ -54,15 +60,16 @@ extension OrganizationState {
             }
         }
         if settings.isOn(.name) || settings.isOn(.nameCompany), !profile.name.isEmpty {
-            let tokens = profile.name.tokens
-            for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
-                for id in textIndex.phraseSearch(phrase, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
-            }
-            // The name's keys, on top of what the searches found, up to a bound a write can afford.
+            // The name's keys (the same name among them: equal names share every key and sit
+            // side by side in a common key's name order), up to a bound a write can afford.
             duplicateKeys.candidates(of: profile.name) { id in
                 if candidates.count < Self.candidatesPerWrite || thorough, !candidates.contains(id), accept(id) { candidates.insert(id) }
             }
             if thorough {
+                let tokens = profile.name.tokens
+                for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
+                    for id in textIndex.phraseSearch(phrase, limit: perQuery, where: accept) { candidates.insert(id) }
+                }
                 for query in Self.nameQueries(profile.name) {
                     for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
                 }
