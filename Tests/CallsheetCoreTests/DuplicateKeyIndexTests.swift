@@ -21,8 +21,10 @@ import Testing
         }
     }
 
-    static func contact(_ id: ContactID, _ name: String, department: DepartmentID = 2) -> Contact {
-        Contact(id: id, organizationID: 7, departmentID: department, createdByUserID: 1, name: name, phone: "+1650\(String(2_000_000 + Int(id)))", email: nil, company: nil,
+    static let emails: [String?] = [nil, nil, "john.doe@gmail.com", "JohnDoe+crm@googlemail.com", "info@acme.example", "Info@ACME.example"]
+
+    static func contact(_ id: ContactID, _ name: String, email: String? = nil, department: DepartmentID = 2) -> Contact {
+        Contact(id: id, organizationID: 7, departmentID: department, createdByUserID: 1, name: name, phone: "+1650\(String(2_000_000 + Int(id)))", email: email, company: nil,
                 createdAt: 1_764_000_000_000, updatedAt: 1_764_000_000_000)
     }
 
@@ -43,15 +45,15 @@ import Testing
                 // A bulk run of new contacts (the load path an import takes).
                 let run = (0..<(64 + random.next(40))).map { _ in
                     defer { nextID += 1 }
-                    return Change.putContact(Self.contact(nextID, Self.name(&random)))
+                    return Change.putContact(Self.contact(nextID, Self.name(&random), email: Self.emails[random.next(Self.emails.count)]))
                 }
                 undo.append(fixture.state.apply(run))
             case 1, 2, 3:
-                undo.append([fixture.state.apply(.putContact(Self.contact(nextID, Self.name(&random))))])
+                undo.append([fixture.state.apply(.putContact(Self.contact(nextID, Self.name(&random), email: Self.emails[random.next(Self.emails.count)])))])
                 nextID += 1
             case 4, 5:
                 var changed = try #require(fixture.state.contacts[ids[random.next(ids.count)]])
-                changed.name = Self.name(&random)
+                if random.next(2) == 0 { changed.name = Self.name(&random) } else { changed.email = Self.emails[random.next(Self.emails.count)] }
                 undo.append([fixture.state.apply(.putContact(changed))])
             case 6:
                 undo.append([fixture.state.apply(.removeContact(ids[random.next(ids.count)]))])
@@ -102,6 +104,10 @@ import Testing
             let matches = try fixture.state.likelyDuplicates(of: contact, by: fixture.admin)
             #expect(matches.first?.id == expected, "\(probe): \(matches.map { ($0.id, $0.score) })")
         }
+        // The same address, whatever its case or Gmail dots: found by its key.
+        fixture.state.apply(.putContact(Self.contact(3_006, "Someone Else", email: "Pat.Quinn@gmail.com")))
+        let byEmail = try fixture.state.likelyDuplicates(of: Self.contact(9_002, "P Q", email: "patquinn+work@GMAIL.com"), by: fixture.admin)
+        #expect(byEmail.first?.id == 3_006, "\(byEmail.map(\.id))")
         // A typo whose only shared key is common (`smith|j`, held by some 900 contacts) finds
         // the contact through the key's neighbours by name.
         fixture.state.apply(.putContact(Self.contact(3_005, "Janet Smith")))

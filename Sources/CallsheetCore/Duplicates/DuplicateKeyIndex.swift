@@ -1,11 +1,11 @@
 import ChunkedCollections
 import TextIndex
 
-/// The name blocking keys of every contact (each name token with the initials of the others,
-/// nicknames' initials too; ``NameKeys/nameKeys(written:canonical:into:)``), kept exact under
-/// every write, so that the check a write makes finds the fuzzy forms of a name (typos,
-/// initials, nicknames, token order) by a few lookups instead of text searches that walk a
-/// common surname's postings.
+/// The blocking keys of every contact (each name token with the initials of the others,
+/// nicknames' initials too, ``NameKeys/nameKeys(written:canonical:into:)``; and the email),
+/// kept exact under every write, so that the check a write makes finds the same address and the
+/// fuzzy forms of a name (typos, initials, nicknames, token order) by a few lookups instead of
+/// text searches that walk a common surname's postings.
 ///
 /// Each key lists its contacts in name order (the first eight bytes of the sorted canonical
 /// name, as a scan's sorted neighbourhood): a key held by few contacts gives them all; a common
@@ -44,20 +44,31 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
 
     public init() {}
 
-    /// The keys of a name and its place in name order, from the name as stored.
-    static func keys(ofName name: String) -> (keys: [UInt64], order: UInt64) {
-        let tokens = NameProfile.tokens(ofFolded: TextFolding.fold(name))
+    /// The keys of a contact as stored, and its place in name order: its name's, and its email's
+    /// lower-cased and with Gmail's rules (``DuplicateProfile/normalizedEmail(_:gmail:)``), so
+    /// that a check finds the address whichever way the organization's setting says to compare.
+    static func keys(of contact: Contact) -> (keys: [UInt64], order: UInt64) {
+        let tokens = NameProfile.tokens(ofFolded: TextFolding.fold(contact.name))
         let canonical = tokens.map { Nicknames.canonical[$0] ?? $0 }
-        return keys(written: tokens, canonical: canonical, sortedJoined: NameProfile.joinedBytes(canonical.sorted()))
+        var emails: [String] = []
+        if let email = contact.email {
+            let lowered = email.lowercased()
+            emails.append(lowered)
+            let normalized = DuplicateProfile.normalizedEmail(lowered: lowered, gmail: true)
+            if normalized != lowered { emails.append(normalized) }
+        }
+        return keys(written: tokens, canonical: canonical, sortedJoined: NameProfile.joinedBytes(canonical.sorted()), emails: emails)
     }
 
-    /// The keys of a name already profiled (a check's probe).
-    static func keys(of name: NameProfile) -> (keys: [UInt64], order: UInt64) {
-        keys(written: name.tokens, canonical: name.canonical, sortedJoined: name.sortedJoined)
+    /// The keys a check looks up for a profile (its email as the settings normalized it).
+    static func keys(of profile: DuplicateProfile, email: Bool, names: Bool) -> (keys: [UInt64], order: UInt64) {
+        keys(written: names ? profile.name.tokens : [], canonical: names ? profile.name.canonical : [], sortedJoined: profile.name.sortedJoined,
+             emails: email ? profile.email.map { [$0] } ?? [] : [])
     }
 
-    private static func keys(written: [String], canonical: [String], sortedJoined: [UInt8]) -> (keys: [UInt64], order: UInt64) {
+    private static func keys(written: [String], canonical: [String], sortedJoined: [UInt8], emails: [String]) -> (keys: [UInt64], order: UInt64) {
         var keys: [UInt64] = []
+        for email in emails { keys.append(NameKeys.hash(1, bytes: email.utf8)) }
         NameKeys.nameKeys(written: written, canonical: canonical, into: &keys)
         keys.sort()
         var unique = 0
@@ -71,11 +82,11 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
         return (keys, order)
     }
 
-    /// Adds a contact under its name's keys (again: no change).
+    /// Adds a contact under its keys (again: no change).
     /// - Complexity: O(keys × (1 + the key's contacts)) for the sorted insertion.
-    mutating func insert(_ id: ContactID, name: String) {
-        let (keys, order) = Self.keys(ofName: name)
-        let entry = Entry(order: order, id: id)
+    mutating func insert(_ contact: Contact) {
+        let (keys, order) = Self.keys(of: contact)
+        let entry = Entry(order: order, id: contact.id)
         for key in keys {
             switch postings.removeValue(forKey: key) {
             case nil:
@@ -90,10 +101,10 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
         }
     }
 
-    /// Removes a contact from its name's keys (`name` as it was stored).
-    mutating func remove(_ id: ContactID, name: String) {
-        let (keys, order) = Self.keys(ofName: name)
-        let entry = Entry(order: order, id: id)
+    /// Removes a contact from its keys (`contact` as it was stored).
+    mutating func remove(_ contact: Contact) {
+        let (keys, order) = Self.keys(of: contact)
+        let entry = Entry(order: order, id: contact.id)
         for key in keys {
             switch postings.removeValue(forKey: key) {
             case nil:
@@ -108,11 +119,13 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
         }
     }
 
-    /// The contacts sharing a key with `name`: every contact of a key held by at most
-    /// ``wholeKey``, the ``neighbours`` on each side of the name's place in a commoner key.
+    /// The contacts sharing a key with `profile` (its email's with `email`, its name's with
+    /// `names`): every contact
+    /// of a key held by at most ``wholeKey``, the ``neighbours`` on each side of the name's place
+    /// in a commoner key.
     /// - Complexity: O(keys × (wholeKey + log of a common key's contacts)).
-    func candidates(of name: NameProfile, _ body: (ContactID) -> Void) {
-        let (keys, order) = Self.keys(of: name)
+    func candidates(of profile: DuplicateProfile, email: Bool, names: Bool, _ body: (ContactID) -> Void) {
+        let (keys, order) = Self.keys(of: profile, email: email, names: names)
         let probe = Entry(order: order, id: 0)
         for key in keys {
             switch postings[key] {
@@ -136,7 +149,7 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
     /// must be equal after any sequence of writes, undos and loads.
     public static func rebuilt(from contacts: ContactSlots) -> DuplicateKeyIndex {
         var index = DuplicateKeyIndex()
-        for contact in contacts { index.insert(contact.id, name: contact.name) }
+        for contact in contacts { index.insert(contact) }
         return index
     }
 

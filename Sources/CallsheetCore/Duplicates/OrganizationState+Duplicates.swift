@@ -50,7 +50,8 @@ extension OrganizationState {
             // finds `johndoe+crm@gmail.com` too. The comparison then decides.
             var local = written.split(separator: "@", omittingEmptySubsequences: false).first.map(String.init) ?? written
             if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
-            if local.utf8.count >= 3 {
+            // A write finds the same address through the keys below; `DUP.CHECK` searches text.
+            if thorough, local.utf8.count >= 3 {
                 for id in textIndex.phraseSearch(local, limit: perQuery, where: accept) { candidates.insert(id) }
             }
             if thorough, local.contains(".") {
@@ -59,12 +60,15 @@ extension OrganizationState {
                 }
             }
         }
-        if settings.isOn(.name) || settings.isOn(.nameCompany), !profile.name.isEmpty {
-            // The name's keys (the same name among them: equal names share every key and sit
-            // side by side in a common key's name order), up to a bound a write can afford.
-            duplicateKeys.candidates(of: profile.name) { id in
+        // The email's key and the name's keys (the same name among them: equal names share every
+        // key and sit side by side in a common key's name order), up to a bound a write can afford.
+        let nameRules = settings.isOn(.name) || settings.isOn(.nameCompany)
+        if nameRules || settings.isOn(.email) {
+            duplicateKeys.candidates(of: profile, email: settings.isOn(.email), names: nameRules) { id in
                 if candidates.count < Self.candidatesPerWrite || thorough, !candidates.contains(id), accept(id) { candidates.insert(id) }
             }
+        }
+        if nameRules, !profile.name.isEmpty {
             if thorough {
                 let tokens = profile.name.tokens
                 for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {

@@ -194,7 +194,7 @@ public struct OrganizationState: Sendable {
 
     private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true) {
         phoneIndex[contact.phone] = contact.id
-        duplicateKeys.insert(contact.id, name: contact.name)
+        duplicateKeys.insert(contact)
         if memberships {
             Self.addMemberships(
                 of: contact, isNew: isNew, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
@@ -250,9 +250,9 @@ public struct OrganizationState: Sendable {
         if old.name != new.name || old.email != new.email || old.company != new.company || old.phone != new.phone {
             textIndex.put(new)
         }
-        if old.name != new.name {
-            duplicateKeys.remove(old.id, name: old.name)
-            duplicateKeys.insert(new.id, name: new.name)
+        if old.name != new.name || old.email != new.email {
+            duplicateKeys.remove(old)
+            duplicateKeys.insert(new)
         }
     }
 
@@ -359,7 +359,7 @@ public struct OrganizationState: Sendable {
 
     private mutating func unindex(_ contact: Contact) {
         if phoneIndex[contact.phone] == contact.id { phoneIndex[contact.phone] = nil }
-        duplicateKeys.remove(contact.id, name: contact.name)
+        duplicateKeys.remove(contact)
         for tag in contact.tags {
             guard let key = TagKey(tag) else { continue }
             tagIndex[key]?.remove(contact.id)

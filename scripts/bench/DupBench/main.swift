@@ -69,7 +69,8 @@ for (_, p) in person { byPerson[p, default: 0] += 1 }
 let truePairs = byPerson.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
 
 let admin = Caller(userID: 1, name: "bench", role: .admin, departmentID: nil)
-for _ in 0..<(arguments.contains("--twice") ? 2 : 1) {
+// `--no-scan` and `--writes-only` narrow a run to the candidate search (for `perf record`).
+for _ in 0..<(arguments.contains("--no-scan") ? 0 : arguments.contains("--twice") ? 2 : 1) {
     let start = now(), cpuStart = processCPU()
     let result = state.scanDuplicates(for: admin)
     let seconds = now() - start, cpu = processCPU() - cpuStart
@@ -107,7 +108,7 @@ while probes.count < 2_000 {
     let row = checkGenerator.next()
     probes.append(DuplicateProfile(id: 0, name: row.contact.name, phone: row.contact.e164, email: row.contact.email, company: row.contact.company, settings: state.duplicateSettings))
 }
-for thorough in [true, false] {
+for thorough in arguments.contains("--writes-only") ? [false] : [true, false] {
     var latencies: [Double] = []
     var cpuTimes: [Double] = []
     var found = 0
