@@ -210,20 +210,30 @@ extension OrganizationState {
           profiles.withUnsafeBufferPointer { all in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            var seen = Set<UInt64>()
+            // Room for every pair the half's large blocks may compare (growing it cost 4%).
+            var seen = Set<UInt64>(minimumCapacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
+                $0 + ($1.members.count > Self.scanBlock ? Self.comparisons(in: $1.members.count) : 0)
+            })
             let checkIgnored = !ignoredPairs.isEmpty
             /// The smallest key of a small block both contacts are in, if any.
+            /// Both key lists are sorted: one walk along the two finds it.
             func smallestSmallKey(_ x: UInt32, _ y: UInt32) -> UInt64? {
-                var best: UInt64?
-                for i in Int(ownStart[Int(x)])..<Int(ownStart[Int(x) + 1]) where isSmall[i] {
-                    let key = ownKeys[i]
-                    if let best, best <= key { break }
-                    for j in Int(ownStart[Int(y)])..<Int(ownStart[Int(y) + 1]) where ownKeys[j] == key {
-                        best = key
-                        break
+                var i = Int(ownStart[Int(x)]), j = Int(ownStart[Int(y)])
+                let endX = Int(ownStart[Int(x) + 1]), endY = Int(ownStart[Int(y) + 1])
+                while i < endX, j < endY {
+                    let a = ownKeys[i], b = ownKeys[j]
+                    if a < b {
+                        i += 1
+                    } else if b < a {
+                        j += 1
+                    } else {
+                        // One key, one block: its flag is the same in both lists.
+                        if isSmall[i] { return a }
+                        i += 1
+                        j += 1
                     }
                 }
-                return best
+                return nil
             }
             func compare(_ x: UInt32, _ y: UInt32, block: UInt64, blockIsSmall: Bool) {
                 let (low, high) = x < y ? (x, y) : (y, x)

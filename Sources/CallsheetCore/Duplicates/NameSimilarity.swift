@@ -66,7 +66,7 @@ public final class NameProfile: Sendable {
             self.withoutOne = canonical.indices.map { skipped in
                 var fewer = canonical
                 fewer.remove(at: skipped)
-                return Array(fewer.joined(separator: " ").utf8)
+                return Self.joinedBytes(fewer)
             }
         } else {
             self.withoutOne = []

@@ -192,9 +192,9 @@ public struct OrganizationState: Sendable {
         return undo.reversed()
     }
 
-    private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true) {
+    private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true, keys: Bool = true) {
         phoneIndex[contact.phone] = contact.id
-        duplicateKeys.insert(contact)
+        if keys { duplicateKeys.insert(contact) }
         if memberships {
             Self.addMemberships(
                 of: contact, isNew: isNew, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
@@ -351,10 +351,13 @@ public struct OrganizationState: Sendable {
     private mutating func loadRecords(_ loaded: some Collection<Contact>, memberships: Bool = true) {
         for contact in loaded {
             let contact = interner.intern(contact, notes: true)
-            let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
-            index(contact, isNew: isNew, memberships: memberships)
+            let previous = contacts.updateValue(contact, forKey: contact.id)
+            if let previous { duplicateKeys.remove(previous) }
+            index(contact, isNew: previous == nil, memberships: memberships, keys: false)
             nextContactID = max(nextContactID, contact.id + 1)
         }
+        // The duplicate keys in bulk: one merge per key, not a sorted insertion per contact.
+        duplicateKeys.insertAll(loaded)
     }
 
     private mutating func unindex(_ contact: Contact) {

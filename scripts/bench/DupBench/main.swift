@@ -63,6 +63,15 @@ csv = ""
 print("contacts: \(state.contacts.count) (people copied: \(String(format: "%.0f", share * 100))%), generated and loaded in \(String(format: "%.1f", now() - generateStart)) s")
 print("corruptions: " + corruptions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 
+// What the write checks' keys cost to build from scratch (as a snapshot load does), one thread.
+if arguments.contains("--keys") {
+    let start = now(), cpuStart = threadCPU()
+    let rebuilt = DuplicateKeyIndex.built(from: state.contacts)
+    print(String(format: "duplicate keys rebuilt: %.2f s (%.2f CPU-s, %.2f µs a contact), equal to the maintained: %@",
+                 now() - start, threadCPU() - cpuStart, (threadCPU() - cpuStart) * 1e6 / Double(max(1, state.contacts.count)),
+                 rebuilt == state.duplicateKeys ? "yes" : "NO"))
+}
+
 // Truth: every pair of contacts of one person.
 var byPerson: [Int: Int] = [:]
 for (_, p) in person { byPerson[p, default: 0] += 1 }
