@@ -65,11 +65,18 @@ print("corruptions: " + corruptions.sorted { $0.key < $1.key }.map { "\($0.key) 
 
 // What the write checks' keys cost to build from scratch (as a snapshot load does), one thread.
 if arguments.contains("--keys") {
+    /// Resident bytes of the process (Linux), to see what a second copy of the keys holds.
+    func resident() -> Int {
+        let fields = ((try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "").split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
+    }
+    let before = resident()
     let start = now(), cpuStart = threadCPU()
     let rebuilt = DuplicateKeyIndex.built(from: state.contacts)
-    print(String(format: "duplicate keys rebuilt: %.2f s (%.2f CPU-s, %.2f µs a contact), equal to the maintained: %@",
-                 now() - start, threadCPU() - cpuStart, (threadCPU() - cpuStart) * 1e6 / Double(max(1, state.contacts.count)),
-                 rebuilt == state.duplicateKeys ? "yes" : "NO"))
+    let cpu = threadCPU() - cpuStart, seconds = now() - start
+    print(String(format: "duplicate keys rebuilt: %.2f s (%.2f CPU-s, %.2f µs a contact), %.0f resident bytes a contact, equal to the maintained: %@",
+                 seconds, cpu, cpu * 1e6 / Double(max(1, state.contacts.count)),
+                 Double(resident() - before) / Double(max(1, state.contacts.count)), rebuilt == state.duplicateKeys ? "yes" : "NO"))
 }
 
 // Truth: every pair of contacts of one person.
