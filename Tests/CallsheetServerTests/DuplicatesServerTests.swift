@@ -46,4 +46,32 @@ struct DuplicatesServerTests {
         let info = try await cli(again, ["INFO", "JSON"])
         #expect(info.contains(#""duplicates":{"found":0,"merged":0,"unmerged":1}"#), "\(info)")
     }
+
+    @Test("redis-cli: DUP.SCAN ASYNC replies a job at once; DUP.STATUS follows it to the result the synchronous scan replies; DUP.CANCEL of a finished job is CONFLICT")
+    func scanJob() async throws {
+        let redisCLI = try #require(ExternalProcess.which("redis-cli"), "redis-cli (Debian redis-tools) is not installed")
+        let server = try await ServeProcess.start()
+        defer { server.stop() }
+        let port = try #require(server.port)
+        func cli(_ arguments: [String]) async throws -> String {
+            let run = try await ExternalProcess.run(redisCLI, ["-h", "127.0.0.1", "-p", "\(port)", "--no-auth-warning", "--user", ServeProcess.admin, "--pass", server.adminSecret] + arguments)
+            #expect(run.status == 0, "\(arguments): \(run.errorOutput)")
+            return run.output
+        }
+        _ = try await cli(["CONTACT.ADD", #"{"name":"John Doe","phone":"+16502530001","email":"john.doe@gmail.com"}"#])
+        _ = try await cli(["CONTACT.ADD", #"{"name":"Doe, Jon","phone":"+16502530002","email":"JohnDoe+crm@gmail.com"}"#])
+        let started = try await cli(["DUP.SCAN", "ASYNC"])
+        #expect(started.contains(#""job":1,"state":"running","scope":"organization""#), "\(started)")
+        var status = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            status = try await cli(["DUP.STATUS", "1"])
+            if !status.contains(#""state":"running""#) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(status.contains(#""state":"done""#) && status.contains(#""result":{"groups":1,"contacts_in_groups":2,"contacts_scanned":2"#), "\(status)")
+        #expect(try await cli(["DUP.GROUPS"]).contains(#""members":[1,2]"#))
+        #expect(try await cli(["DUP.CANCEL", "1"]).contains("CONFLICT"))
+        #expect(try await cli(["DUP.SCAN"]).contains(#""groups":1,"contacts_in_groups":2"#), "the synchronous reply as before")
+    }
 }

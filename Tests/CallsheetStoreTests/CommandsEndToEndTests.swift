@@ -16,9 +16,13 @@ import Testing
         var owner = Session(isLocalOwner: true)
         var secrets: [String: String] = [:]
 
-        init() async throws {
+        /// Duplicate scan jobs wait for it when set (``StoreConfiguration/duplicateScanGate``).
+        let scanGate: DuplicateScanGate?
+
+        init(scanGate: DuplicateScanGate? = nil) async throws {
             path = NSTemporaryDirectory() + "callsheet-e2e-\(UUID().uuidString)"
-            directory = try ShardDirectory.open(Self.configuration(path), logger: .init(label: "test"))
+            self.scanGate = scanGate
+            directory = try ShardDirectory.open(Self.configuration(path, scanGate: scanGate), logger: .init(label: "test"))
             executor = CommandExecutor(directory: directory)
             try #require(code(await run(["ORG.CREATE", "Acme", "REGION", "US", "ADMIN", "alice"])) == nil)
             try #require(code(await run(["DEPT.CREATE", "Sales"])) == nil)
@@ -28,8 +32,9 @@ import Testing
             }
         }
 
-        static func configuration(_ path: String) -> StoreConfiguration {
+        static func configuration(_ path: String, scanGate: DuplicateScanGate? = nil) -> StoreConfiguration {
             var configuration = StoreConfiguration(directory: path)
+            configuration.duplicateScanGate = scanGate
             configuration.snapshotEveryRecords = 0
             configuration.snapshotEverySeconds = 0
             return configuration
@@ -43,7 +48,7 @@ import Testing
         /// Closes the directory and opens it again from its files.
         func reopen() async throws {
             await directory.close()
-            directory = try ShardDirectory.open(Self.configuration(path), logger: .init(label: "test"))
+            directory = try ShardDirectory.open(Self.configuration(path, scanGate: scanGate), logger: .init(label: "test"))
             executor = CommandExecutor(directory: directory)
             owner = Session(isLocalOwner: true)
             #expect(await run(["USE", "Acme"]) == .ok)
@@ -220,7 +225,7 @@ import Testing
         "IMPORT.STATUS": ["IMPORT.STATUS", "999"], "IMPORT.ERRORS": ["IMPORT.ERRORS", "999"], "IMPORT.CANCEL": ["IMPORT.CANCEL", "999"],
         "IMPORT.JOBS": ["IMPORT.JOBS"], "IMPORT.SETTINGS": ["IMPORT.SETTINGS"], "CONTACT.BULK": ["CONTACT.BULK", "[]"],
         "DUP.SETTINGS": ["DUP.SETTINGS"], "DUP.CHECK": ["DUP.CHECK", #"{"name":"Sal"}"#], "DUP.SCAN": ["DUP.SCAN"],
-        "DUP.GROUPS": ["DUP.GROUPS"], "DUP.IGNORE": ["DUP.IGNORE", "1", "999"], "CONTACT.MERGE": ["CONTACT.MERGE", "1", "999"],
+        "DUP.STATUS": ["DUP.STATUS", "999"], "DUP.CANCEL": ["DUP.CANCEL", "999"], "DUP.GROUPS": ["DUP.GROUPS"], "DUP.IGNORE": ["DUP.IGNORE", "1", "999"], "CONTACT.MERGE": ["CONTACT.MERGE", "1", "999"],
         "CONTACT.UNMERGE": ["CONTACT.UNMERGE", "999"], "MERGE.LOG": ["MERGE.LOG"], "UNDO": ["UNDO", "999"], "UNDO.LIST": ["UNDO.LIST"],
         "IMPORT.REVERT": ["IMPORT.REVERT", "999"],
         "CALL.LOG": ["CALL.LOG", "1", #"{"outcome":"completed","duration":30}"#], "CALL.HISTORY": ["CALL.HISTORY", "1"], "CALL.LIST": ["CALL.LIST"],

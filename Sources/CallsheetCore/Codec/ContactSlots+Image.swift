@@ -203,10 +203,19 @@ extension OrganizationState {
         let tableReader = reader
         try reader.skip(try reader.count())
         let pending = PendingTable(start: tableReader.offset, withTextImage: withImage)
+        pending.tableRead.enter()
         DispatchQueue.global().async(group: pending.done) {
             var tableReader = tableReader
             pending.result = Result { () throws(CallsheetError) in
-                let table = try ContactSlots.readImage(&tableReader)
+                let table: ContactSlots
+                do throws(CallsheetError) {
+                    table = try ContactSlots.readImage(&tableReader)
+                } catch {
+                    pending.tableRead.leave()
+                    throw error
+                }
+                pending.table = table
+                pending.tableRead.leave()
                 return (table, LoadedIndexes(of: table))
             }
         }
@@ -224,6 +233,9 @@ extension OrganizationState {
     /// Waits for the table ``startReadingTable(_:textIndexImage:)`` started and adopts it with
     /// its indexes; checks the text index image against it, or builds the text index from it.
     mutating func adoptTable(_ pending: PendingTable, reader: BinaryReader) throws(CallsheetError) {
+        // The duplicate keys on this thread while the table's builds the other indexes.
+        pending.tableRead.wait()
+        if let table = pending.table { duplicateKeys = DuplicateKeyIndex.built(from: table) }
         pending.done.wait()
         let (table, indexes) = try pending.result!.get()
         contacts = table
@@ -242,10 +254,13 @@ extension OrganizationState {
 }
 
 /// A contact table image being read on a second thread (``OrganizationState/startReadingTable(_:textIndexImage:)``):
-/// `@unchecked Sendable` because the thread writes `result` before leaving `done`, and nothing
-/// reads it before waiting on `done`.
+/// `@unchecked Sendable` because the thread writes `table` before leaving `tableRead` and
+/// `result` before leaving `done`, and nothing reads either before waiting on its group.
 final class PendingTable: @unchecked Sendable {
     let done = DispatchGroup()
+    /// Left once the table is read (`table` set) or failed, before its indexes are built.
+    let tableRead = DispatchGroup()
+    var table: ContactSlots?
     var result: Result<(ContactSlots, LoadedIndexes), CallsheetError>?
     let start: Int
     let withTextImage: Bool

@@ -41,9 +41,11 @@ public final class DuplicateProfile: Sendable {
         self.phone = phone
         let national = PhoneCountryCodes.nationalNumber(ofE164: phone)
         self.nationalNumber = national
-        let normalized = email.map { Self.normalizedEmail($0, gmail: settings.gmailNormalization) }
+        // Lower-cased once: the normalized address shares it unless Gmail's rules change it.
+        let written = email?.lowercased()
+        let normalized = written.map { Self.normalizedEmail(lowered: $0, gmail: settings.gmailNormalization) }
         self.email = normalized
-        self.writtenEmail = email?.lowercased()
+        self.writtenEmail = written
         self.phoneKey = NameKeys.hash(6, bytes: phone.utf8)
         self.nationalKey = NameKeys.hash(6, bytes: national.utf8)
         self.emailKey = normalized.map { NameKeys.hash(6, bytes: $0.utf8) } ?? 0
@@ -53,13 +55,23 @@ public final class DuplicateProfile: Sendable {
     /// `John.Doe+news@GoogleMail.com` → `johndoe@gmail.com` (with `gmail`); other addresses
     /// lower-cased only.
     public static func normalizedEmail(_ email: String, gmail: Bool) -> String {
-        let lowered = email.lowercased()
-        guard gmail, let at = lowered.lastIndex(of: "@") else { return lowered }
-        let domain = lowered[lowered.index(after: at)...]
-        guard domain == "gmail.com" || domain == "googlemail.com" else { return lowered }
-        var local = lowered[..<at]
-        if let plus = local.firstIndex(of: "+") { local = local[..<plus] }
-        return local.filter { $0 != "." } + "@gmail.com"
+        normalizedEmail(lowered: email.lowercased(), gmail: gmail)
+    }
+
+    /// By bytes, not characters: a scan normalizes a million addresses.
+    static func normalizedEmail(lowered: String, gmail: Bool) -> String {
+        let bytes = lowered.utf8
+        guard gmail, let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return lowered }
+        let domain = bytes[bytes.index(after: at)...]
+        guard domain.elementsEqual("gmail.com".utf8) || domain.elementsEqual("googlemail.com".utf8) else { return lowered }
+        var local: [UInt8] = []
+        local.reserveCapacity(bytes.count)
+        for byte in bytes[..<at] {
+            if byte == UInt8(ascii: "+") { break }
+            if byte != UInt8(ascii: ".") { local.append(byte) }
+        }
+        local.append(contentsOf: "@gmail.com".utf8)
+        return String(decoding: local, as: UTF8.self)
     }
 
     static let legalSuffixes: Set<String> = [
@@ -182,8 +194,8 @@ enum PhoneCountryCodes {
         let digits = phone.utf8.first == UInt8(ascii: "+") ? phone.dropFirst() : phone[...]
         guard let first = digits.utf8.first, digits.utf8.count > 4 else { return digits }
         if first == UInt8(ascii: "1") || first == UInt8(ascii: "7") { return digits.dropFirst(1) }
-        let bytes = Array(digits.utf8.prefix(2))
-        let two = Int(bytes[0] &- 48) * 10 + Int(bytes[1] &- 48)
+        var bytes = digits.utf8.makeIterator()
+        let two = Int((bytes.next() ?? 48) &- 48) * 10 + Int((bytes.next() ?? 48) &- 48)
         return twoDigit.contains(two) ? digits.dropFirst(2) : digits.dropFirst(3)
     }
 }

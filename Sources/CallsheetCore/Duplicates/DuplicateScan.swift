@@ -49,6 +49,13 @@ extension OrganizationState {
     /// Comparison and profile building run on two threads. Pairs someone ignored never link.
     /// - Complexity: O(n log n) for n contacts in scope, plus O(n × keys × window) comparisons.
     public func scanDuplicates(for caller: Caller, threshold: Int? = nil) -> DuplicateScanResult {
+        scanDuplicates(for: caller, threshold: threshold, progress: DuplicateScanProgress())
+            ?? DuplicateScanResult(groups: [], contacts: 0, comparisons: 0, threshold: threshold ?? duplicateSettings.threshold, stamps: [:])
+    }
+
+    /// ``scanDuplicates(for:threshold:)`` reporting to `progress` as it goes; nil when
+    /// `progress` was cancelled before the scan finished (`DUP.CANCEL`).
+    public func scanDuplicates(for caller: Caller, threshold: Int?, progress: DuplicateScanProgress) -> DuplicateScanResult? {
         var chosen = duplicateSettings
         if let threshold { chosen.threshold = threshold }
         let settings = chosen
@@ -60,19 +67,27 @@ extension OrganizationState {
         } else {
             scope = []
         }
-        // Profiles and keys, on two threads, each over half of the scope (the merge below takes two).
+        progress.start(total: scope.count)
+        progress.enter(.profiles)
+        // Profiles and keys, on two threads, each over half of the scope. Each thread puts a key
+        // in one of two buckets by its top bit, so that a key's whole block lands in one bucket
+        // and the buckets are sorted on the two threads next, with no merge between them.
         let halves = 2
         let parts = ScanParts(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
             let range = (scope.count * half / halves)..<(scope.count * (half + 1) / halves)
-            var profiles: [DuplicateProfile] = []
-            profiles.reserveCapacity(range.count)
-            var keys: [(UInt64, UInt32)] = []
-            keys.reserveCapacity(range.count * 3)
+            var part = ScanPart(halves: halves)
+            part.profiles.reserveCapacity(range.count)
+            part.nameHashes.reserveCapacity(range.count)
+            part.order.reserveCapacity(range.count)
+            for bucket in 0..<halves { part.buckets[bucket].reserveCapacity(range.count * 4 / halves) }
+            part.ownKeys.reserveCapacity(range.count * 4)
             var buffer: [UInt64] = []
-            var ownKeys: [UInt64] = []
-            var ownStart: [UInt32] = [0]
             for position in range {
+                if position & 1023 == 1023 {
+                    progress.profiled(1024)
+                    if progress.isCancelled { break }
+                }
                 guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
                 let profile = duplicateProfile(of: contact, settings: settings)
                 buffer.removeAll(keepingCapacity: true)
@@ -85,88 +100,95 @@ extension OrganizationState {
                 }
                 buffer.removeLast(buffer.count - unique)
                 // The profile's index within this half; offset once both halves are known.
-                let local = UInt32(profiles.count)
-                for key in buffer { keys.append((key, local)) }
-                ownKeys += buffer
-                ownStart.append(UInt32(ownKeys.count))
-                profiles.append(profile)
+                let local = UInt32(part.profiles.count)
+                for key in buffer { part.buckets[Int(key >> 63)].append((key, local)) }
+                part.ownKeys += buffer
+                part.ownStart.append(UInt32(part.ownKeys.count))
+                let sorted = profile.name.sortedJoined
+                part.nameHashes.append(NameKeys.hash(5, bytes: sorted))
+                // Its place in name order: the first eight bytes of its sorted name.
+                var prefix: UInt64 = 0
+                for index in 0..<8 { prefix = prefix << 8 | UInt64(index < sorted.count ? sorted[index] : 0) }
+                part.order.append(prefix)
+                part.profiles.append(profile)
             }
-            // Sorted here, on both threads; the halves are merged after.
-            keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-            parts.store(half, profiles: profiles, keys: keys, ownKeys: ownKeys, ownStart: ownStart)
+            parts.store(half, part)
         }
+        guard !progress.isCancelled else { return nil }
         var gathered: [DuplicateProfile] = []
-        var sortedHalves: [[(UInt64, UInt32)]] = []
         // Each contact's own keys, sorted, at profileKeys[keyStart[i]..<keyStart[i + 1]].
         var profileKeys: [UInt64] = []
         var keyStart: [UInt32] = [0]
+        var hashes: [UInt64] = []
+        var orderGathered: [UInt64] = []
+        var offsets: [UInt32] = []
         for half in 0..<halves {
-            let offset = UInt32(gathered.count)
-            gathered += parts.profiles[half]
-            sortedHalves.append(parts.keys[half].map { ($0.0, $0.1 + offset) })
+            let part = parts.parts[half]
+            offsets.append(UInt32(gathered.count))
+            gathered += part.profiles
             let keyOffset = UInt32(profileKeys.count)
-            profileKeys += parts.ownKeys[half]
-            keyStart += parts.ownStart[half].dropFirst().map { $0 + keyOffset }
+            profileKeys += part.ownKeys
+            keyStart += part.ownStart.dropFirst().map { $0 + keyOffset }
+            hashes += part.nameHashes
+            orderGathered += part.order
         }
         let profiles = gathered
-        // The two sorted halves merged: every key's contacts in one run, by index.
-        var keys: [(UInt64, UInt32)] = []
-        keys.reserveCapacity(sortedHalves[0].count + sortedHalves[1].count)
-        let (a, b) = (sortedHalves[0], sortedHalves[1])
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if a[i].0 < b[j].0 || (a[i].0 == b[j].0 && a[i].1 < b[j].1) {
-                keys.append(a[i])
-                i += 1
-            } else {
-                keys.append(b[j])
-                j += 1
-            }
-        }
-        keys += a[i...]
-        keys += b[j...]
-        sortedHalves = []
+        let order = orderGathered
+        let ownKeys = profileKeys, ownStart = keyStart, halfOffsets = offsets
         // How many contacts in scope share each name (canonical tokens, sorted): a link on the
         // name alone between common names (eleven John Smiths) says little, so it needs a
         // name held by at most ``rareName`` contacts, as record linkage weighs a value by its rarity.
         // Counted by binary search in the sorted hashes (asked only for links on a name alone).
-        let nameHashes = profiles.map { NameKeys.hash(5, bytes: $0.name.sortedJoined) }.sorted()
-        @Sendable func frequency(_ profile: DuplicateProfile) -> Int {
-            let hash = NameKeys.hash(5, bytes: profile.name.sortedJoined)
+        let profileHashes = hashes
+        hashes.sort()
+        let nameHashes = hashes
+        @Sendable func frequency(_ index: UInt32) -> Int {
+            let hash = profileHashes[Int(index)]
             let first = nameHashes.partitioningIndex { $0 >= hash }
             let end = nameHashes.partitioningIndex { $0 > hash }
             return end - first
         }
-        // Each contact's place in name order (the first eight bytes of its sorted name), for the
-        // sorted neighbourhood of large blocks.
-        let order: [UInt64] = profiles.map { profile in
-            profile.name.sortedJoined.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } << (8 * UInt64(8 - min(8, profile.name.sortedJoined.count)))
-        }
-        // Runs of one key; the comparisons split between two threads at a run boundary.
-        var blocks: [(key: UInt64, members: [UInt32])] = []
-        // Whether each of a contact's keys makes a small block (all pairs compared there): a pair
+        // Each bucket sorted on a thread of its own, cut into runs of one key (blocks). Whether
+        // each of a contact's keys makes a small block (all pairs compared there): a pair
         // sharing small blocks is compared in the one of its smallest common key only, and a pair
         // of a large block that shares a small one is left to it; the other pairs of large blocks
-        // are deduplicated by a set (sorted neighbourhoods of two keys may meet).
+        // are deduplicated by a set (sorted neighbourhoods of two keys may meet). A key is in one
+        // bucket, so the two threads set different flags.
         var small = [Bool](repeating: false, count: profileKeys.count)
-        var start = 0
-        while start < keys.count {
-            var end = start + 1
-            while end < keys.count, keys[end].0 == keys[start].0 { end += 1 }
-            if end - start > 1 {
-                let members = keys[start..<end].map(\.1)
-                if members.count <= Self.scanBlock {
-                    for member in members {
-                        for position in Int(keyStart[Int(member)])..<Int(keyStart[Int(member) + 1]) where profileKeys[position] == keys[start].0 {
-                            small[position] = true
-                        }
-                    }
+        let bucketBlocks = ScanBlocks(count: halves)
+        small.withUnsafeMutableBufferPointer { flags in
+            let flags = ScanFlags(flags)
+            DispatchQueue.concurrentPerform(iterations: halves) { bucket in
+                var keys: [(UInt64, UInt32)] = []
+                keys.reserveCapacity((0..<halves).reduce(0) { $0 + parts.parts[$1].buckets[bucket].count })
+                for half in 0..<halves {
+                    let offset = halfOffsets[half]
+                    keys += parts.parts[half].buckets[bucket].lazy.map { ($0.0, $0.1 + offset) }
                 }
-                blocks.append((keys[start].0, members))
+                keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                var blocks: [(key: UInt64, members: [UInt32])] = []
+                var start = 0
+                while start < keys.count {
+                    var end = start + 1
+                    while end < keys.count, keys[end].0 == keys[start].0 { end += 1 }
+                    if end - start > 1 {
+                        let members = keys[start..<end].map(\.1)
+                        if members.count <= Self.scanBlock {
+                            for member in members {
+                                for position in Int(ownStart[Int(member)])..<Int(ownStart[Int(member) + 1]) where ownKeys[position] == keys[start].0 {
+                                    flags.pointer[position] = true
+                                }
+                            }
+                        }
+                        blocks.append((keys[start].0, members))
+                    }
+                    start = end
+                }
+                bucketBlocks.store(bucket, blocks)
             }
-            start = end
         }
-        keys = []
+        parts.parts = []
+        let blocks = bucketBlocks.blocks.flatMap { $0 }
         let runs = blocks
         // The blocks split between the threads by the comparisons they hold, not their number.
         var work = 0
@@ -178,27 +200,40 @@ extension OrganizationState {
         }
         while splitAt.count <= halves { splitAt.append(blocks.count) }
         splitAt[halves] = blocks.count
+        let isSmall = small
         let bounds = splitAt
-        let isSmall = small, ownKeys = profileKeys, ownStart = keyStart
+        progress.profiled(scope.count - progress.contactsScanned)
+        progress.plan(total)
+        progress.enter(.comparing)
         let links = ScanLinks(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
           profiles.withUnsafeBufferPointer { all in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            var seen = Set<UInt64>()
+            // Room for every pair the half's large blocks may compare (growing it cost 4%).
+            var seen = Set<UInt64>(minimumCapacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
+                $0 + ($1.members.count > Self.scanBlock ? Self.comparisons(in: $1.members.count) : 0)
+            })
             let checkIgnored = !ignoredPairs.isEmpty
             /// The smallest key of a small block both contacts are in, if any.
+            /// Both key lists are sorted: one walk along the two finds it.
             func smallestSmallKey(_ x: UInt32, _ y: UInt32) -> UInt64? {
-                var best: UInt64?
-                for i in Int(ownStart[Int(x)])..<Int(ownStart[Int(x) + 1]) where isSmall[i] {
-                    let key = ownKeys[i]
-                    if let best, best <= key { break }
-                    for j in Int(ownStart[Int(y)])..<Int(ownStart[Int(y) + 1]) where ownKeys[j] == key {
-                        best = key
-                        break
+                var i = Int(ownStart[Int(x)]), j = Int(ownStart[Int(y)])
+                let endX = Int(ownStart[Int(x) + 1]), endY = Int(ownStart[Int(y) + 1])
+                while i < endX, j < endY {
+                    let a = ownKeys[i], b = ownKeys[j]
+                    if a < b {
+                        i += 1
+                    } else if b < a {
+                        j += 1
+                    } else {
+                        // One key, one block: its flag is the same in both lists.
+                        if isSmall[i] { return a }
+                        i += 1
+                        j += 1
                     }
                 }
-                return best
+                return nil
             }
             func compare(_ x: UInt32, _ y: UInt32, block: UInt64, blockIsSmall: Bool) {
                 let (low, high) = x < y ? (x, y) : (y, x)
@@ -216,13 +251,19 @@ extension OrganizationState {
                     // A name alone links two contacts only when neither has an email or company
                     // to tell them apart, and few contacts in scope share the name.
                     guard a.email == nil, b.email == nil, a.company == nil, b.company == nil else { return }
-                    let common = max(frequency(a), frequency(b))
+                    let common = max(frequency(low), frequency(high))
                     guard common <= Self.rareName else { return }
                     match.evidence[0].detail += "; name rare in scope"
                 }
                 found.append((low, high, match))
             }
+            var reported = 0
             for (block, members) in runs[bounds[half]..<bounds[half + 1]] {
+                if comparisons - reported >= 1024 {
+                    progress.compared(comparisons - reported)
+                    reported = comparisons
+                    if progress.isCancelled { break }
+                }
                 if members.count <= Self.scanBlock {
                     for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j], block: block, blockIsSmall: true) } }
                 } else {
@@ -232,9 +273,12 @@ extension OrganizationState {
                     }
                 }
             }
+            progress.compared(comparisons - reported)
             links.store(half, found: found, comparisons: comparisons)
           }
         }
+        guard !progress.isCancelled else { return nil }
+        progress.enter(.grouping)
         // Union-find over the links, best first, so each group keeps its strongest spanning links.
         var all = links.found.flatMap { $0 }
         all.sort { ($0.2.score, $1.0, $1.1) > ($1.2.score, $0.0, $0.1) }
@@ -278,30 +322,49 @@ extension OrganizationState {
             for id in groups[index].members { stamps[id] = contacts[id]?.updatedAt }
         }
         groups.sort { ($0.score, $1.members[0]) > ($1.score, $0.members[0]) }
+        progress.enter(.finished)
         return DuplicateScanResult(
             groups: groups, contacts: profiles.count, comparisons: links.comparisons.reduce(0, +), threshold: settings.threshold, stamps: stamps)
     }
 }
 
+/// What one thread of a scan's first phase builds over its half of the scope.
+private struct ScanPart {
+    var profiles: [DuplicateProfile] = []
+    /// (key, index of the profile in this half), in one bucket per thread of the next phase.
+    var buckets: [[(UInt64, UInt32)]]
+    /// Each profile's own keys, sorted, at ownKeys[ownStart[i]..<ownStart[i + 1]].
+    var ownKeys: [UInt64] = []
+    var ownStart: [UInt32] = [0]
+    /// Each profile's sorted name, hashed (how common it is) and its first eight bytes (order).
+    var nameHashes: [UInt64] = []
+    var order: [UInt64] = []
+
+    init(halves: Int) { buckets = Array(repeating: [], count: halves) }
+}
+
 /// The halves of a scan's first phase: `@unchecked Sendable` because each thread writes only
-/// its own index, and the scan reads them after both finished.
+/// its own index, and the threads of the next phase only read them
+/// them after both finished.
 private final class ScanParts: @unchecked Sendable {
-    var profiles: [[DuplicateProfile]]
-    var keys: [[(UInt64, UInt32)]]
-    var ownKeys: [[UInt64]]
-    var ownStart: [[UInt32]]
-    init(count: Int) {
-        profiles = Array(repeating: [], count: count)
-        keys = Array(repeating: [], count: count)
-        ownKeys = Array(repeating: [], count: count)
-        ownStart = Array(repeating: [], count: count)
-    }
-    func store(_ half: Int, profiles: [DuplicateProfile], keys: [(UInt64, UInt32)], ownKeys: [UInt64], ownStart: [UInt32]) {
-        self.profiles[half] = profiles
-        self.keys[half] = keys
-        self.ownKeys[half] = ownKeys
-        self.ownStart[half] = ownStart
-    }
+    var parts: [ScanPart]
+    init(count: Int) { parts = Array(repeating: ScanPart(halves: count), count: count) }
+    func store(_ half: Int, _ part: ScanPart) { parts[half] = part }
+}
+
+/// Each bucket's blocks (as ``ScanParts``).
+private final class ScanBlocks: @unchecked Sendable {
+    var blocks: [[(key: UInt64, members: [UInt32])]]
+    init(count: Int) { blocks = Array(repeating: [], count: count) }
+    func store(_ bucket: Int, _ blocks: [(key: UInt64, members: [UInt32])]) { self.blocks[bucket] = blocks }
+}
+
+/// The small-block flags of every contact's keys: `@unchecked Sendable` because each thread
+/// sets the flags of its own bucket's keys only (different elements), and the scan reads them
+/// after both finished.
+private struct ScanFlags: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<Bool>
+    init(_ pointer: UnsafeMutableBufferPointer<Bool>) { self.pointer = pointer }
 }
 
 /// The halves of a scan's comparisons (as ``ScanParts``).

@@ -21,6 +21,10 @@ public final class NameProfile: Sendable {
     /// For a name of three or four tokens, the canonical form without each token in turn (a
     /// middle name left out), joined.
     let withoutOne: [[UInt8]]
+    /// How many bytes of `joined` fall in each of 16 buckets (the byte's low four bits): the
+    /// same for `sortedJoined`, so one comparison of two bags bounds the edit distance of both
+    /// forms from below (``bagDistance(_:_:)``) before either is measured.
+    let bag: SIMD16<UInt8>
 
     /// Names longer than this are compared on their first this many bytes (a name is ≤ 255).
     static let comparedBytes = 64
@@ -31,20 +35,38 @@ public final class NameProfile: Sendable {
 
     /// A profile of a name already folded (``TextFolding/fold(_:)``), as the text index holds it.
     public init(folded: String) {
+        // A scan builds a million of these: the forms share storage where they are equal (no
+        // nickname: written is joined; tokens already in order: sorted is joined).
         let tokens = Self.tokens(ofFolded: folded)
         self.tokens = tokens
-        let canonical = tokens.map { Nicknames.canonical[$0] ?? $0 }
+        var canonical = tokens
+        var replaced = false
+        for index in tokens.indices {
+            if let name = Nicknames.canonical[tokens[index]], name != tokens[index] {
+                canonical[index] = name
+                replaced = true
+            }
+        }
         self.canonical = canonical
-        self.joined = Array(canonical.joined(separator: " ").utf8)
-        self.sortedJoined = Array(canonical.sorted().joined(separator: " ").utf8)
-        self.written = Array(tokens.joined(separator: " ").utf8)
+        let joined = Self.joinedBytes(canonical)
+        self.joined = joined
+        var inOrder = true
+        for index in canonical.indices.dropFirst() where canonical[index - 1] > canonical[index] {
+            inOrder = false
+            break
+        }
+        self.sortedJoined = inOrder ? joined : Self.joinedBytes(canonical.sorted())
+        self.written = replaced ? Self.joinedBytes(tokens) : joined
         self.hasInitial = tokens.contains { $0.utf8.count == 1 }
-        self.hasNickname = canonical != tokens
+        self.hasNickname = replaced
+        var bag = SIMD16<UInt8>()
+        for byte in joined { bag[Int(byte & 15)] &+= 1 }
+        self.bag = bag
         if (3...4).contains(canonical.count) {
             self.withoutOne = canonical.indices.map { skipped in
                 var fewer = canonical
                 fewer.remove(at: skipped)
-                return Array(fewer.joined(separator: " ").utf8)
+                return Self.joinedBytes(fewer)
             }
         } else {
             self.withoutOne = []
@@ -52,6 +74,27 @@ public final class NameProfile: Sendable {
     }
 
     public var isEmpty: Bool { tokens.isEmpty }
+
+    /// Tokens joined by single spaces, as bytes, in one allocation.
+    static func joinedBytes(_ tokens: [String]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tokens.reduce(max(0, tokens.count - 1)) { $0 + $1.utf8.count })
+        for (index, token) in tokens.enumerated() {
+            if index > 0 { bytes.append(0x20) }
+            bytes.append(contentsOf: token.utf8)
+        }
+        return bytes
+    }
+
+    /// A lower bound of the edit distance between the joined (or sorted) forms of two names:
+    /// an edit changes one byte, so it moves at most one byte in or out of each bag, and bytes
+    /// folded into one bucket can only make the bags closer. Names are at most
+    /// ``comparedBytes`` long, so no bucket and no sum overflows a byte.
+    /// - Complexity: O(1).
+    static func bagDistance(_ a: NameProfile, _ b: NameProfile) -> Int {
+        let low = pointwiseMin(a.bag, b.bag)
+        return max(Int((a.bag &- low).wrappedSum()), Int((b.bag &- low).wrappedSum()))
+    }
 
     /// The tokens of folded text: runs of letters and digits (and bytes of other scripts), in its
     /// first ``comparedBytes`` bytes.
@@ -104,11 +147,14 @@ public struct NameSimilarity: Sendable, Hashable {
             guard let distance = Levenshtein.distance(x, y, atMost: limit) else { return nil }
             return (Levenshtein.similarity(distance: distance, x.count, y.count), distance)
         }
-        if let (score, direct) = measure(a.joined, b.joined) {
+        // Both plain forms hold the same bytes, so the bags rule both out at once (most pairs a
+        // scan's blocks compare differ in more letters than the threshold allows).
+        let bagsAllow = minimum == 0 || NameProfile.bagDistance(a, b) <= Levenshtein.limit(forSimilarity: minimum, a.joined.count, b.joined.count)
+        if bagsAllow, let (score, direct) = measure(a.joined, b.joined) {
             bestScore = score
             how = direct == 0 ? "equal" : "levenshtein \(direct)"
         }
-        if bestScore < 100, a.canonical.count > 1 || b.canonical.count > 1, let (score, sorted) = measure(a.sortedJoined, b.sortedJoined), score > bestScore {
+        if bagsAllow, bestScore < 100, a.canonical.count > 1 || b.canonical.count > 1, let (score, sorted) = measure(a.sortedJoined, b.sortedJoined), score > bestScore {
             bestScore = score
             how = sorted == 0 ? "token order" : "token order, levenshtein \(sorted)"
         }

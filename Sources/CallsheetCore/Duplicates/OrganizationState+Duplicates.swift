@@ -6,26 +6,32 @@ import Dispatch
 extension OrganizationState {
     /// Candidates a search for one contact keeps per query.
     static let candidatesPerQuery = 200
-    /// Writes to organizations of fewer contacts check for duplicates thoroughly (as `DUP.CHECK`);
-    /// larger ones check the selective forms only, so that a write stays well under a millisecond.
-    public static let thoroughWriteChecks = 50_000
+    /// What the check a write makes keeps of each search (a write warns of its best three: a
+    /// hundred contacts of one name would add nothing but time).
+    static let candidatesPerWriteQuery = 32
+    /// The most candidates the check a write makes compares (the name keys stop adding there).
+    static let candidatesPerWrite = 96
 
     /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
     /// best first, at most `limit`.
-    /// - Complexity: a phone lookup, a phone-suffix lookup, and a text search per name token pair
-    ///   (each bounded by ``candidatesPerQuery``), plus a comparison per candidate.
+    /// - Complexity: a phone lookup, a phone-suffix lookup, an email text search, a lookup per
+    ///   name key (a binary search in a common one), plus a comparison per candidate (at most
+    ///   ``candidatesPerWrite`` for a write); `thorough` adds a text search per name token pair.
     ///
-    /// Not `thorough` (the check every write makes in a large organization), only selective
-    /// searches run: the phone, the national number, the email's local part and the name as
-    /// written and with its tokens in reverse order, each a trigram intersection. Thorough (`DUP.CHECK`,
-    /// writes in organizations below ``thoroughWriteChecks`` contacts) adds each name token with
-    /// the initials of the others, which finds typos, initials and nicknames but walks a common
-    /// surname's whole posting list.
+    /// Every search looks up the phone, the national number, the email's local part (a trigram
+    /// intersection), and the name's blocking keys in ``DuplicateKeyIndex`` (each name token with
+    /// the initials of the others: the same name, typos, initials, nicknames, token order), which
+    /// bound what they give. That is the check every write makes, at any size of organization,
+    /// each search kept to ``candidatesPerWriteQuery`` and the whole to ``candidatesPerWrite``.
+    /// `thorough` (`DUP.CHECK`) adds text searches of the name as written and reversed and of each
+    /// name token with the initials of the others, each kept to ``candidatesPerQuery``, which find
+    /// a little more but walk a common surname's whole posting list.
     public func duplicateCandidates(
         of profile: DuplicateProfile, excluding: ContactID? = nil, settings: DuplicateSettings? = nil, for caller: Caller, limit: Int = 10,
         thorough: Bool = true
     ) -> [DuplicateMatch] {
         let settings = settings ?? duplicateSettings
+        let perQuery = thorough ? Self.candidatesPerQuery : Self.candidatesPerWriteQuery
         var candidates = Set<ContactID>()
         let accept: (ContactID) -> Bool = { id in
             guard id != excluding, !self.ignoredPairs.contains(ContactPair(id, profile.id)) || profile.id == 0,
@@ -34,7 +40,7 @@ extension OrganizationState {
         }
         if settings.isOn(.phone), let id = phoneIndex[profile.phone], accept(id) { candidates.insert(id) }
         if settings.isOn(.nationalPhone), profile.nationalNumber.utf8.count >= 7 {
-            for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: Self.candidatesPerQuery) where accept(id) {
+            for id in textIndex.phoneSuffix(String(profile.nationalNumber.suffix(12)), limit: perQuery) where accept(id) {
                 candidates.insert(id)
             }
         }
@@ -44,8 +50,9 @@ extension OrganizationState {
             // finds `johndoe+crm@gmail.com` too. The comparison then decides.
             var local = written.split(separator: "@", omittingEmptySubsequences: false).first.map(String.init) ?? written
             if let plus = local.firstIndex(of: "+") { local = String(local[..<plus]) }
-            if local.utf8.count >= 3 {
-                for id in textIndex.phraseSearch(local, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+            // A write finds the same address through the keys below; `DUP.CHECK` searches text.
+            if thorough, local.utf8.count >= 3 {
+                for id in textIndex.phraseSearch(local, limit: perQuery, where: accept) { candidates.insert(id) }
             }
             if thorough, local.contains(".") {
                 for id in textIndex.search(local.split(separator: ".").joined(separator: " "), limit: Self.candidatesPerQuery, where: accept) {
@@ -53,12 +60,20 @@ extension OrganizationState {
                 }
             }
         }
-        if settings.isOn(.name) || settings.isOn(.nameCompany), !profile.name.isEmpty {
-            let tokens = profile.name.tokens
-            for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
-                for id in textIndex.phraseSearch(phrase, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
+        // The email's key and the name's keys (the same name among them: equal names share every
+        // key and sit side by side in a common key's name order), up to a bound a write can afford.
+        let nameRules = settings.isOn(.name) || settings.isOn(.nameCompany)
+        if nameRules || settings.isOn(.email) {
+            duplicateKeys.candidates(of: profile, email: settings.isOn(.email), names: nameRules) { id in
+                if candidates.count < Self.candidatesPerWrite || thorough, !candidates.contains(id), accept(id) { candidates.insert(id) }
             }
+        }
+        if nameRules, !profile.name.isEmpty {
             if thorough {
+                let tokens = profile.name.tokens
+                for phrase in Set([tokens.joined(separator: " "), tokens.reversed().joined(separator: " ")]) where phrase.utf8.count >= 3 {
+                    for id in textIndex.phraseSearch(phrase, limit: perQuery, where: accept) { candidates.insert(id) }
+                }
                 for query in Self.nameQueries(profile.name) {
                     for id in textIndex.search(query, limit: Self.candidatesPerQuery, where: accept) { candidates.insert(id) }
                 }
@@ -111,7 +126,7 @@ extension OrganizationState {
             return []
         }
         let profile = DuplicateProfile(contact, settings: duplicateSettings)
-        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3, thorough: contacts.count < Self.thoroughWriteChecks)
+        let matches = duplicateCandidates(of: profile, excluding: contact.id, for: caller, limit: 3, thorough: false)
         if duplicateSettings.action == .block, !matches.isEmpty {
             throw CallsheetError(.likelyDuplicate, "looks like a duplicate of \(Self.describe(matches)); nothing changed. CONTACT.MERGE them, DUP.IGNORE the pair, or ask an admin to DUP.SETTINGS SET action warn")
         }
@@ -161,7 +176,14 @@ enum NameKeys {
             keys.append(hash(2, bytes: profile.nationalNumber.utf8))
         }
         guard settings.isOn(.name) || settings.isOn(.nameCompany) else { return }
-        let tokens = profile.name.canonical.prefix(4)
+        nameKeys(written: profile.name.tokens, canonical: profile.name.canonical, into: &keys)
+    }
+
+    /// The name's keys (a scan's and ``DuplicateKeyIndex``'s): the only token of a one-token
+    /// name; each canonical token of two or more bytes with the first byte of each other token
+    /// as written, as canonical, and of its name's nicknames (of the first four tokens).
+    static func nameKeys(written: [String], canonical: [String], into keys: inout [UInt64]) {
+        let tokens = canonical.prefix(4)
         if tokens.count == 1, let only = tokens.first { keys.append(hash(3, bytes: only.utf8)) }
         for (i, token) in tokens.enumerated() where token.utf8.count >= 2 {
             // FNV-1a of kind 4 and the token, then each initial after a separator.
@@ -170,7 +192,7 @@ enum NameKeys {
             for byte in token.utf8 { base = (base ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
             base = (base ^ 0x7C) &* 0x0000_0100_0000_01B3
             for (j, other) in tokens.enumerated() where j != i {
-                let written = profile.name.tokens[j].utf8.first
+                let written = written[j].utf8.first
                 if let written { keys.append((base ^ UInt64(written)) &* 0x0000_0100_0000_01B3) }
                 if let first = other.utf8.first, first != written { keys.append((base ^ UInt64(first)) &* 0x0000_0100_0000_01B3) }
                 for byte in initialBytes[other] ?? [] where byte != written && byte != other.utf8.first {

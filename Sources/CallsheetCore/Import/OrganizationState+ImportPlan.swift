@@ -121,7 +121,7 @@ extension OrganizationState {
                 duplicateChecks -= 1
                 let matches = duplicateCandidates(
                     of: DuplicateProfile(contact, settings: duplicateSettings), excluding: contact.id, for: caller, limit: 3,
-                    thorough: contacts.count < Self.thoroughWriteChecks)
+                    thorough: false)
                 if !matches.isEmpty {
                     let issue = ImportIssue(row: row.line, column: nil, code: .likelyDuplicate, reason: "looks like a duplicate of \(Self.describe(matches))")
                     if duplicateSettings.action == .block {

@@ -27,6 +27,8 @@ extension OrganizationState {
         for (key, ids) in tagIndex { problems.append(contentsOf: ids._checkInvariants().map { "tag \(key): \($0)" }) }
         for (id, ids) in departmentIndex { problems.append(contentsOf: ids._checkInvariants().map { "department \(id): \($0)" }) }
         problems.append(contentsOf: textIndex._checkInvariants(against: contacts))
+        if duplicateKeys != DuplicateKeyIndex.rebuilt(from: contacts) { problems.append("duplicate key index differs from the contacts' names") }
+        problems.append(contentsOf: duplicateKeys._checkShape().map { "duplicate key index: \($0)" })
         return problems
     }
 }

@@ -33,6 +33,10 @@ public struct OrganizationState: Sendable {
     /// Trigram index over name, email, company and phone digits.
     public internal(set) var textIndex = ContactTextIndex()
 
+    /// Every contact's name blocking keys, for the check a write makes (not in snapshots:
+    /// rebuilt as contacts load).
+    public internal(set) var duplicateKeys = DuplicateKeyIndex()
+
     /// How duplicates are found and merged (`DUP.SETTINGS`).
     public internal(set) var duplicateSettings = DuplicateSettings()
     /// Pairs of contacts someone said are not duplicates (`DUP.IGNORE`).
@@ -184,8 +188,9 @@ public struct OrganizationState: Sendable {
         return undo.reversed()
     }
 
-    private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true) {
+    private mutating func index(_ contact: Contact, isNew: Bool, memberships: Bool = true, keys: Bool = true) {
         phoneIndex[contact.phone] = contact.id
+        if keys { duplicateKeys.insert(contact) }
         if memberships {
             Self.addMemberships(
                 of: contact, isNew: isNew, tags: &tagIndex, display: &tagDisplay, departments: &departmentIndex, ordered: &orderedIDs)
@@ -240,6 +245,10 @@ public struct OrganizationState: Sendable {
         }
         if old.name != new.name || old.email != new.email || old.company != new.company || old.phone != new.phone {
             textIndex.put(new)
+        }
+        if old.name != new.name || old.email != new.email {
+            duplicateKeys.remove(old)
+            duplicateKeys.insert(new)
         }
     }
 
@@ -337,14 +346,18 @@ public struct OrganizationState: Sendable {
     /// department and ordered id lists), for ``load(_:)``.
     private mutating func loadRecords(_ loaded: some Collection<Contact>, memberships: Bool = true) {
         for contact in loaded {
-            let isNew = contacts.updateValue(contact, forKey: contact.id) == nil
-            index(contact, isNew: isNew, memberships: memberships)
+            let previous = contacts.updateValue(contact, forKey: contact.id)
+            if let previous { duplicateKeys.remove(previous) }
+            index(contact, isNew: previous == nil, memberships: memberships, keys: false)
             nextContactID = max(nextContactID, contact.id + 1)
         }
+        // The duplicate keys in bulk: one merge per key, not a sorted insertion per contact.
+        duplicateKeys.insertAll(loaded)
     }
 
     private mutating func unindex(_ contact: Contact) {
         if phoneIndex[contact.phone] == contact.id { phoneIndex[contact.phone] = nil }
+        duplicateKeys.remove(contact)
         for tag in contact.tags {
             guard let key = TagKey(tag) else { continue }
             tagIndex[key]?.remove(contact.id)

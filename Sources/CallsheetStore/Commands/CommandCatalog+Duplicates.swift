@@ -33,8 +33,9 @@ extension CommandCatalog {
                 ]).serialized)
             }
         },
-        .organization("DUP.SCAN", "DUP.SCAN [THRESHOLD <n>] [REFRESH]", "duplicates", .manager, "Groups likely duplicates among the contacts you can see (off the shard: writes go on); DUP.GROUPS pages through them. With auto_merge on, merges the groups above auto_merge_threshold.", writes: true) { reader throws(CallsheetError) in
-            let options = try reader.options(["THRESHOLD"], flags: ["REFRESH"])
+        .organization("DUP.SCAN", "DUP.SCAN [THRESHOLD <n>] [REFRESH] [ASYNC]", "duplicates", .manager, "Groups likely duplicates among the contacts you can see (off the shard: writes go on); DUP.GROUPS pages through them. With auto_merge on, merges the groups above auto_merge_threshold. ASYNC replies the job at once (DUP.STATUS follows it).", writes: true) { reader throws(CallsheetError) in
+            let options = try reader.options(["THRESHOLD"], flags: ["REFRESH", "ASYNC"])
+            let background = options["ASYNC"] != nil
             var threshold: Int?
             if let text = options["THRESHOLD"] {
                 guard let value = Int(text), (0...100).contains(value) else {
@@ -42,7 +43,15 @@ extension CommandCatalog {
                 }
                 threshold = value
             }
-            return { [threshold] organization throws(CallsheetError) in try await organization.scanDuplicates(threshold: threshold) }
+            return { [threshold] organization throws(CallsheetError) in try await organization.scanDuplicates(threshold: threshold, background: background) }
+        },
+        .organization("DUP.STATUS", "DUP.STATUS [<job>]", "duplicates", .manager, "A duplicate scan job (default: your scope's latest): state running|done|failed|cancelled, phase, contacts scanned of total, comparisons, elapsed ms, and DUP.SCAN's result when done.", writes: false) { reader throws(CallsheetError) in
+            let id: DuplicateScanJob.ID? = reader.arguments.isEmpty ? nil : try reader.id("job")
+            return { organization throws(CallsheetError) in try organization.scanStatus(id) }
+        },
+        .organization("DUP.CANCEL", "DUP.CANCEL <job>", "duplicates", .manager, "Stops a running duplicate scan job; DUP.GROUPS keeps serving the scan before it.", writes: false) { reader throws(CallsheetError) in
+            let id = try reader.id("job")
+            return { organization throws(CallsheetError) in try organization.cancelScan(id) }
         },
         .organization("DUP.GROUPS", "DUP.GROUPS [CURSOR <c>] [LIMIT <n>]", "duplicates", .manager, "A page of the last DUP.SCAN's groups still current: members, score, rules and why each pair matched.", writes: false) { reader throws(CallsheetError) in
             let options = try reader.options(["CURSOR", "LIMIT"])

@@ -21,6 +21,9 @@ public final class DuplicateScans: Sendable {
     private let scans = Mutex<[Key: Scan]>([:])
     /// Groups found by scans since the start, store-wide (INFO).
     let found = Atomic<Int>(0)
+    /// Every scan, synchronous or `ASYNC`, is a job here while it runs and for a while after
+    /// (``DuplicateScanJob``, `DUP.STATUS`).
+    let jobs = Mutex<DuplicateScanJobs>(DuplicateScanJobs())
 
     init() {}
 
@@ -40,55 +43,6 @@ public final class DuplicateScans: Sendable {
 extension OrganizationContext {
     /// Pairs and contacts a `DUP.GROUPS` reply details per group (all member ids are listed).
     static let shownPerGroup = 100
-
-    private var scanKey: DuplicateScans.Key {
-        DuplicateScans.Key(organization: shard.id, department: caller.role == .admin ? nil : caller.departmentID)
-    }
-
-    /// `DUP.SCAN`: groups the caller's scope on a view of the organization (writes go on), keeps
-    /// the result for `DUP.GROUPS`, and with `auto_merge` on merges each group whose weakest
-    /// link reaches `auto_merge_threshold`, one merge (and one undo entry) per group.
-    func scanDuplicates(threshold: Int?) async throws(CallsheetError) -> RESPValue {
-        try caller.require(.manager, for: "DUP.SCAN")
-        let started = ContinuousClock.now
-        let state = await shard.view()
-        let caller = self.caller
-        // Seconds of work on two cores: on a thread of its own, not one of the few that answer
-        // every connection's commands.
-        var result = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: state.scanDuplicates(for: caller, threshold: threshold))
-            }
-        }
-        let elapsed = ContinuousClock.now - started
-        result.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        var merges: [JSONValue] = []
-        let settings = state.duplicateSettings
-        if settings.autoMerge {
-            // Every link of the group must reach the threshold by more than the name alone.
-            for group in result.groups where group.links.allSatisfy({ $0.match.corroboratedScore >= settings.autoMergeThreshold }) {
-                let rule = "auto: " + group.rules.joined(separator: ", ")
-                let score = group.links.map(\.match.corroboratedScore).min() ?? group.score
-                let reply = try? await write { current, caller, context throws(CallsheetError) in
-                    let plan = try current.planMerge(
-                        primary: group.members[0], others: Array(group.members.dropFirst()), keep: [], rule: rule, score: score,
-                        by: caller, context: context)
-                    return (plan.changes, .integer(Int64(plan.entry.id)))
-                }
-                if case .integer(let id)? = reply { merges.append(.integer(id)) }
-            }
-        }
-        directory.duplicateScans.store(result, for: scanKey, at: Clock.now())
-        return .bulk(JSONValue.object([
-            ("groups", .integer(Int64(result.groups.count))),
-            ("contacts_in_groups", .integer(Int64(result.groups.reduce(0) { $0 + $1.members.count }))),
-            ("contacts_scanned", .integer(Int64(result.contacts))),
-            ("comparisons", .integer(Int64(result.comparisons))),
-            ("threshold", .integer(Int64(result.threshold))),
-            ("milliseconds", .integer(Int64(result.milliseconds))),
-            ("auto_merged", .array(merges)),
-        ]).serialized)
-    }
 
     /// `DUP.GROUPS`: a page of the caller's scope's last scan, skipping groups a write touched
     /// since (a member changed, archived, merged or removed, or a pair of it ignored).

@@ -24,6 +24,9 @@ public struct StoreConfiguration: Sendable {
     public var segmentSize: Int = 64 << 20
     /// Test hook: stop a snapshot at a chosen step, as a crash there would.
     public var snapshotCrashPoint: SnapshotWriter.CrashPoint? = nil
+    /// Test hook: duplicate scan jobs wait for this gate before scanning, so that a test reads
+    /// one running, meets it with a second scan, or cancels it.
+    public var duplicateScanGate: DuplicateScanGate? = nil
     /// Test hook: make the journal's fsyncs or writes fail (``JournalFaultInjection``).
     public var journalFaultInjection: JournalFaultInjection? = nil
     /// How often a failed journal tests the disk before accepting writes again.

@@ -14,6 +14,19 @@ let share = arguments.count > 2 ? Double(arguments[2]) ?? 0.1 : 0.1
 let export = arguments.count > 3 && !arguments[3].hasPrefix("--") ? arguments[3] : nil
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+/// CPU seconds of every thread of the process so far: what a scan costs whatever else the
+/// machine runs (the wall time on a busy shared machine says more about the neighbours).
+func processCPU() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+/// CPU seconds of the calling thread (one probe of the candidate search).
+func threadCPU() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
 
 let generateStart = now()
 var generator = LabelledDuplicates(seed: 2026, duplicateShare: share)
@@ -50,16 +63,33 @@ csv = ""
 print("contacts: \(state.contacts.count) (people copied: \(String(format: "%.0f", share * 100))%), generated and loaded in \(String(format: "%.1f", now() - generateStart)) s")
 print("corruptions: " + corruptions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 
+// What the write checks' keys cost to build from scratch (as a snapshot load does), one thread.
+if arguments.contains("--keys") {
+    /// Resident bytes of the process (Linux), to see what a second copy of the keys holds.
+    func resident() -> Int {
+        let fields = ((try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "").split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
+    }
+    let before = resident()
+    let start = now(), cpuStart = threadCPU()
+    let rebuilt = DuplicateKeyIndex.built(from: state.contacts)
+    let cpu = threadCPU() - cpuStart, seconds = now() - start
+    print(String(format: "duplicate keys rebuilt: %.2f s (%.2f CPU-s, %.2f µs a contact), %.0f resident bytes a contact, equal to the maintained: %@",
+                 seconds, cpu, cpu * 1e6 / Double(max(1, state.contacts.count)),
+                 Double(resident() - before) / Double(max(1, state.contacts.count)), rebuilt == state.duplicateKeys ? "yes" : "NO"))
+}
+
 // Truth: every pair of contacts of one person.
 var byPerson: [Int: Int] = [:]
 for (_, p) in person { byPerson[p, default: 0] += 1 }
 let truePairs = byPerson.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
 
 let admin = Caller(userID: 1, name: "bench", role: .admin, departmentID: nil)
-for _ in 0..<(arguments.contains("--twice") ? 2 : 1) {
-    let start = now()
+// `--no-scan` and `--writes-only` narrow a run to the candidate search (for `perf record`).
+for _ in 0..<(arguments.contains("--no-scan") ? 0 : arguments.contains("--twice") ? 2 : 1) {
+    let start = now(), cpuStart = processCPU()
     let result = state.scanDuplicates(for: admin)
-    let seconds = now() - start
+    let seconds = now() - start, cpu = processCPU() - cpuStart
     var predicted = 0, correct = 0
     for group in result.groups {
         let members = group.members
@@ -82,8 +112,8 @@ for _ in 0..<(arguments.contains("--twice") ? 2 : 1) {
     let precision = predicted == 0 ? 1 : Double(correct) / Double(predicted)
     let recall = truePairs == 0 ? 1 : Double(correct) / Double(truePairs)
     let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
-    print(String(format: "DUP.SCAN threshold %d: %.2f s, %d comparisons, %d groups; pairs: %d true, %d predicted, %d correct; precision %.4f recall %.4f F1 %.4f",
-                 result.threshold, seconds, result.comparisons, result.groups.count, truePairs, predicted, correct, precision, recall, f1))
+    print(String(format: "DUP.SCAN threshold %d: %.2f s (%.2f CPU-s), %d comparisons, %d groups; pairs: %d true, %d predicted, %d correct; precision %.4f recall %.4f F1 %.4f",
+                 result.threshold, seconds, cpu, result.comparisons, result.groups.count, truePairs, predicted, correct, precision, recall, f1))
 }
 
 // DUP.CHECK (and the check every CONTACT.ADD makes with the default action `warn`): candidates of
@@ -94,18 +124,22 @@ while probes.count < 2_000 {
     let row = checkGenerator.next()
     probes.append(DuplicateProfile(id: 0, name: row.contact.name, phone: row.contact.e164, email: row.contact.email, company: row.contact.company, settings: state.duplicateSettings))
 }
-for thorough in [true, false] {
+for thorough in arguments.contains("--writes-only") ? [false] : [true, false] {
     var latencies: [Double] = []
+    var cpuTimes: [Double] = []
     var found = 0
     for probe in probes {
-        let start = now()
+        let start = now(), cpuStart = threadCPU()
         found += state.duplicateCandidates(of: probe, for: admin, limit: 3, thorough: thorough).isEmpty ? 0 : 1
         latencies.append(now() - start)
+        cpuTimes.append(threadCPU() - cpuStart)
     }
     latencies.sort()
-    print(String(format: "%@ of %d contacts: median %.0f µs, p99 %.0f µs, max %.0f µs; %d had candidates",
-                 thorough ? "DUP.CHECK (thorough)" : "write check (selective)", probes.count, latencies[latencies.count / 2] * 1e6,
-                 latencies[latencies.count * 99 / 100] * 1e6, latencies.last! * 1e6, found))
+    cpuTimes.sort()
+    print(String(format: "%@ of %d contacts: median %.0f µs, p99 %.0f µs, max %.0f µs (thread CPU: median %.0f µs, p99 %.0f µs); %d had candidates",
+                 thorough ? "DUP.CHECK (thorough)" : "write check", probes.count, latencies[latencies.count / 2] * 1e6,
+                 latencies[latencies.count * 99 / 100] * 1e6, latencies.last! * 1e6, cpuTimes[cpuTimes.count / 2] * 1e6,
+                 cpuTimes[cpuTimes.count * 99 / 100] * 1e6, found))
 }
 if ProcessInfo.processInfo.environment["PHRASES"] != nil {
     for (label, texts) in [("name phrase", probes.map { $0.name.tokens.joined(separator: " ") }), ("email local", probes.compactMap { $0.writtenEmail?.split(separator: "@").first.map(String.init) })] {
