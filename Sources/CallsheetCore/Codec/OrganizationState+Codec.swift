@@ -66,7 +66,7 @@ extension OrganizationState {
     /// Reads what ``encode(into:indexImage:)`` wrote and rebuilds every index but the text
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
     /// version 2, where a presence byte before the contacts says whether the image follows them).
-    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true) throws(CallsheetError) -> OrganizationState {
+    public static func decode(_ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, cold: Bool = true) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
         let nextDepartment = try reader.id()
@@ -110,7 +110,7 @@ extension OrganizationState {
             }
             state.nextUndoID = max(nextUndo, (state.undoEntries.keys.max() ?? 0) + 1)
         }
-        if compliance { try state.decodeCompliance(&reader) }
+        if compliance { try state.decodeCompliance(&reader, cold: cold) }
         state.nextContactID = max(state.nextContactID, nextContact)
         state.nextDepartmentID = max(state.nextDepartmentID, nextDepartment)
         state.nextUserID = max(state.nextUserID, nextUser)

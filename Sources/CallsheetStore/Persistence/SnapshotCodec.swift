@@ -7,12 +7,13 @@ import CallsheetCore
 /// version 1 (still read) rebuilds every index from the contacts. Version 3 adds each
 /// organization's duplicate settings, ignored pairs and undo entries after its presets; version 4
 /// its calls, do-not-call list, consents, campaigns, protected contacts, retention rules and
-/// erasure receipts after those.
+/// erasure receipts after those; version 5 the cold call catalogue (released rows, segments,
+/// moved and erased cold calls) in the call log's image, and the `cold_call_days` rule.
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
-    static let version: UInt64 = 4
+    static let version: UInt64 = 5
     /// Versions this build reads.
-    static let readableVersions: ClosedRange<UInt64> = 1...4
+    static let readableVersions: ClosedRange<UInt64> = 1...5
     /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
     static let maximumSequence = UInt64.max / 2
 
@@ -78,7 +79,7 @@ enum SnapshotCodec {
             guard covered < maximumSequence else {
                 throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
             }
-            let state = try OrganizationState.decode(&reader, indexImage: version >= 2, duplicates: version >= 3, compliance: version >= 4)
+            let state = try OrganizationState.decode(&reader, indexImage: version >= 2, duplicates: version >= 3, compliance: version >= 4, cold: version >= 5)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered
         }
