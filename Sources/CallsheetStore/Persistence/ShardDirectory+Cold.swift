@@ -38,6 +38,8 @@ extension ShardDirectory {
     /// calls meanwhile (the file is deleted; the next sweep tries again).
     public func moveCallsCold(_ shard: OrganizationShard, now: Timestamp) async throws(CallsheetError) -> ColdMove? {
         guard journal != nil else { return nil }
+        await acquireCold(shard.id)
+        defer { coldBusy.remove(shard.id) }
         let view = await shard.view()
         guard let days = view.retention.coldCallDays,
               let range = view.calls.coldFreezeRange(before: now - Timestamp(days) * Self.dayMilliseconds, limit: Self.coldMoveLimit) else { return nil }
@@ -65,6 +67,8 @@ extension ShardDirectory {
     @discardableResult
     public func rewriteColdSegments(_ shard: OrganizationShard) async -> Bool {
         guard journal != nil else { return true }
+        await acquireCold(shard.id)
+        defer { coldBusy.remove(shard.id) }
         for _ in 0..<64 {
             let view = await shard.view()
             let cold = view.calls.cold
@@ -89,6 +93,13 @@ extension ShardDirectory {
             }
         }
         return false
+    }
+
+    /// Waits until no other cold move or rewrite of `organization` runs, then marks one running
+    /// (the caller removes the mark when done).
+    private func acquireCold(_ organization: OrganizationID) async {
+        while coldBusy.contains(organization) { try? await Task.sleep(for: .milliseconds(20)) }
+        coldBusy.insert(organization)
     }
 
     /// Journals the change `decide` returns against the shard's current state; when it returns

@@ -32,6 +32,9 @@ public actor ShardDirectory {
     public nonisolated let slowLog: SlowLog
     /// The last duplicate scan of each organization and scope.
     nonisolated let duplicateScans = DuplicateScans()
+    /// Organizations with a cold move or segment rewrite running: one at a time each, so two
+    /// never pick the same new segment number.
+    var coldBusy: Set<OrganizationID> = []
 
     init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger, lock: DataDirectoryLock? = nil) {
         self.configuration = configuration
