@@ -36,6 +36,7 @@ import Testing
             let id = String(contact)
             await text(["CALL.HISTORY", id])
             await text(["CALL.HISTORY", id, "LIMIT", "3"])
+            await text(["CALL.HISTORY", id, "LIMIT", "1"])
             // Every page by cursor.
             var cursor: String?
             repeat {
@@ -87,6 +88,8 @@ import Testing
         // Recent calls stay hot: they stop the cold run.
         #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"completed","notes":"recent"}"#])) == nil)
         #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"busy","at":"2025-01-04T12:00:00Z","notes":"late but old"}"#])) == nil)
+        // Two recent calls: a page of one is decided by hot calls alone (no block read).
+        #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"voicemail","notes":"recent too"}"#])) == nil)
         let hot = await Self.answers(store, contacts: [a, b])
 
         #expect(Self.code(await store.run(["RETENTION.SET", "cold_call_days", "30"])) == nil)
@@ -259,6 +262,41 @@ import Testing
         let problems = await store.directory.verifyColdSegments()
         #expect(problems.count == 1 && problems.first?.contains("segment-1.cold") == true, "\(problems)")
         await store.close()
+    }
+
+    @Test("BACKUP carries the cold segments (format version 2) and a restore reads the same calls")
+    func backupAndRestoreCarryColdSegments() async throws {
+        let store = try await Store()
+        var bob = await store.signIn("bob")
+        let a = try await store.add(&bob, #"{"name":"Ann","phone":"\#(Self.phone(1))"}"#)
+        await Self.logOld(store, a, count: 4, first: 0)
+        #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"completed","notes":"recent"}"#])) == nil)
+        #expect(Self.code(await store.run(["RETENTION.SET", "cold_call_days", "30"])) == nil)
+        #expect(try store.json(await store.run(["RETENTION.RUN"]))["cold"]?["calls_moved"] == .integer(4))
+        let before = await Self.answers(store, contacts: [a])
+        let file = NSTemporaryDirectory() + "cold-backup-\(UUID().uuidString).csbk"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let backup = await store.run(["BACKUP", file])
+        #expect(Self.code(backup) == nil, "\(backup)")
+        let manifest = try BackupReader.verify(path: file)
+        #expect(manifest.coldSegments == 1)
+        await store.close()
+        let restored = NSTemporaryDirectory() + "cold-restored-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: restored) }
+        _ = try await DataDirectoryRestore.restore(from: file, into: restored, logger: .init(label: "test"))
+        #expect(Self.coldFiles(restored).count == 1)
+        let directory = try ShardDirectory.open(Store.configuration(restored), logger: .init(label: "test"))
+        let executor = CommandExecutor(directory: directory)
+        var owner = Session(isLocalOwner: true)
+        #expect(await executor.execute(["USE", "Acme"], session: &owner) == .ok)
+        for line in before where !line.hasPrefix("CONTACT.GET") {
+            let command = line.components(separatedBy: " → ")[0]
+            guard !command.hasPrefix("page"), !command.hasPrefix("export") else { continue }
+            let reply = await executor.execute(command.split(separator: " ").map(String.init), session: &owner)
+            #expect(command + " → " + (reply.string ?? "\(reply)") == line)
+        }
+        #expect(await directory.verifyColdSegments().isEmpty)
+        _ = await directory.close()
     }
 
     enum Ids {

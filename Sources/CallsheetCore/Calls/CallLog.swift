@@ -175,6 +175,7 @@ public struct CallLog: Sendable {
     public func calls(of contact: ContactID, after: CallID?, since: Timestamp?, limit: Int) throws(CallsheetError) -> (calls: [CallRecord], more: Bool) {
         guard contact <= CallRecord.maximumContactID else { return ([], false) }
         if !cold.segments.isEmpty, cold.mayHold(UInt32(contact)) {
+            if let page = hotPage(of: contact, after: after, since: since, limit: limit) { return page }
             return try mergedCalls(of: contact, after: after, since: since, limit: limit)
         }
         guard var next = newest[UInt32(contact)] else { return ([], false) }

@@ -48,8 +48,13 @@ let start: Timestamp = 1_700_000_000_000
 var state = OrganizationState(organization: Organization(id: 1, name: "Bench", defaultRegion: "US", createdAt: 0))
 let before = ProcessMemory.residentBytes()
 var clock = nanoseconds()
+// The first 5% of contacts ("cold contacts") are called only in the first half of the time span,
+// so the cold move below leaves them with cold calls only; the others get calls throughout.
+let coldContacts = max(1, contactCount / 20)
 for id in 1...callCount {
-    let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
+    let contact = id <= callCount / 2 || contactCount == 1
+        ? ContactID.random(in: 1...ContactID(contactCount), using: &random)
+        : ContactID.random(in: ContactID(coldContacts + 1)...ContactID(contactCount), using: &random)
     state.apply(.logCall(CallRecord(
         id: CallID(id), contactID: contact, at: start + Timestamp(id) * 60_000, durationSeconds: Int.random(in: 0...900, using: &random),
         outcome: outcomes[Int.random(in: 0..<outcomes.count, using: &random)], agentID: UserID.random(in: 1...200, using: &random),
@@ -103,18 +108,25 @@ let hotCalls = callCount - coldRange.count
 print("cold: \(coldRange.count) calls moved (ids \(coldRange.lowerBound)–\(coldRange.upperBound)), segment written (encode, zstd, fsync) in \(String(format: "%.1f", writeSeconds)) s, \(segment.bytes / 1_048_576) MiB on disk (\(String(format: "%.1f", Double(segment.bytes) / Double(coldRange.count))) B per call), applied in \(String(format: "%.2f", freezeSeconds)) s")
 print("  the log's own accounting: \(String(format: "%.1f", Double(rowsBefore) / Double(callCount))) B per call before; after, \(String(format: "%.1f", Double(state.calls.memoryFootprint - state.calls.cold.memoryFootprint) / Double(hotCalls))) B per hot call and \(String(format: "%.2f", Double(state.calls.cold.memoryFootprint) / Double(coldRange.count))) B per cold call (catalogue: \(segment.extents.count) extents, \(state.calls.cold.memoryFootprint / 1024) KiB)")
 print("  resident (RSS after malloc_trim): \((residentBeforeMove - residentAfterMove) / 1_048_576) MiB released by the move")
-samples = []
-calls = 0
-for _ in 0..<100_000 {
-    let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
-    clock = nanoseconds()
-    let page = try state.calls.calls(of: contact, after: nil, since: nil, limit: 50)
-    var json = JSONWriter(capacity: 64 + page.calls.count * 200)
-    state.writeCalls(page.calls, into: &json)
-    samples.append(nanoseconds() - clock)
-    calls += page.calls.count
+/// CALL.HISTORY of `count` random contacts of `range`, newest `limit`, rendered.
+@MainActor func history(_ label: String, contacts range: ClosedRange<ContactID>, limit: Int, count: Int = 100_000) throws {
+    var samples: [UInt64] = []
+    samples.reserveCapacity(count)
+    var calls = 0
+    for _ in 0..<count {
+        let contact = ContactID.random(in: range, using: &random)
+        let clock = nanoseconds()
+        let page = try state.calls.calls(of: contact, after: nil, since: nil, limit: limit)
+        var json = JSONWriter(capacity: 64 + page.calls.count * 200)
+        state.writeCalls(page.calls, into: &json)
+        samples.append(nanoseconds() - clock)
+        calls += page.calls.count
+    }
+    print("CALL.HISTORY <id> LIMIT \(limit), \(label), \(count) random contacts, \(calls / count) calls each: \(percentiles(&samples))")
 }
-print("CALL.HISTORY <id> with cold calls (newest 50 of hot and cold merged, rendered), 100,000 random contacts, \(calls / 100_000) calls each: \(percentiles(&samples))")
+try history("hot contacts (hot and cold calls; the newest 10 are hot: no block read)", contacts: ContactID(coldContacts + 1)...ContactID(contactCount), limit: 10)
+try history("hot contacts (hot and cold calls merged: one block read)", contacts: ContactID(coldContacts + 1)...ContactID(contactCount), limit: 50)
+try history("cold contacts (every call cold: one block read)", contacts: 1...ContactID(coldContacts), limit: 50)
 samples = []
 for _ in 0..<20 {
     clock = nanoseconds()

@@ -108,6 +108,32 @@ extension CallLog {
         return true
     }
 
+    /// The page of a contact with cold calls when its hot calls alone decide it: every call the
+    /// page holds (and the one after it, for `more`) is hot and no older than the newest cold call
+    /// that could be the contact's, so no block is read. Nil when the page reaches the cold calls
+    /// (or calls moved to the contact, whose times are not in memory).
+    func hotPage(of contact: ContactID, after: CallID?, since: Timestamp?, limit: Int) -> (calls: [CallRecord], more: Bool)? {
+        let key = UInt32(contact)
+        guard cold.arrivals[key] == nil else { return nil }
+        var coldNewest = Timestamp.min
+        for segment in cold.segments where segment.extent(of: key) != nil { coldNewest = Swift.max(coldNewest, segment.newestAt) }
+        var next = newest[key] ?? 0
+        if let after {
+            guard after > cold.through, after <= CallID(rows.count), rows[Int(after - 1)].contact == key else { return nil }
+            next = rows[Int(after - 1)].older
+        }
+        var page: [CallRecord] = []
+        // A hot call at the newest cold call's time is still newer: hot ids are above every cold id.
+        while next != 0, rows[Int(next - 1)].time >= coldNewest {
+            let row = rows[Int(next - 1)]
+            if let since, row.time < since { return (page, false) }
+            if page.count == limit { return (page, true) }
+            page.append(record(at: Int(next - 1)))
+            next = row.older
+        }
+        return nil
+    }
+
     /// `contact`'s calls hot and cold merged, newest first, paged as ``calls(of:after:since:limit:)``.
     func mergedCalls(of contact: ContactID, after: CallID?, since: Timestamp?, limit: Int) throws(CallsheetError) -> (calls: [CallRecord], more: Bool) {
         var all = try cold.calls(of: UInt32(contact))
