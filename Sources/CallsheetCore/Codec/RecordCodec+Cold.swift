@@ -83,7 +83,8 @@ extension RecordCodec {
 
 extension ColdCalls {
     /// The catalogue in a snapshot: `varint through · varint segments · segments · varint moved ·
-    /// moved × (varint id, varint stored contact, varint owner) · varint erased contacts · ids`.
+    /// moved × (varint id, varint stored contact, varint owner) · varint erased contacts · erased ×
+    /// (varint contact, varint cold range when erased)`.
     func write(into writer: inout BinaryWriter, pieceSize: Int, write: ([UInt8]) throws -> Void) rethrows {
         writer.varint(through)
         writer.varint(segments.count)
@@ -99,7 +100,10 @@ extension ColdCalls {
             writer.varint(UInt64(entry.owner))
         }
         writer.varint(erasedContacts.count)
-        for contact in erasedContacts.sorted() { writer.varint(UInt64(contact)) }
+        for (contact, through) in erasedContacts.sorted(by: { $0.key < $1.key }) {
+            writer.varint(UInt64(contact))
+            writer.varint(through)
+        }
     }
 
     init(reading reader: inout BinaryReader, calls: Int) throws(CallsheetError) {
@@ -123,6 +127,11 @@ extension ColdCalls {
             guard id >= 1, id <= through, moved[id] == nil else { throw reader.corrupt("moved cold call \(id)", at: start) }
             setOwner(id, stored: UInt32(stored), owner: UInt32(owner))
         }
-        for _ in 0..<(try reader.count()) { erasedContacts.insert(UInt32(try reader.int(atMost: Int(UInt32.max)))) }
+        for _ in 0..<(try reader.count(minimumBytes: 2)) {
+            let contact = UInt32(try reader.int(atMost: Int(UInt32.max))), erasedThrough = try reader.id()
+            guard contact > 0, erasedThrough <= through, erasedContacts.updateValue(erasedThrough, forKey: contact) == nil else {
+                throw reader.corrupt("erased cold contact \(contact) through \(erasedThrough)", at: start)
+            }
+        }
     }
 }

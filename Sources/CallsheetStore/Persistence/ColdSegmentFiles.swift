@@ -45,7 +45,7 @@ public struct ColdSegmentFiles: ColdBlockReader {
         // Pass 1: the calls that change block.
         var arriving: [UInt32: [CallRecord]] = [:]
         let anyMoved = cold.moved.keys.contains { segment.covers($0) }
-        for extent in segment.extents where anyMoved || extent.contact == 0 || cold.erasedContacts.contains(extent.contact) {
+        for extent in segment.extents where anyMoved || extent.contact == 0 || cold.erasesBlock(of: extent.contact, in: segment) {
             for call in try cold.read(extent, of: segment) {
                 let owner = cold.owner(of: call.id, stored: extent.contact)
                 if owner != extent.contact || extent.contact == 0 { arriving[owner, default: []].append(ColdCalls.present(call, owner: owner)) }
@@ -54,11 +54,11 @@ public struct ColdSegmentFiles: ColdBlockReader {
         // Pass 2: every contact's block in order, with what arrives in it.
         let writer = try ColdSegmentFile.Writer(directory: directory, id: id)
         var owners = Set(arriving.keys)
-        for extent in segment.extents where extent.contact != 0 && !cold.erasedContacts.contains(extent.contact) { owners.insert(extent.contact) }
+        for extent in segment.extents where extent.contact != 0 && !cold.erasesBlock(of: extent.contact, in: segment) { owners.insert(extent.contact) }
         var extents: [ColdExtent] = []
         for owner in owners.sorted() {
             var records = arriving[owner] ?? []
-            if owner != 0, !cold.erasedContacts.contains(owner), let extent = segment.extent(of: owner) {
+            if owner != 0, !cold.erasesBlock(of: owner, in: segment), let extent = segment.extent(of: owner) {
                 records += try cold.read(extent, of: segment).filter { cold.owner(of: $0.id, stored: owner) == owner }
             }
             guard !records.isEmpty else { continue }

@@ -102,8 +102,8 @@ extension CallLog {
                 if cold.arrivals[entry.owner]?.isEmpty == true { cold.arrivals[entry.owner] = nil }
             }
         }
-        for contact in cold.erasedContacts where !cold.segments.contains(where: { $0.extent(of: contact) != nil }) {
-            cold.erasedContacts.remove(contact)
+        for (contact, through) in cold.erasedContacts where !cold.segments.contains(where: { $0.lastCall <= through && $0.extent(of: contact) != nil }) {
+            cold.erasedContacts[contact] = nil
         }
         return true
     }
@@ -184,7 +184,7 @@ extension CallLog {
     mutating func moveCold(_ ids: [CallID], from: ContactID, to: ContactID) {
         for id in ids {
             let stored = cold.moved[id]?.stored ?? UInt32(truncatingIfNeeded: from)
-            if stored == UInt32(to), !cold.erasedContacts.contains(stored) {
+            if stored == UInt32(to), !cold.isErased(stored: stored, id: id) {
                 // Back where it is stored: nothing to remember.
                 cold.setOwner(id, stored: stored, owner: 0)
                 cold.moved[id] = nil
@@ -196,16 +196,18 @@ extension CallLog {
 
     /// Erases `contact`'s cold calls without reading them: calls stored under it are erased as a
     /// whole, calls moved to it one by one. Returns stubs for ``restoreCold(_:)`` (id 0: the
-    /// calls stored under the contact; other ids: calls moved to it). Never journaled.
+    /// calls stored under the contact, its `at` the previous erasure's range or -1; other ids:
+    /// calls moved to it). Never journaled.
     mutating func eraseCold(of contact: ContactID) -> [CallRecord] {
         guard !cold.segments.isEmpty else { return [] }
         let key = UInt32(contact)
-        func stub(_ id: CallID) -> CallRecord {
-            CallRecord(id: id, contactID: contact, at: 0, durationSeconds: 0, outcome: "", agentID: 0, kind: .manual)
+        func stub(_ id: CallID, at: Timestamp = 0) -> CallRecord {
+            CallRecord(id: id, contactID: contact, at: at, durationSeconds: 0, outcome: "", agentID: 0, kind: .manual)
         }
         var stubs: [CallRecord] = []
-        if cold.segments.contains(where: { $0.extent(of: key) != nil }), cold.erasedContacts.insert(key).inserted {
-            stubs.append(stub(0))
+        if cold.segments.contains(where: { $0.extent(of: key) != nil }), cold.erasedContacts[key] != cold.through {
+            stubs.append(stub(0, at: cold.erasedContacts[key].map { Timestamp($0) } ?? -1))
+            cold.erasedContacts[key] = cold.through
         }
         for id in (cold.arrivals[key] ?? []).sorted() {
             guard let entry = cold.moved[id] else { continue }
@@ -219,7 +221,7 @@ extension CallLog {
     mutating func restoreCold(_ stubs: [CallRecord]) {
         for stub in stubs {
             if stub.id == 0 {
-                cold.erasedContacts.remove(UInt32(truncatingIfNeeded: stub.contactID))
+                cold.erasedContacts[UInt32(truncatingIfNeeded: stub.contactID)] = stub.at < 0 ? nil : CallID(stub.at)
             } else if let entry = cold.moved[stub.id] {
                 cold.setOwner(stub.id, stored: entry.stored, owner: UInt32(truncatingIfNeeded: stub.contactID))
             }

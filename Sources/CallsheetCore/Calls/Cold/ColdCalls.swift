@@ -22,8 +22,11 @@ public struct ColdCalls: Sendable {
     public internal(set) var moved: [CallID: Moved] = [:]
     /// Contact → ids in ``moved`` that are its calls now.
     var arrivals: [UInt32: Set<CallID>] = [:]
-    /// Contacts whose calls as stored are all erased (the blocks still hold them until rewritten).
-    public internal(set) var erasedContacts: Set<UInt32> = []
+    /// Contact → the cold range (``through``) when its calls were erased: every call stored under
+    /// it with an id up to that is erased (its blocks still hold them until rewritten). Calls made
+    /// cold later are not: a contact id may have new calls after an erasure (a purge of a removed
+    /// contact's calls, then a restore).
+    public internal(set) var erasedContacts: [UInt32: CallID] = [:]
     /// Reads blocks; nil in a state that has no data directory (then there are no segments).
     public var reader: (any ColdBlockReader)?
 
@@ -35,7 +38,7 @@ public struct ColdCalls: Sendable {
     public var diskBytes: UInt64 { segments.reduce(0) { $0 + $1.bytes } }
     /// Bytes the catalogue keeps resident (segments' extents, moved and erased calls).
     public var memoryFootprint: Int {
-        segments.reduce(segments.capacity * 8) { $0 + $1.memoryFootprint } + moved.capacity * 24 + erasedContacts.capacity * 8
+        segments.reduce(segments.capacity * 8) { $0 + $1.memoryFootprint } + moved.capacity * 24 + erasedContacts.capacity * 16
             + arrivals.reduce(arrivals.capacity * 16) { $0 + $1.value.capacity * 8 }
     }
 
@@ -60,7 +63,18 @@ public struct ColdCalls: Sendable {
     /// The contact a cold call belongs to now, given the contact it is stored under.
     public func owner(of id: CallID, stored: UInt32) -> UInt32 {
         if let entry = moved[id] { return entry.owner }
-        return stored != 0 && erasedContacts.contains(stored) ? 0 : stored
+        return isErased(stored: stored, id: id) ? 0 : stored
+    }
+
+    /// True when the call `id` stored under `stored` was erased with its contact.
+    func isErased(stored: UInt32, id: CallID) -> Bool {
+        stored != 0 && (erasedContacts[stored].map { id <= $0 } ?? false)
+    }
+
+    /// True when `contact`'s block in `segment` holds calls erased since the segment was written
+    /// (a segment lies wholly below or above an erasure's range).
+    public func erasesBlock(of contact: UInt32, in segment: ColdSegment) -> Bool {
+        contact != 0 && (erasedContacts[contact].map { segment.lastCall <= $0 } ?? false)
     }
 
     mutating func setOwner(_ id: CallID, stored: UInt32, owner: UInt32) {
@@ -98,7 +112,8 @@ public struct ColdCalls: Sendable {
         var found: [CallRecord] = []
         for segment in segments {
             guard let extent = segment.extent(of: contact) else { continue }
-            for call in try read(extent, of: segment) where owner(of: call.id, stored: contact) == contact {
+            // Moved calls (even back to this contact) come with the arrivals below, once.
+            for call in try read(extent, of: segment) where moved[call.id] == nil && !isErased(stored: contact, id: call.id) {
                 found.append(call)
             }
         }
@@ -132,13 +147,13 @@ public struct ColdCalls: Sendable {
     /// The contacts with cold calls stored under them or moved to them.
     var contacts: Set<UInt32> {
         var all = Set(arrivals.keys)
-        for segment in segments { for extent in segment.extents where extent.contact != 0 && !erasedContacts.contains(extent.contact) { all.insert(extent.contact) } }
+        for segment in segments { for extent in segment.extents where extent.contact != 0 && !erasesBlock(of: extent.contact, in: segment) { all.insert(extent.contact) } }
         return all
     }
 
     /// True when a segment's file holds data a rewrite would change: calls moved or erased since.
     public func needsRewrite(_ segment: ColdSegment) -> Bool {
-        if segment.extents.contains(where: { $0.contact != 0 && erasedContacts.contains($0.contact) }) { return true }
+        if segment.extents.contains(where: { erasesBlock(of: $0.contact, in: segment) }) { return true }
         return moved.keys.contains { segment.covers($0) }
     }
 }
