@@ -19,6 +19,15 @@ import Testing
     /// Moves the calls `coldFreezeRange` offers into a new in-memory segment.
     static func freeze(_ log: inout CallLog, _ blocks: inout MemoryBlocks, before cutoff: Timestamp, limit: Int) -> Int {
         guard let range = log.coldFreezeRange(before: cutoff, limit: limit) else { return 0 }
+        let segment = Self.segment(of: log, range, into: &blocks)
+        log.cold.reader = blocks
+        let applied = log.freeze(segment)
+        #expect(applied)
+        return range.count
+    }
+
+    /// The segment of `range`, its blocks kept in `blocks`.
+    static func segment(of log: CallLog, _ range: ClosedRange<CallID>, into blocks: inout MemoryBlocks) -> ColdSegment {
         let id = UInt32(log.cold.segments.count + 1)
         var extents: [ColdExtent] = []
         var offset: UInt32 = 8
@@ -30,10 +39,28 @@ import Testing
             offset += UInt32(bytes.count)
             newest = max(newest, records.map(\.at).max() ?? newest)
         }
-        log.cold.reader = blocks
-        let applied = log.freeze(ColdSegment(id: id, firstCall: range.lowerBound, lastCall: range.upperBound, newestAt: newest, bytes: UInt64(offset), checksum: 0, extents: extents))
-        #expect(applied)
-        return range.count
+        return ColdSegment(id: id, firstCall: range.lowerBound, lastCall: range.upperBound, newestAt: newest, bytes: UInt64(offset), checksum: 0, extents: extents)
+    }
+
+    @Test("a cold move's undo (the journal failed) puts the call log back whole; its change round-trips through the codec")
+    func undoOfAColdMove() throws {
+        var state = OrganizationState(organization: Organization(id: 1, name: "T", defaultRegion: "US", createdAt: 0))
+        for id in 1...3_000 {
+            _ = state.apply(.logCall(CallRecord(
+                id: CallID(id), contactID: ContactID(id % 7 + 1), at: Timestamp(id), durationSeconds: 1, outcome: "completed", agentID: 1, kind: .manual, notes: "n\(id)")))
+        }
+        let before = state.calls
+        var blocks = MemoryBlocks()
+        let segment = Self.segment(of: state.calls, 1...2_500, into: &blocks)
+        state.attachColdReader(blocks)
+        let change = Change.freezeCalls(segment)
+        #expect(try RecordCodec.decodeChangeSet(RecordCodec.encode(ChangeSet(organizationID: 1, changes: [change]))).changes == [change])
+        let undo = state.apply(change)
+        #expect(state.calls.cold.through == 2_500 && state.calls.memoryFootprint < before.memoryFootprint / 2)
+        #expect(try state.calls.calls(of: 3) == before.calls(of: 3))
+        _ = state.apply(undo)
+        #expect(state.calls == before && state.calls.cold.segments.isEmpty)
+        #expect(try state.calls.calls(of: 3) == before.calls(of: 3))
     }
 
     @Test("hot and cold calls agree with a brute-force model through appends, undos, moves, erasures, restores and cold moves", arguments: [UInt64(1), 2, 3, 4])

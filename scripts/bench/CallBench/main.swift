@@ -93,6 +93,7 @@ print("CALL.LIST (first page of 50, admin): \(percentiles(&samples))")
 // of its calls cold, so every history reads one block (page cache warm: the file was just written).
 let coldDirectory = NSTemporaryDirectory() + "callsheet-call-bench-\(getpid())/cold/1"
 let coldRange = state.calls.coldFreezeRange(before: start + Timestamp(callCount / 2 + 1) * 60_000, limit: .max) ?? 1...1
+try FileManager.default.createDirectory(atPath: coldDirectory, withIntermediateDirectories: true)
 let rowsBefore = state.calls.memoryFootprint
 clock = nanoseconds()
 let segment = try ColdSegmentFiles.write(state.calls, range: coldRange, directory: coldDirectory, id: 1)
