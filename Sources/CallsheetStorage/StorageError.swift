@@ -27,6 +27,7 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             case recordUnreadable = "RECORD_UNREADABLE"
             case newerFormat = "NEWER_FORMAT"
             case backupCorrupt = "BACKUP_CORRUPT"
+            case coldSegmentCorrupt = "COLD_SEGMENT_CORRUPT"
         }
 
         private let value: Value
@@ -66,6 +67,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let newerFormat = Code(.newerFormat)
         /// A backup file is damaged, truncated, or not a backup (``path`` and ``offset`` say where).
         public static let backupCorrupt = Code(.backupCorrupt)
+        /// A cold call segment's bytes fail their checksums or do not decode.
+        public static let coldSegmentCorrupt = Code(.coldSegmentCorrupt)
 
         public var description: String { value.rawValue }
     }

@@ -11,6 +11,8 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
 
     @usableFromInline var chunks: [[Element]] = []
     @usableFromInline var storedCount = 0
+    /// Leading chunks whose elements were let go (``releaseChunks(below:)``): empty, never read.
+    @usableFromInline var releasedChunks = 0
     /// The number of elements.
     @inlinable public var count: Int { storedCount }
 
@@ -81,6 +83,38 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
     public mutating func removeAll() {
         chunks = []
         storedCount = 0
+        releasedChunks = 0
+    }
+
+    /// How many leading elements were let go by ``releaseChunks(below:)`` (a multiple of
+    /// ``chunkCapacity``); reading one of them traps.
+    @inlinable
+    public var releasedCount: Int { releasedChunks << Self.chunkShift }
+
+    /// Lets go of the storage of every whole chunk below `position`: their elements must never
+    /// be read again (the call log's cold calls, which live on disk from then on). Positions stay
+    /// as they were, and appending goes on as before.
+    /// - Complexity: O(chunks released).
+    @inlinable
+    public mutating func releaseChunks(below position: Int) {
+        let whole = Swift.min(Swift.max(position, 0), count) >> Self.chunkShift
+        // The last chunk is never released: appending needs it whole.
+        let target = Swift.min(whole, Swift.max(chunks.count - 1, 0))
+        while releasedChunks < target {
+            chunks[releasedChunks] = []
+            releasedChunks += 1
+        }
+    }
+
+    /// An array of `count` elements whose first `released` (a multiple of ``chunkCapacity``) are
+    /// let go, as ``releaseChunks(below:)`` leaves one; the rest are `element` until set.
+    @inlinable
+    public init(releasedPrefix released: Int, repeating element: Element, count: Int) {
+        precondition(released & (Self.chunkCapacity - 1) == 0 && released <= count, "a released prefix is whole chunks")
+        for _ in 0..<(released >> Self.chunkShift) { chunks.append([]) }
+        releasedChunks = released >> Self.chunkShift
+        storedCount = released
+        append(repeating: element, count: count - released)
     }
 
     /// Bytes the elements' storage occupies (the chunks' capacity, not what elements point to).

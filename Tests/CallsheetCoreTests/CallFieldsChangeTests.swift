@@ -56,7 +56,7 @@ import Testing
         versionOne[0] = RecordCodec.changeSetVersion
         #expect(throws: CallsheetError.self, "tag 12 in a version-1 set") { try RecordCodec.decodeChangeSet(versionOne) }
         var newer = bytes
-        newer[0] = RecordCodec.complianceChangeSetVersion + 1
+        newer[0] = RecordCodec.coldChangeSetVersion + 1
         let error = #expect(throws: CallsheetError.self) { try RecordCodec.decodeChangeSet(newer) }
         #expect(error?.message.contains("newer release") == true)
     }

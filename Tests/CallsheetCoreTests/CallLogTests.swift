@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test("appends, undos, moves, erasures and restores agree with a brute-force model; pages walk it exactly", arguments: [UInt64(1), 2, 3])
-    func modelEquivalence(seed: UInt64) {
+    func modelEquivalence(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
         var log = CallLog()
         var model: [CallRecord] = []
@@ -34,7 +34,7 @@ import Testing
             case 16..<18:
                 let to = ContactID(Int.random(in: 1...40, using: &random))
                 let ids = Self.history(model, of: contact).map(\.id)
-                log.move(ids, to: to)
+                log.move(ids, from: contact, to: to)
                 for index in model.indices where ids.contains(model[index].id) { model[index].contactID = to }
             default:
                 let erased = log.erase(of: contact)
@@ -55,32 +55,32 @@ import Testing
                 for record in model { #expect(log[record.id] == record, "seed \(seed) step \(step) call \(record.id)") }
                 for contact in 1...40 {
                     let expected = Self.history(model, of: ContactID(contact))
-                    #expect(log.calls(of: ContactID(contact)) == expected, "seed \(seed) step \(step) contact \(contact)")
-                    #expect(log.count(of: ContactID(contact)) == expected.count)
+                    #expect(try log.calls(of: ContactID(contact)) == expected, "seed \(seed) step \(step) contact \(contact)")
+                    #expect(try log.count(of: ContactID(contact)) == expected.count)
                     // Pages of 3, then SINCE: the same calls.
                     var paged: [CallRecord] = []
                     var cursor: CallID?
                     while true {
-                        let (page, more) = log.calls(of: ContactID(contact), after: cursor, since: nil, limit: 3)
+                        let (page, more) = try log.calls(of: ContactID(contact), after: cursor, since: nil, limit: 3)
                         paged += page
                         guard more, let last = page.last else { break }
                         cursor = last.id
                     }
                     #expect(paged == expected)
-                    #expect(log.calls(of: ContactID(contact), after: nil, since: 2_500, limit: .max).calls == expected.filter { $0.at >= 2_500 })
+                    #expect(try log.calls(of: ContactID(contact), after: nil, since: 2_500, limit: .max).calls == expected.filter { $0.at >= 2_500 })
                 }
             }
         }
     }
 
     @Test("a copy of the log shares its rows: the next append copies one chunk, and the copy is unchanged")
-    func copiesShare() {
+    func copiesShare() throws {
         var log = CallLog()
         for id in 1...5_000 { log.append(CallRecord(id: CallID(id), contactID: ContactID(id % 7 + 1), at: Timestamp(id), durationSeconds: 1, outcome: "completed", agentID: 1, kind: .manual)) }
         let copy = log
         log.append(CallRecord(id: 5_001, contactID: 1, at: 9_999, durationSeconds: 1, outcome: "busy", agentID: 1, kind: .manual))
         #expect(copy.count == 5_000 && log.count == 5_001)
-        #expect(copy.calls(of: 1).first?.outcome == "completed" && log.calls(of: 1).first?.outcome == "busy")
+        #expect(try copy.calls(of: 1).first?.outcome == "completed" && log.calls(of: 1).first?.outcome == "busy")
         #expect(MemoryLayout<CallLog.Row>.stride == 36)
     }
 
@@ -163,7 +163,7 @@ import Testing
                 guard let decoded = try? CallLog(image: &reader) else { continue }
                 // Accepted: then every chain ends and holds each call once.
                 var seen = Set<CallID>()
-                for contact in 0...300 { for call in decoded.calls(of: ContactID(contact)) { #expect(seen.insert(call.id).inserted) } }
+                for contact in 0...300 { for call in try decoded.calls(of: ContactID(contact)) { #expect(seen.insert(call.id).inserted) } }
             }
         }
     }

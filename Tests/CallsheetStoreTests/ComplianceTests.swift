@@ -271,7 +271,7 @@ import Testing
         await store.close()
     }
 
-    /// Every byte of the data directory, snapshots decompressed.
+    /// Every byte of the data directory, snapshots and cold call segments decompressed.
     static func dataBytes(_ path: String) throws -> [(String, [UInt8])] {
         var files: [(String, [UInt8])] = []
         let enumerator = FileManager.default.enumerator(atPath: path)
@@ -281,6 +281,9 @@ import Testing
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             if name.hasSuffix(".zst") {
                 files.append((name, try SnapshotReader.load(path: full).content))
+            } else if name.hasSuffix(".cold") {
+                // A cold call segment: its bytes as stored and every block decompressed.
+                files.append((name, [UInt8](FileManager.default.contents(atPath: full) ?? Data()) + (try ColdSegmentFile.decompressedBlocks(path: full))))
             } else {
                 files.append((name, [UInt8](FileManager.default.contents(atPath: full) ?? Data())))
             }

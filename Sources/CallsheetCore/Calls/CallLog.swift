@@ -47,6 +47,12 @@ public struct CallLog: Sendable {
     var newest = ShardedDictionary<UInt32, UInt32>()
     var outcomes: [String] = []
     var outcomeIndex: [String: UInt16] = [:]
+    /// The calls that live in segments on disk (ids up to ``ColdCalls/through``): their rows'
+    /// storage is released, their chains cut off the hot ones (docs/STORAGE.md, "Cold call segments").
+    public internal(set) var cold = ColdCalls()
+    /// Bumped by every change to calls already logged (moves, erasures, cold moves), not by
+    /// appends: a cold move planned on a view checks it before it is journaled.
+    public internal(set) var generation: UInt64 = 0
 
     public init() {}
 
@@ -63,12 +69,13 @@ public struct CallLog: Sendable {
         outcomeIndex[outcome] != nil || outcomes.count < Self.maximumOutcomes
     }
 
+    /// A hot call by id (a cold one is read with its contact's history: ``calls(of:after:since:limit:)``).
     public subscript(id: CallID) -> CallRecord? {
-        guard id >= 1, id <= CallID(rows.count) else { return nil }
+        guard id > cold.through, id <= CallID(rows.count) else { return nil }
         return record(at: Int(id - 1))
     }
 
-    private func record(at index: Int) -> CallRecord {
+    func record(at index: Int) -> CallRecord {
         let row = rows[index]
         let text = row.text == 0 ? Texts() : texts[Int(row.text - 1)]
         return CallRecord(
@@ -126,7 +133,8 @@ public struct CallLog: Sendable {
 
     /// Removes the newest logged call (the undo of its ``append(_:)``); nothing for another id.
     public mutating func removeLast(_ id: CallID) {
-        guard id == CallID(rows.count), id > 0 else { return }
+        guard id == CallID(rows.count), id > cold.through, id > 0 else { return }
+        generation += 1
         let row = rows[Int(id - 1)]
         unlink(UInt32(id), of: row.contact)
         rows.removeLast()
@@ -154,17 +162,25 @@ public struct CallLog: Sendable {
 
     /// The calls of `contact`, newest first (by time, then id), those with ids below `before`
     /// in chain order skipped… see ``calls(of:after:since:limit:)``.
-    public func calls(of contact: ContactID) -> [CallRecord] {
-        calls(of: contact, after: nil, since: nil, limit: .max).calls
+    public func calls(of contact: ContactID) throws(CallsheetError) -> [CallRecord] {
+        try calls(of: contact, after: nil, since: nil, limit: .max).calls
     }
 
     /// Up to `limit` calls of `contact`, newest first, starting after the call `after` (a
     /// previous page's last id) and stopping at calls older than `since`. `more` is true when
     /// another page follows.
-    /// - Complexity: O(calls skipped + limit): a page walks the chain from the newest call.
-    public func calls(of contact: ContactID, after: CallID?, since: Timestamp?, limit: Int) -> (calls: [CallRecord], more: Bool) {
-        guard contact <= CallRecord.maximumContactID, var next = newest[UInt32(contact)] else { return ([], false) }
+    /// - Complexity: O(calls skipped + limit): a page walks the chain from the newest call. A
+    ///   contact with cold calls reads one block per segment that holds them, and merges.
+    /// - Throws: `UNAVAILABLE` when a cold segment cannot be read.
+    public func calls(of contact: ContactID, after: CallID?, since: Timestamp?, limit: Int) throws(CallsheetError) -> (calls: [CallRecord], more: Bool) {
+        guard contact <= CallRecord.maximumContactID else { return ([], false) }
+        if !cold.segments.isEmpty, cold.mayHold(UInt32(contact)) {
+            if let page = hotPage(of: contact, after: after, since: since, limit: limit) { return page }
+            return try mergedCalls(of: contact, after: after, since: since, limit: limit)
+        }
+        guard var next = newest[UInt32(contact)] else { return ([], false) }
         if let after {
+            guard after > cold.through else { return ([], false) }
             // A cursor names a call of this contact; start at the call older than it.
             guard after >= 1, after <= CallID(rows.count), rows[Int(after - 1)].contact == UInt32(contact) else { return ([], false) }
             next = rows[Int(after - 1)].older
@@ -181,12 +197,17 @@ public struct CallLog: Sendable {
     }
 
     /// The contacts that have calls (removed ones included; erased ones not).
-    public var contactsWithCalls: [ContactID] { newest.keys.map { ContactID($0) } }
+    public var contactsWithCalls: [ContactID] {
+        guard !cold.segments.isEmpty else { return newest.keys.map { ContactID($0) } }
+        var all = cold.contacts
+        for key in newest.keys { all.insert(key) }
+        return all.map { ContactID($0) }
+    }
 
-    /// How many calls `contact` has.
-    public func count(of contact: ContactID) -> Int {
+    /// How many calls `contact` has (its cold calls read).
+    public func count(of contact: ContactID) throws(CallsheetError) -> Int {
         guard contact <= CallRecord.maximumContactID else { return 0 }
-        var count = 0
+        var count = cold.segments.isEmpty ? 0 : try cold.calls(of: UInt32(contact)).count
         var next = newest[UInt32(contact)] ?? 0
         while next != 0 {
             count += 1
@@ -195,9 +216,13 @@ public struct CallLog: Sendable {
         return count
     }
 
-    /// The ids of `contact`'s calls, newest first.
+    /// The ids of `contact`'s calls, newest first. Cold ones are read; a segment that cannot
+    /// be read leaves its calls out (a merge then leaves them with the merged contact).
     public func ids(of contact: ContactID) -> [CallID] {
         guard contact <= CallRecord.maximumContactID else { return [] }
+        if !cold.segments.isEmpty, cold.mayHold(UInt32(contact)) {
+            return ((try? calls(of: contact)) ?? []).map(\.id)
+        }
         var ids: [CallID] = []
         var next = newest[UInt32(contact)] ?? 0
         while next != 0 {
@@ -210,22 +235,29 @@ public struct CallLog: Sendable {
     /// Calls newest id first (the order they were logged, reversed), those with ids below
     /// `before` only; `matching` sees each stored call until `limit` matched.
     /// - Complexity: O(calls visited); a filter that matches rarely walks far.
-    public func scan(before: CallID?, visitLimit: Int = .max, _ body: (CallRecord) -> Bool) -> (lastVisited: CallID?, exhausted: Bool) {
+    /// Cold calls are read a window of ``coldScanWindow`` ids at a time.
+    /// - Throws: `UNAVAILABLE` when a cold segment cannot be read.
+    public func scan(before: CallID?, visitLimit: Int = .max, _ body: (CallRecord) -> Bool) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
         var index = min(Int((before ?? CallID(rows.count + 1)) - 1), rows.count) - 1
         var visited = 0
-        while index >= 0 {
+        while index >= Int(cold.through) {
             guard visited < visitLimit else { return (CallID(index + 2), false) }
             visited += 1
             if !body(record(at: index)) { return (CallID(index + 1), false) }
             index -= 1
         }
-        return (nil, true)
+        guard index >= 0 else { return (nil, true) }
+        return try scanCold(through: CallID(index + 1), visited: visited, visitLimit: visitLimit, body)
     }
 
     /// Moves calls `ids` to `contact`, re-chaining both contacts' calls by time.
     /// - Complexity: O((calls of both) log (calls of both)).
-    public mutating func move(_ ids: [CallID], to contact: ContactID) {
+    /// Cold calls among `ids` are `from`'s (the contact they move away from).
+    public mutating func move(_ ids: [CallID], from: ContactID, to contact: ContactID) {
         guard contact <= CallRecord.maximumContactID else { return }
+        generation += 1
+        moveCold(ids.filter { $0 >= 1 && $0 <= cold.through }, from: from, to: contact)
+        let ids = ids.filter { $0 > cold.through }
         var sources: Set<UInt32> = []
         for id in ids where id >= 1 && id <= CallID(rows.count) { sources.insert(rows[Int(id - 1)].contact) }
         sources.insert(UInt32(contact))
@@ -266,7 +298,8 @@ public struct CallLog: Sendable {
     /// calls as they were, for ``restore(_:)``.
     public mutating func erase(of contact: ContactID) -> [CallRecord] {
         guard contact <= CallRecord.maximumContactID else { return [] }
-        var previous: [CallRecord] = []
+        generation += 1
+        var previous: [CallRecord] = eraseCold(of: contact)
         var next = newest[UInt32(contact)] ?? 0
         while next != 0 {
             let index = Int(next - 1)
@@ -284,6 +317,9 @@ public struct CallLog: Sendable {
 
     /// Puts back calls as ``erase(of:)`` returned them (an erasure that was not made durable).
     public mutating func restore(_ calls: [CallRecord]) {
+        generation += 1
+        restoreCold(calls.filter { $0.id <= cold.through })
+        let calls = calls.filter { $0.id > cold.through }
         var owners: Set<UInt32> = []
         var restored: Set<UInt32> = []
         // Only erased calls come back (an undo's; anything else in a damaged record is ignored).
@@ -321,14 +357,14 @@ public struct CallLog: Sendable {
     /// Bytes the call log's own storage occupies (rows, texts' slots, chains' heads), what a
     /// call costs resident beyond its notes.
     public var memoryFootprint: Int {
-        rows.memoryFootprint + texts.memoryFootprint + newest.capacity * 12
+        rows.memoryFootprint + texts.memoryFootprint + newest.capacity * 12 + cold.memoryFootprint
     }
 }
 
 extension CallLog: Equatable {
     public static func == (left: CallLog, right: CallLog) -> Bool {
-        guard left.count == right.count else { return false }
-        for index in 0..<left.count where left.record(at: index) != right.record(at: index) { return false }
+        guard left.count == right.count, left.cold == right.cold else { return false }
+        for index in Int(left.cold.through)..<left.count where left.record(at: index) != right.record(at: index) { return false }
         return true
     }
 }

@@ -117,7 +117,7 @@ extension OrganizationState {
     /// `cursor` and not before `since`.
     public func callHistory(_ id: ContactID, cursor: CallID?, limit: Int, since: Timestamp?, for caller: Caller) throws(CallsheetError) -> [UInt8] {
         _ = try visibleContact(id, for: caller)
-        let (page, more) = calls.calls(of: id, after: cursor, since: since, limit: limit)
+        let (page, more) = try calls.calls(of: id, after: cursor, since: since, limit: limit)
         var json = JSONWriter(capacity: 64 + page.count * 200)
         json.openObject()
         json.key("contact_id", first: true); json.integer(Int64(id))
@@ -148,11 +148,12 @@ extension OrganizationState {
     /// (admins also see calls whose contact was removed or erased), a page of `limit` after
     /// the call `cursor`.
     /// - Complexity: O(calls visited), at most ``callListVisitLimit`` a page.
-    public func callList(_ filter: CallFilter, cursor: CallID?, limit: Int, for caller: Caller) -> [UInt8] {
+    /// - Throws: `UNAVAILABLE` when a cold segment the page reaches cannot be read.
+    public func callList(_ filter: CallFilter, cursor: CallID?, limit: Int, for caller: Caller) throws(CallsheetError) -> [UInt8] {
         var page: [CallRecord] = []
         var more = false
         let outcome = filter.outcomes
-        let (stoppedAt, exhausted) = calls.scan(before: cursor, visitLimit: Self.callListVisitLimit) { call in
+        let (stoppedAt, exhausted) = try calls.scan(before: cursor, visitLimit: Self.callListVisitLimit) { call in
             if let agent = filter.agent, call.agentID != agent { return true }
             if let outcome, !outcome.contains(call.outcome) { return true }
             if let campaign = filter.campaign, call.campaignID != campaign { return true }
@@ -213,9 +214,9 @@ extension OrganizationState {
     }
 
     /// `CONTACT.GET <id> WITH CALLS n`: the contact with its latest `limit` calls.
-    public func contactWithCallsJSON(_ contact: Contact, calls limit: Int, for caller: Caller) -> [UInt8] {
+    public func contactWithCallsJSON(_ contact: Contact, calls limit: Int, for caller: Caller) throws(CallsheetError) -> [UInt8] {
         var bytes = contactJSON(contact, for: caller.role)
-        let (page, more) = calls.calls(of: contact.id, after: nil, since: nil, limit: limit)
+        let (page, more) = try calls.calls(of: contact.id, after: nil, since: nil, limit: limit)
         var json = JSONWriter(capacity: 64 + page.count * 200)
         json.key("calls"); writeCalls(page, into: &json)
         json.key("more_calls"); json.raw(more ? "true" : "false")

@@ -13,7 +13,7 @@ extension OrganizationState {
             calls.removeLast(id)
             return .logCall(call)
         case .moveCalls(let ids, let merged, let survivor, let toSurvivor):
-            calls.move(ids, to: toSurvivor ? survivor : merged)
+            calls.move(ids, from: toSurvivor ? merged : survivor, to: toSurvivor ? survivor : merged)
             return .moveCalls(ids, merged: merged, survivor: survivor, toSurvivor: !toSurvivor)
         case .eraseCalls(let id):
             return .restoreCalls(id, calls.erase(of: id))
@@ -76,6 +76,20 @@ extension OrganizationState {
         case .removeErasure(let id):
             guard let previous = erasures.removeValue(forKey: id) else { return .removeErasure(id) }
             return .putErasure(previous)
+        case .freezeCalls(let segment):
+            let before = CallLogUndo(log: calls)
+            _ = calls.freeze(segment)
+            return .restoreCallLog(before)
+        case .replaceColdSegment(let segment):
+            let before = CallLogUndo(log: calls)
+            _ = calls.replaceColdSegment(segment)
+            return .restoreCallLog(before)
+        case .restoreCallLog(let undo):
+            let before = CallLogUndo(log: calls)
+            let reader = calls.cold.reader
+            calls = undo.log
+            calls.cold.reader = reader
+            return .restoreCallLog(before)
         default:
             preconditionFailure("applyCompliance handles only the changes of calls and compliance")
         }

@@ -18,6 +18,7 @@ extension OrganizationState {
         case "inactive_days": settings.inactiveDays = try days()
         case "archived_purge_days": settings.archivedPurgeDays = try days()
         case "deleted_call_days": settings.deletedCallDays = try days()
+        case "cold_call_days": settings.coldCallDays = try days()
         case "retain_opted_out":
             switch value.lowercased() {
             case "yes", "on", "true": settings.retainOptedOut = true
@@ -30,7 +31,7 @@ extension OrganizationState {
             }
             settings.intervalMinutes = minutes
         default:
-            throw CallsheetError(.badRequest, "unknown retention rule '\(rule.prefix(40))': inactive_days, archived_purge_days, deleted_call_days, retain_opted_out, interval_minutes")
+            throw CallsheetError(.badRequest, "unknown retention rule '\(rule.prefix(40))': inactive_days, archived_purge_days, deleted_call_days, cold_call_days, retain_opted_out, interval_minutes")
         }
         return settings
     }
@@ -41,6 +42,7 @@ extension OrganizationState {
             ("inactive_days", days(retention.inactiveDays)),
             ("archived_purge_days", days(retention.archivedPurgeDays)),
             ("deleted_call_days", days(retention.deletedCallDays)),
+            ("cold_call_days", days(retention.coldCallDays)),
             ("retain_opted_out", .bool(retention.retainOptedOut)),
             ("interval_minutes", .integer(Int64(retention.intervalMinutes))),
             ("last_run_at", retention.lastRunAt.map { .string(TimestampFormat.iso8601($0)) } ?? .null),
@@ -71,7 +73,8 @@ extension OrganizationState {
     /// True when a sweep is due at `now`: a rule is set (or entries expired) and the interval passed.
     public func retentionDue(at now: Timestamp) -> Bool {
         guard retention.intervalMinutes > 0 else { return false }
-        guard retention.inactiveDays != nil || retention.archivedPurgeDays != nil || retention.deletedCallDays != nil || doNotCall.count > 0 else { return false }
+        guard retention.inactiveDays != nil || retention.archivedPurgeDays != nil || retention.deletedCallDays != nil || retention.coldCallDays != nil
+            || doNotCall.count > 0 else { return false }
         return retention.lastRunAt.map { now - $0 >= Timestamp(retention.intervalMinutes) * 60_000 } ?? true
     }
 
@@ -103,7 +106,8 @@ extension OrganizationState {
         if let days = retention.deletedCallDays {
             let before = now - Timestamp(days) * Self.day
             for id in calls.contactsWithCalls where !contacts.contains(id) {
-                guard let newest = calls.calls(of: id, after: nil, since: nil, limit: 1).calls.first, newest.at < before else { continue }
+                // A cold segment that cannot be read keeps its calls until it can.
+                guard let newest = (try? calls.calls(of: id, after: nil, since: nil, limit: 1))?.calls.first, newest.at < before else { continue }
                 if sweep.eraseCallsOf.count == Self.sweepLimit { sweep.more = true; break }
                 sweep.eraseCallsOf.append(id)
             }
@@ -183,7 +187,7 @@ extension OrganizationState {
         var dncTargets: [DoNotCallEntry.Target] = []
         for person in people {
             changes.append(.removeContact(person.id))
-            let count = calls.count(of: person.id)
+            let count = try calls.count(of: person.id)
             if count > 0 { changes.append(.eraseCalls(person.id)) }
             callsErased += count
             if let history = consents[person.id] {
@@ -228,7 +232,7 @@ extension OrganizationState {
         let contact = try visibleContact(id, for: caller)
         let contactValue = (try? JSONValue.parse(String(decoding: contactJSON(contact, for: caller.role), as: UTF8.self))) ?? .null
         var json = JSONWriter(capacity: 256)
-        writeCalls(calls.calls(of: id), into: &json)
+        writeCalls(try calls.calls(of: id), into: &json)
         let callValue = (try? JSONValue.parse(json.string)) ?? .array([])
         func consentValue(_ record: ConsentRecord) -> JSONValue {
             .object([

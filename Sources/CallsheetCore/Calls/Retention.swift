@@ -14,6 +14,9 @@ public struct RetentionSettings: Sendable, Hashable {
     /// Opted-out (do-not-call) contacts are never archived or removed by a sweep: the record of
     /// their opt-out must outlive their inactivity. On unless set off.
     public var retainOptedOut: Bool = true
+    /// Move calls older than this many days out of memory into cold segments on disk
+    /// (`cold_call_days`; docs/STORAGE.md, "Cold call segments"). Off unless set.
+    public var coldCallDays: Int?
     /// Sweep every this many minutes (0: only `RETENTION.RUN`).
     public var intervalMinutes: Int = 1_440
 

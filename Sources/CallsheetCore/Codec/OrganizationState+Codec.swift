@@ -75,7 +75,8 @@ extension OrganizationState {
     /// index, which it reads from the image when there is one (`indexImage`: the content is of
     /// version 2, where a presence byte before the contacts says whether the image follows them).
     public static func decode(
-        _ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, contactImage: Bool = true
+        _ reader: inout BinaryReader, indexImage: Bool = true, duplicates: Bool = true, compliance: Bool = true, cold: Bool = true,
+        contactImage: Bool = true
     ) throws(CallsheetError) -> OrganizationState {
         var state = OrganizationState(organization: try RecordCodec.decodeOrganization(&reader))
         let nextContact = try reader.id()
@@ -92,7 +93,7 @@ extension OrganizationState {
             try state.decodeContacts(&reader, textIndexImage: withImage)
         }
         do {
-            try state.decodeAfterContacts(&reader, duplicates: duplicates, compliance: compliance)
+            try state.decodeAfterContacts(&reader, duplicates: duplicates, compliance: compliance, cold: cold)
         } catch {
             pendingTable?.done.wait()
             throw error
@@ -129,7 +130,7 @@ extension OrganizationState {
 
     /// What follows the contacts: presets, then (version 3) duplicate settings, ignored pairs
     /// and undo entries, then (version 4) calls and compliance.
-    private mutating func decodeAfterContacts(_ reader: inout BinaryReader, duplicates: Bool, compliance: Bool) throws(CallsheetError) {
+    private mutating func decodeAfterContacts(_ reader: inout BinaryReader, duplicates: Bool, compliance: Bool, cold: Bool) throws(CallsheetError) {
         for _ in 0..<(try reader.count()) { apply(.putPreset(try RecordCodec.decodePreset(&reader))) }
         if duplicates {
             duplicateSettings = try RecordCodec.decodeDuplicateSettings(&reader)
@@ -147,6 +148,6 @@ extension OrganizationState {
             }
             nextUndoID = max(nextUndo, (undoEntries.keys.max() ?? 0) + 1)
         }
-        if compliance { try decodeCompliance(&reader) }
+        if compliance { try decodeCompliance(&reader, cold: cold) }
     }
 }

@@ -1,7 +1,7 @@
 /// Snapshot content version 4: what follows the undo entries (docs/STORAGE.md).
 extension OrganizationState {
-    func encodeCompliance(into writer: inout BinaryWriter, pieceSize: Int, write: ([UInt8]) throws -> Void) rethrows {
-        try calls.writeImage(into: &writer, pieceSize: pieceSize, write: write)
+    func encodeCompliance(into writer: inout BinaryWriter, cold: Bool = true, pieceSize: Int, write: ([UInt8]) throws -> Void) rethrows {
+        try calls.writeImage(into: &writer, cold: cold, pieceSize: pieceSize, write: write)
         let entries = doNotCall.entries
         writer.varint(entries.count)
         for entry in entries {
@@ -24,10 +24,12 @@ extension OrganizationState {
         RecordCodec.encode(retention, into: &writer)
         writer.varint(erasures.count)
         for receipt in erasures.values.sorted(by: { $0.id < $1.id }) { RecordCodec.encode(receipt, into: &writer) }
+        // Content version 5: the rules version 4's retention record has no room for.
+        if cold { writer.varint(retention.coldCallDays.map { $0 + 1 } ?? 0) }
     }
 
-    mutating func decodeCompliance(_ reader: inout BinaryReader) throws(CallsheetError) {
-        calls = try CallLog(image: &reader)
+    mutating func decodeCompliance(_ reader: inout BinaryReader, cold: Bool = false) throws(CallsheetError) {
+        calls = try CallLog(image: &reader, cold: cold)
         var entries: [DoNotCallEntry] = []
         for _ in 0..<(try reader.count(minimumBytes: 5)) { entries.append(try RecordCodec.decodeDoNotCall(&reader)) }
         apply(.changeDoNotCall(put: entries, remove: []))
@@ -55,6 +57,10 @@ extension OrganizationState {
         for _ in 0..<(try reader.count(minimumBytes: 8)) {
             let receipt = try RecordCodec.decodeErasure(&reader)
             erasures[receipt.id] = receipt
+        }
+        if cold {
+            let days = try reader.int(atMost: RetentionSettings.maximumDays + 1)
+            retention.coldCallDays = days == 0 ? nil : days - 1
         }
     }
 }

@@ -57,9 +57,11 @@ extension RecordCodec {
             writer.varint(remove.count)
             for member in remove { writer.varint(member) }
         case .setProtected(let id, let flag): writer.byte(28); writer.varint(id); writer.bool(flag)
-        case .putRetention(let settings): writer.byte(29); encode(settings, into: &writer)
+        case .putRetention(let settings) where settings.coldCallDays == nil: writer.byte(29); encode(settings, into: &writer)
         case .putErasure(let receipt): writer.byte(30); encode(receipt, into: &writer)
         case .removeErasure(let id): writer.byte(31); writer.varint(id)
+        case .putRetention(let settings) where settings.coldCallDays != nil: encodeCold(change, into: &writer)
+        case .freezeCalls, .replaceColdSegment, .restoreCallLog: encodeCold(change, into: &writer)
         default: preconditionFailure("encodeCompliance handles only tags 18–31")
         }
     }
@@ -111,6 +113,7 @@ extension RecordCodec {
         case 29: return .putRetention(try decodeRetention(&reader))
         case 30: return .putErasure(try decodeErasure(&reader))
         case 31: return .removeErasure(try reader.id())
+        case 32...35: return try decodeCold(tag: tag, &reader)
         default: throw reader.corrupt("unknown change tag \(tag)", at: start)
         }
     }

@@ -38,8 +38,8 @@ public enum RecordCodec {
     public static func decodeChangeSet(_ bytes: [UInt8]) throws(CallsheetError) -> ChangeSet {
         var reader = BinaryReader(bytes)
         let version = try reader.byte()
-        guard (changeSetVersion...complianceChangeSetVersion).contains(version) else {
-            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion)–\(complianceChangeSetVersion))")
+        guard (changeSetVersion...coldChangeSetVersion).contains(version) else {
+            throw reader.corrupt("change set written by a newer release of Callsheet (change set version \(version); this build reads \(changeSetVersion)–\(coldChangeSetVersion))")
         }
         let organization = try reader.id()
         // Every change is a tag byte and at least one more.
@@ -430,6 +430,8 @@ extension Change {
         case .putDuplicateSettings, .setIgnoredPair, .putUndo, .removeUndo: RecordCodec.undoChangeSetVersion
         case .putOrganization, .putDepartment, .removeDepartment, .putUser, .removeUser, .putField, .removeField, .removeContact,
              .putPreset, .removePreset: RecordCodec.changeSetVersion
+        case .freezeCalls, .replaceColdSegment, .restoreCallLog: RecordCodec.coldChangeSetVersion
+        case .putRetention(let settings) where settings.coldCallDays != nil: RecordCodec.coldChangeSetVersion
         default: RecordCodec.complianceChangeSetVersion
         }
     }

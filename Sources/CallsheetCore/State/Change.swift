@@ -54,6 +54,13 @@ public enum Change: Sendable, Hashable {
     case putErasure(ErasureReceipt)
     /// Drops a receipt (only the undo of adding one: receipts are kept).
     case removeErasure(UInt64)
+    /// Makes the calls of a segment cold: the segment file was written and synced before this
+    /// was journaled (cold storage; docs/STORAGE.md, "Cold call segments").
+    case freezeCalls(ColdSegment)
+    /// Puts a rewritten segment (moves and erasures folded in) in place of the one of its range.
+    case replaceColdSegment(ColdSegment)
+    /// Puts the call log back as it was: the undo of the two above (never journaled).
+    case restoreCallLog(CallLogUndo)
 }
 
 /// Two contacts, the smaller id first.

@@ -35,6 +35,8 @@ public enum MetricCatalog {
         Metric(name: "callsheet_organizations", kind: .gauge, help: "Organizations in the data directory."),
         Metric(name: "callsheet_contacts", kind: .gauge, help: "Contacts per organization (sum() is the total); organizations past --metrics-max-organizations are summed as organization_id=\"other\"."),
         Metric(name: "callsheet_calls_stored", kind: .gauge, help: "Calls in each organization's call log."),
+        Metric(name: "callsheet_cold_calls", kind: .gauge, help: "Calls of each organization's call log that live in cold segments on disk (cold_call_days)."),
+        Metric(name: "callsheet_cold_bytes", kind: .gauge, help: "Bytes of each organization's cold call segment files."),
         Metric(name: "callsheet_dnc_numbers", kind: .gauge, help: "Numbers on each organization's do-not-call list."),
         Metric(name: "callsheet_campaigns_active", kind: .gauge, help: "Active campaigns per organization."),
         Metric(name: "callsheet_duplicate_groups", kind: .gauge, help: "Likely duplicate groups each organization's last DUP.SCAN found."),

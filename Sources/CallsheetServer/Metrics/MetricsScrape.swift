@@ -86,6 +86,8 @@ final class MetricsScrape: Sendable {
         let figures: [(String, (JSONValue) -> Int64)] = [
             ("callsheet_contacts", { integer($0["contacts"]) }),
             ("callsheet_calls_stored", { integer($0["calls_stored"]) }),
+            ("callsheet_cold_calls", { integer($0["cold_calls"]?["calls"]) }),
+            ("callsheet_cold_bytes", { integer($0["cold_calls"]?["disk_bytes"]) }),
             ("callsheet_dnc_numbers", { integer($0["dnc"]?["numbers"]) }),
             ("callsheet_campaigns_active", { integer($0["campaigns_active"]) }),
             ("callsheet_duplicate_groups", { integer($0["duplicates"]?["found"]) }),

@@ -13,13 +13,18 @@ public enum BackupFormat {
     static let trailerMagic: [UInt8] = Array("CSBKEND\n".utf8)
     /// `"CSBS"`: starts every section header.
     static let sectionMagic: [UInt8] = Array("CSBS".utf8)
-    /// The format this build writes and reads.
+    /// The format this build writes when the data directory has no cold call segments (and reads).
     public static let version: UInt16 = 1
+    /// Version 2 adds one section per cold call segment file after the journal section (written
+    /// only when there are any, so a directory without them still gives a version 1 file).
+    public static let coldVersion: UInt16 = 2
     static let headerSize = 48
     static let sectionHeaderSize = 40
     static let trailerSize = 24
-    /// A backup holds a snapshot section, then a journal section.
+    /// A backup holds a snapshot section, then a journal section (then, version 2, cold segments).
     static let sectionCount: UInt32 = 2
+    /// The most cold segment sections a backup holds.
+    static let maximumColdSections: UInt32 = 1 << 20
 
     /// The file header: when the backup was made, and the sequences it covers.
     struct Header: Equatable {
@@ -53,10 +58,10 @@ public enum BackupFormat {
                 throw StorageError(.backupCorrupt, "the backup ends inside its header (\(bytes.count) bytes)", path: path, offset: Int64(bytes.count))
             }
             let version = bytes.loadLittleEndian(UInt16.self, at: 8)
-            guard version == BackupFormat.version else {
+            guard version == BackupFormat.version || version == BackupFormat.coldVersion else {
                 throw StorageError(
                     .backupCorrupt,
-                    "backup format version \(version) was written by a newer release; this build reads version \(BackupFormat.version)",
+                    "backup format version \(version) was written by a newer release; this build reads versions \(BackupFormat.version) and \(BackupFormat.coldVersion)",
                     path: path, offset: 8)
             }
             guard bytes.loadLittleEndian(UInt32.self, at: 44) == CRC32C.checksum(bytes[0..<44]) else {
@@ -75,7 +80,8 @@ public enum BackupFormat {
                 throw StorageError(
                     .backupCorrupt, "backup sequences \(header.snapshotSequence)/\(header.sequence) are impossible", path: path, offset: 24)
             }
-            guard header.sectionCount == BackupFormat.sectionCount else {
+            guard header.sectionCount == BackupFormat.sectionCount
+                    || (version == BackupFormat.coldVersion && header.sectionCount > BackupFormat.sectionCount && header.sectionCount <= BackupFormat.sectionCount + BackupFormat.maximumColdSections) else {
                 throw StorageError(.backupCorrupt, "a backup holds \(BackupFormat.sectionCount) sections, not \(header.sectionCount)", path: path, offset: 40)
             }
             return header
@@ -88,6 +94,9 @@ public enum BackupFormat {
         case snapshot = 1
         /// A journal segment (header and records), as `journal-<first sequence>.log`.
         case journal = 2
+        /// A cold call segment file, as `cold/<organization>/segment-<n>.cold` (first sequence:
+        /// the organization id; last sequence: the segment number).
+        case coldSegment = 3
     }
 
     /// The header before each section's bytes.

@@ -14,4 +14,6 @@ public struct BackupManifest: Sendable, Hashable {
     public var journalRecords: UInt64
     /// Bytes of the whole backup file.
     public var bytes: UInt64
+    /// Cold call segment files inside (format version 2).
+    public var coldSegments: Int = 0
 }

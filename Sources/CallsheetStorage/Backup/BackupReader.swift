@@ -42,7 +42,7 @@ public enum BackupReader {
         }
         let header = try BackupFormat.Header.decode(try file.read(count: BackupFormat.headerSize, at: 0), path: path)
         let trailerOffset = size - Int64(BackupFormat.trailerSize)
-        try checkTrailer(try file.read(count: BackupFormat.trailerSize, at: trailerOffset), at: trailerOffset, path: path)
+        try checkTrailer(try file.read(count: BackupFormat.trailerSize, at: trailerOffset), at: trailerOffset, sections: header.sectionCount, path: path)
 
         var offset = Int64(BackupFormat.headerSize)
         // The snapshot section: streamed, never whole in memory.
@@ -85,16 +85,38 @@ public enum BackupReader {
             try FileSystem.syncDirectory(directory)
         }
         offset += Int64(journal.length)
+        // Version 2: the cold call segment files, each whole (its own checksums inside too).
+        var coldSegments = 0
+        for _ in BackupFormat.sectionCount..<header.sectionCount {
+            let cold = try sectionHeader(file, at: &offset, end: trailerOffset, kind: .coldSegment, path: path)
+            guard cold.firstSequence > 0, cold.lastSequence > 0, cold.lastSequence <= UInt64(UInt32.max) else {
+                throw StorageError(.backupCorrupt, "a cold segment section names organization \(cold.firstSequence), segment \(cold.lastSequence)", path: path, offset: offset)
+            }
+            let output = try directory.map { (directory) throws(StorageError) -> PosixFile in
+                let folder = FileSystem.join(FileSystem.join(directory, "cold"), String(cold.firstSequence))
+                try FileSystem.createDirectory(FileSystem.join(directory, "cold"))
+                try FileSystem.createDirectory(folder)
+                return try PosixFile.create(ColdSegmentFile.path(directory: folder, id: UInt32(cold.lastSequence)))
+            }
+            try copySection(file, from: offset, header: cold, path: path, to: output) { _ in }
+            try output?.sync()
+            if let directory {
+                try FileSystem.syncDirectory(FileSystem.join(FileSystem.join(directory, "cold"), String(cold.firstSequence)))
+                try FileSystem.syncDirectory(FileSystem.join(directory, "cold"))
+            }
+            offset += Int64(cold.length)
+            coldSegments += 1
+        }
         guard offset == trailerOffset else {
             throw StorageError(.backupCorrupt, "\(trailerOffset - offset) unexpected bytes between the last section and the trailer", path: path, offset: offset)
         }
         return BackupManifest(
             path: path, createdAtMilliseconds: header.createdAtMilliseconds, sequence: header.sequence,
             snapshotSequence: header.snapshotSequence, snapshotBytes: snapshot.length,
-            journalRecords: header.sequence - header.snapshotSequence, bytes: UInt64(size))
+            journalRecords: header.sequence - header.snapshotSequence, bytes: UInt64(size), coldSegments: coldSegments)
     }
 
-    private static func checkTrailer(_ bytes: [UInt8], at offset: Int64, path: String) throws(StorageError) {
+    private static func checkTrailer(_ bytes: [UInt8], at offset: Int64, sections: UInt32, path: String) throws(StorageError) {
         guard Array(bytes[0..<8]) == BackupFormat.trailerMagic,
             bytes.loadLittleEndian(UInt32.self, at: 20) == CRC32C.checksum(bytes[0..<20])
         else {
@@ -105,7 +127,7 @@ public enum BackupReader {
                 .backupCorrupt, "the trailer was written at offset \(bytes.loadLittleEndian(UInt64.self, at: 8)), not \(offset) (truncated or extended)",
                 path: path, offset: offset + 8)
         }
-        guard bytes.loadLittleEndian(UInt32.self, at: 16) == BackupFormat.sectionCount else {
+        guard bytes.loadLittleEndian(UInt32.self, at: 16) == sections else {
             throw StorageError(.backupCorrupt, "the trailer counts \(bytes.loadLittleEndian(UInt32.self, at: 16)) sections", path: path, offset: offset + 16)
         }
     }
@@ -180,6 +202,7 @@ extension BackupFormat.SectionKind: CustomStringConvertible {
         switch self {
         case .snapshot: "snapshot"
         case .journal: "journal"
+        case .coldSegment: "cold segment"
         }
     }
 }

@@ -26,7 +26,7 @@ public enum BackupWriter {
     @discardableResult
     public static func write(
         to path: String, snapshot snapshotPath: String, journalDirectory: String, through sequence: UInt64,
-        createdAtMilliseconds: Int64? = nil
+        createdAtMilliseconds: Int64? = nil, coldDirectory: String? = nil
     ) throws(StorageError) -> BackupManifest {
         guard !FileSystem.exists(path) else {
             throw StorageError(.invalidArgument, "the backup file exists already; choose a new name (a backup never overwrites one)", path: path)
@@ -40,20 +40,24 @@ public enum BackupWriter {
             throw StorageError(.invalidArgument, "a backup through sequence \(sequence) cannot start from a snapshot of sequence \(snapshot.sequence)")
         }
         let segment = try journalSegment(in: journalDirectory, after: snapshot.sequence, through: sequence)
+        let cold = coldDirectory.map(coldSegments(in:)) ?? []
         let temporary = path + ".tmp"
         do throws(StorageError) {
             let output = try PosixFile.create(temporary)
             let header = BackupFormat.Header(
-                createdAtMilliseconds: createdAtMilliseconds ?? SnapshotHeader.now(), sequence: sequence, snapshotSequence: snapshot.sequence)
+                version: cold.isEmpty ? BackupFormat.version : BackupFormat.coldVersion,
+                createdAtMilliseconds: createdAtMilliseconds ?? SnapshotHeader.now(), sequence: sequence, snapshotSequence: snapshot.sequence,
+                sectionCount: BackupFormat.sectionCount + UInt32(cold.count))
             var offset = Int64(0)
             try append(header.encoded(), to: output, at: &offset)
-            try appendSnapshot(snapshotPath, sequence: snapshot.sequence, to: output, at: &offset)
+            try appendFile(snapshotPath, kind: .snapshot, first: snapshot.sequence, last: snapshot.sequence, to: output, at: &offset)
             let journal = BackupFormat.SectionHeader(
                 kind: .journal, firstSequence: snapshot.sequence + 1, lastSequence: sequence,
                 length: UInt64(segment.count), checksum: CRC32C.checksum(segment))
             try append(journal.encoded(), to: output, at: &offset)
             try append(segment, to: output, at: &offset)
-            try append(BackupFormat.trailer(offset: UInt64(offset), sections: BackupFormat.sectionCount), to: output, at: &offset)
+            for file in cold { try appendFile(file.path, kind: .coldSegment, first: file.organization, last: UInt64(file.id), to: output, at: &offset) }
+            try append(BackupFormat.trailer(offset: UInt64(offset), sections: header.sectionCount), to: output, at: &offset)
             try output.sync()
             var manifest = try BackupReader.verify(path: temporary)
             guard manifest.sequence == sequence, manifest.snapshotSequence == snapshot.sequence else {
@@ -77,8 +81,23 @@ public enum BackupWriter {
         offset += Int64(bytes.count)
     }
 
-    /// Copies the snapshot file into its section, checksumming what it copies.
-    private static func appendSnapshot(_ source: String, sequence: UInt64, to output: PosixFile, at offset: inout Int64) throws(StorageError) {
+    /// The cold call segment files under `directory` (`<organization>/segment-<n>.cold`), in order.
+    static func coldSegments(in directory: String) -> [(path: String, organization: UInt64, id: UInt32)] {
+        var files: [(path: String, organization: UInt64, id: UInt32)] = []
+        for name in ((try? FileSystem.list(directory)) ?? []).sorted() {
+            guard let organization = UInt64(name) else { continue }
+            for file in ((try? FileSystem.list(FileSystem.join(directory, name))) ?? []).sorted() {
+                guard let id = ColdSegmentFile.id(fileName: file) else { continue }
+                files.append((FileSystem.join(FileSystem.join(directory, name), file), organization, id))
+            }
+        }
+        return files
+    }
+
+    /// Copies a file (the snapshot, a cold segment) into its section, checksumming what it copies.
+    private static func appendFile(
+        _ source: String, kind: BackupFormat.SectionKind, first: UInt64, last: UInt64, to output: PosixFile, at offset: inout Int64
+    ) throws(StorageError) {
         let input = try PosixFile.openForReading(source)
         let size = try input.size()
         let headerOffset = offset
@@ -87,13 +106,12 @@ public enum BackupWriter {
         var copied: Int64 = 0
         while copied < size {
             let chunk = try input.read(count: Int(min(Int64(4 << 20), size - copied)), at: copied)
-            guard !chunk.isEmpty else { throw StorageError(.snapshotCorrupt, "the snapshot shrank while it was being copied", path: source) }
+            guard !chunk.isEmpty else { throw StorageError(.snapshotCorrupt, "the \(kind) file shrank while it was being copied", path: source) }
             crc = CRC32C.update(crc, chunk)
             try append(chunk, to: output, at: &offset)
             copied += Int64(chunk.count)
         }
-        let header = BackupFormat.SectionHeader(
-            kind: .snapshot, firstSequence: sequence, lastSequence: sequence, length: UInt64(size), checksum: CRC32C.finalize(crc))
+        let header = BackupFormat.SectionHeader(kind: kind, firstSequence: first, lastSequence: last, length: UInt64(size), checksum: CRC32C.finalize(crc))
         try output.write(header.encoded(), at: headerOffset)
     }
 

@@ -70,7 +70,7 @@ extension CommandCatalog {
                 if let department = filter.department, caller.role != .admin, department != caller.departmentID {
                     throw CallsheetError(.forbidden, "a manager lists only their own department's calls")
                 }
-                return .bulkString(state.callList(filter, cursor: cursor, limit: limit, for: caller))
+                return .bulkString(try state.callList(filter, cursor: cursor, limit: limit, for: caller))
             }
         },
         .write("DNC.ADD", "DNC.ADD <phone|prefix*|contact:<id>> [REASON <r>] [SOURCE <s>] [EXPIRES <iso-time>]", "compliance", .manager, "Puts a number, a prefix (+1900*) or a contact on the do-not-call list and tags the contacts it covers DNC. Numbers that are no contact and prefixes need an admin.") { reader throws(CallsheetError) in

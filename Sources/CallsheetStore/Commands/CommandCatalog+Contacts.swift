@@ -21,7 +21,7 @@ extension CommandCatalog {
             }
             return { [calls] state, caller, _ throws(CallsheetError) in
                 let contact = try state.visibleContact(id, for: caller)
-                if let calls { return .bulkString(state.contactWithCallsJSON(contact, calls: calls, for: caller)) }
+                if let calls { return .bulkString(try state.contactWithCallsJSON(contact, calls: calls, for: caller)) }
                 return .bulkString(state.contactJSON(contact, for: caller.role))
             }
         },

@@ -4,7 +4,7 @@ import CallsheetProtocol
 /// Retention and erasure (docs/PROTOCOL.md, "Retention and erasure").
 extension CommandCatalog {
     static let retention: [CommandDeclaration] = [
-        .write("RETENTION.SET", "RETENTION.SET <rule> <value>", "compliance", .admin, "Sets a retention rule: inactive_days <n|off> (archive contacts with no call for n days), archived_purge_days <n|off> (remove archived contacts for good), deleted_call_days <n|off> (erase removed contacts' calls), retain_opted_out yes|no, interval_minutes <n> (0: only RETENTION.RUN).") { reader throws(CallsheetError) in
+        .write("RETENTION.SET", "RETENTION.SET <rule> <value>", "compliance", .admin, "Sets a retention rule: inactive_days <n|off> (archive contacts with no call for n days), archived_purge_days <n|off> (remove archived contacts for good), deleted_call_days <n|off> (erase removed contacts' calls), cold_call_days <n|off> (move calls older than n days into cold segments on disk), retain_opted_out yes|no, interval_minutes <n> (0: only RETENTION.RUN).") { reader throws(CallsheetError) in
             let rule = try reader.next(), value = try reader.next()
             return { state, caller, _ throws(CallsheetError) in
                 let settings = try state.planRetentionSet(rule, value, by: caller)
@@ -19,10 +19,22 @@ extension CommandCatalog {
         .scan("RETENTION.PREVIEW", "RETENTION.PREVIEW", "compliance", .admin, "What the next sweep would do: counts and the first 100 ids of contacts to archive, to remove, whose calls to erase, and expired do-not-call entries.") { _ throws(CallsheetError) in
             { state, _, context in .bulk(state.retentionSweepJSON(state.retentionSweep(at: context.now)).serialized) }
         },
-        .write("RETENTION.RUN", "RETENTION.RUN", "compliance", .admin, "Runs the retention sweep now (journaled like any write) and says what it did; \"more\": true when a limit of 10,000 a kind left work for the next one.") { _ throws(CallsheetError) in
-            { state, _, context in
-                let (changes, sweep) = state.planRetentionRun(at: context.now)
-                return (changes, .bulk(state.retentionSweepJSON(sweep).serialized))
+        .organization("RETENTION.RUN", "RETENTION.RUN", "compliance", .admin, "Runs the retention sweep now (journaled like any write) and says what it did; \"more\": true when a limit of 10,000 a kind left work for the next one. With cold_call_days set, then moves calls older than that into cold segments on disk (\"cold\": calls moved, segment, bytes).", writes: true) { _ throws(CallsheetError) in
+            { context throws(CallsheetError) in
+                let now = Clock.now()
+                let reply = try await context.write { state, _, _ in
+                    let (changes, sweep) = state.planRetentionRun(at: now)
+                    return (changes, .bulk(state.retentionSweepJSON(sweep).serialized))
+                }
+                // Erased calls of removed contacts leave cold blocks to rewrite; then the move.
+                await context.directory.rewriteColdSegments(context.shard)
+                let moved = try await context.directory.moveCallsCold(context.shard, now: now)
+                guard case .bulkString(let bytes) = reply, case .object(var members)? = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)) else { return reply }
+                members.append(("cold", .object([
+                    ("calls_moved", .integer(Int64(moved?.calls ?? 0))), ("segment", moved.map { .integer(Int64($0.segment)) } ?? .null),
+                    ("bytes", .integer(Int64(moved?.bytes ?? 0))),
+                ])))
+                return .bulk(JSONValue.object(members).serialized)
             }
         },
         .organization("CONTACT.ERASE", "CONTACT.ERASE <id>", "compliance", .admin, "Forgets a person (GDPR erasure): the contact and contacts merged into it, their calls' links and notes, consents, do-not-call entries and undo entries are removed at once, then from disk (a fresh snapshot; older snapshots and journal segments deleted; import files scrubbed). Replies with the receipt, disk_clean_at set once disk is clean.", writes: true) { reader throws(CallsheetError) in

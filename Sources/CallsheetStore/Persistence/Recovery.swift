@@ -174,6 +174,12 @@ extension ShardDirectory {
                     indexProblems.append("organization \(id): the text index does not match its contacts: \(error.message)")
                 }
             }
+            // Cold call segments against their catalogues (docs/STORAGE.md, "Cold call segments").
+            let organizations = outcome.state.organizations.sorted(by: { $0.key < $1.key }).map(\.value)
+            let segments = organizations.reduce(0) { $0 + $1.calls.cold.segments.count }
+            let coldProblems = verifyColdSegments(data: directory, organizations: organizations)
+            if segments > 0 { lines.append("cold call segments: \(segments) checked, \(coldProblems.count) damaged or missing") }
+            indexProblems += coldProblems
             return StorageReport.Startup(refusal: refusal, lines: lines, indexProblems: indexProblems)
         } catch {
             return StorageReport.Startup(refusal: "\(error)", lines: [])

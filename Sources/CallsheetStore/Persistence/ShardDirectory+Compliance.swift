@@ -31,6 +31,15 @@ extension ShardDirectory {
         if let exports = ExportRunner.existing(for: self) {
             for (shard, _) in pending { exports.purge(organization: shard.id) }
         }
+        // Cold segments that hold erased calls' data are rewritten before the snapshot names them.
+        var coldClean = true
+        for (shard, _) in pending {
+            if !(await rewriteColdSegments(shard)) { coldClean = false }
+        }
+        guard coldClean else {
+            logger.warning("erasure: a cold segment could not be rewritten; disk clean-up stays pending")
+            return nil
+        }
         // Another snapshot, compaction or backup may hold the directory: wait for it (bounded).
         var outcome: SnapshotOutcome?
         for _ in 0..<600 {
@@ -46,6 +55,8 @@ extension ShardDirectory {
         }
         guard let outcome else { return nil }
         scrubImportFiles(traces)
+        // The segments the rewrites replaced: no snapshot or journal record left needs them.
+        await removeUnreferencedColdFiles()
         guard let problem = Self.erasureLeftovers(directory: configuration.directory, snapshot: outcome.file, floor: outcome.sequence) else {
             let clean = Clock.now()
             for (shard, receipts) in pending {
@@ -132,6 +143,9 @@ extension ShardDirectory {
                     "organization": "\(id)", "archived": "\(sweep.archive.count)", "purged": "\(sweep.purge.count)",
                     "calls_erased": "\(sweep.eraseCallsOf.count)", "expired_dnc": "\(sweep.expired.count)", "more": "\(sweep.more)",
                 ])
+                // Removed contacts' calls erased above leave their cold blocks to rewrite.
+                await rewriteColdSegments(shard)
+                _ = try await moveCallsCold(shard, now: now)
             } catch {
                 logger.warning("retention sweep failed", metadata: ["organization": "\(id)", "error": "\(error)"])
             }

@@ -60,7 +60,7 @@ extension ShardDirectory {
         to path: String, snapshot: String, directory: String, through sequence: UInt64
     ) async throws(CallsheetError) -> BackupManifest {
         do {
-            return try BackupWriter.write(to: path, snapshot: snapshot, journalDirectory: directory, through: sequence)
+            return try BackupWriter.write(to: path, snapshot: snapshot, journalDirectory: directory, through: sequence, coldDirectory: directory + "/cold")
         } catch where error.code == .invalidArgument {
             throw CallsheetError(.badRequest, "\(error.message)\(error.path.map { " (\($0))" } ?? "")")
         } catch {

@@ -41,6 +41,11 @@ extension ShardDirectory {
             recovered.persistence.recoveryReport = outcome.report.joined(separator: "; ")
             recovered.persistence.unusableSnapshots = Set(outcome.rejectedSnapshots.map(\.file.path))
             recovered.persistence.usableSnapshots = Set(outcome.snapshotFile.map { [$0] } ?? [])
+            // Cold segments written but never journaled (a crash cut the move), or replaced by a rewrite.
+            let orphans = removeUnreferencedColdFiles(data: path, organizations: Array(recovered.organizations.values))
+            if !orphans.isEmpty {
+                recovered.persistence.recoveryReport += (recovered.persistence.recoveryReport.isEmpty ? "" : "; ") + "cold files no catalogue names deleted: " + orphans.joined(separator: ", ")
+            }
             let eventful = outcome.replay.repair != nil || !outcome.replay.skippedDamage.isEmpty || outcome.replay.tornTail != nil
                 || !outcome.rejectedSnapshots.isEmpty || outcome.needsSnapshot || outcome.replay.duplicatesSkipped > 0
             if eventful {

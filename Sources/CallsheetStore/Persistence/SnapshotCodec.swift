@@ -7,14 +7,17 @@ import CallsheetCore
 /// version 1 (still read) rebuilds every index from the contacts. Version 3 adds each
 /// organization's duplicate settings, ignored pairs and undo entries after its presets; version 4
 /// its calls, do-not-call list, consents, campaigns, protected contacts, retention rules and
-/// erasure receipts after those. Version 6 writes each organization's contacts as its contact
-/// table's image (records as they lie in memory, ``ContactSlots/writeImage(into:pieceSize:write:)``)
-/// instead of one record after another. (Version 5 is reserved.)
+/// erasure receipts after those; version 5 the cold call catalogue (released rows, segments,
+/// moved and erased cold calls) in the call log's image, and the `cold_call_days` rule. Version 6
+/// (version 4 and each organization's contacts as its contact table's image: records as they lie
+/// in memory, ``ContactSlots/writeImage(into:pieceSize:write:)``, instead of one record after
+/// another) and version 5 were written by two lines of development; version 7, written since,
+/// has both.
 enum SnapshotCodec {
     static let magic: [UInt8] = Array("CSDS".utf8)
-    static let version: UInt64 = 6
+    static let version: UInt64 = 7
     /// Versions this build reads.
-    static let readableVersions: ClosedRange<UInt64> = 1...6
+    static let readableVersions: ClosedRange<UInt64> = 1...7
     /// Journal sequences stay below this (what ``JournalWriter`` accepts), so `+ 1` never overflows.
     static let maximumSequence = UInt64.max / 2
 
@@ -81,7 +84,8 @@ enum SnapshotCodec {
                 throw reader.corrupt("covered sequence \(covered) out of range", at: coveredAt)
             }
             let state = try OrganizationState.decode(
-                &reader, indexImage: version >= 2, duplicates: version >= 3, compliance: version >= 4, contactImage: version >= 6)
+                &reader, indexImage: version >= 2, duplicates: version >= 3, compliance: version >= 4, cold: version == 5 || version >= 7,
+                contactImage: version >= 6)
             recovered.organizations[state.organization.id] = state
             recovered.coveredSequence[state.organization.id] = covered
         }

@@ -45,6 +45,7 @@ enum InfoText {
                 ("contact_table_bytes", String(organizations.reduce(0) { $0 + integer($1["contact_table_bytes"]) })),
                 ("text_index_bytes", String(organizations.reduce(0) { $0 + integer($1["text_index_bytes"]) })),
                 ("call_log_bytes", String(organizations.reduce(0) { $0 + integer($1["call_log_bytes"]) })),
+                ("cold_catalogue_bytes", String(organizations.reduce(0) { $0 + integer($1["cold_calls"]?["catalogue_bytes"]) })),
             ]
         case "persistence":
             guard let journal = json["journal"] else { return [("loading", "0"), ("journal_enabled", "0")] }
@@ -107,6 +108,7 @@ enum InfoText {
                         ("calls", integer(organization["calls_stored"])), ("dnc_numbers", integer(organization["dnc"]?["numbers"])),
                         ("campaigns_active", integer(organization["campaigns_active"])),
                         ("erasures_pending", integer(organization["erasures"]?["pending"])),
+                        ("cold_calls", integer(organization["cold_calls"]?["calls"])), ("cold_bytes", integer(organization["cold_calls"]?["disk_bytes"])),
                     ]
                 }
                 lines.append(("org\(integer(organization["id"]))", fields.map { "\($0.0)=\($0.1)" }.joined(separator: ",")))

@@ -147,6 +147,12 @@ extension ShardDirectory {
             let retention = state.retention
             members.append(("calls_stored", .integer(Int64(state.calls.count))))
             members.append(("call_log_bytes", .integer(Int64(state.calls.memoryFootprint))))
+            let cold = state.calls.cold
+            members.append(("cold_calls", .object([
+                ("calls", .integer(Int64(cold.count))), ("through_call_id", .integer(Int64(cold.through))), ("segments", .integer(Int64(cold.segments.count))),
+                ("disk_bytes", .integer(Int64(cold.diskBytes))), ("catalogue_bytes", .integer(Int64(cold.memoryFootprint))),
+                ("moved_or_erased", .integer(Int64(cold.moved.count))),
+            ])))
             members.append(("dnc", .object([
                 ("numbers", .integer(Int64(state.doNotCall.numberCount))), ("prefixes", .integer(Int64(state.doNotCall.prefixCount))),
                 ("contacts", .integer(Int64(state.doNotCall.contactCount))),

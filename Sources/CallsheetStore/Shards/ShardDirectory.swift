@@ -32,6 +32,9 @@ public actor ShardDirectory {
     public nonisolated let slowLog: SlowLog
     /// The last duplicate scan of each organization and scope.
     nonisolated let duplicateScans = DuplicateScans()
+    /// Organizations with a cold move or segment rewrite running: one at a time each, so two
+    /// never pick the same new segment number.
+    var coldBusy: Set<OrganizationID> = []
 
     init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger, lock: DataDirectoryLock? = nil) {
         self.configuration = configuration
@@ -43,7 +46,10 @@ public actor ShardDirectory {
         self.slowLog = SlowLog(thresholdMicroseconds: configuration.slowLogThresholdMicroseconds, capacity: configuration.slowLogMaxLength)
         self.persistence = recovered.persistence
         self.nextOrganizationID = recovered.nextOrganizationID
-        for state in recovered.organizations.values {
+        for var state in recovered.organizations.values {
+            if !configuration.directory.isEmpty {
+                state.attachColdReader(ColdSegmentFiles(directory: ColdSegmentFiles.directory(data: configuration.directory, organization: state.organization.id)))
+            }
             let shard = OrganizationShard(state: state, journal: journal)
             shards[state.organization.id] = shard
             organizationNames[state.organization.name.lowercased()] = state.organization.id
@@ -89,7 +95,9 @@ public actor ShardDirectory {
             .putDepartment(Department(id: 1, name: "General")),
             .putUser(User(id: 1, name: admin, role: .admin, departmentID: nil, secret: .make(secret: secret), createdAt: now)),
         ]
-        let shard = OrganizationShard(state: OrganizationState(organization: organization), journal: journal)
+        var state = OrganizationState(organization: organization)
+        attachColdReader(&state)
+        let shard = OrganizationShard(state: state, journal: journal)
         organizationNames[clean.lowercased()] = id
         logins[admin] = id
         shards[id] = shard

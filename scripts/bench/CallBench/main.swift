@@ -7,9 +7,15 @@
 //    random contacts; CALL.LIST pages.
 // 3. DNC.CHECK with DNC NUMBERS listed numbers and 1,000 prefixes: p50/p99/max over 1,000,000
 //    checks (as the server answers it: parse, match, render).
+// 2b. Cold storage: the oldest half of the calls moved into a segment file; resident bytes hot
+//    and cold, CALL.HISTORY again (every contact then has cold calls), a CALL.LIST page of cold calls.
 import CallsheetCore
 import CallsheetStore
 import Foundation
+
+/// glibc's `malloc_trim` (not in the Glibc module): hands freed heap pages back, so RSS shows
+/// what the cold move released.
+@_silgen_name("malloc_trim") func mallocTrim(_ pad: Int) -> Int32
 
 let arguments = CommandLine.arguments
 let contactCount = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
@@ -42,8 +48,13 @@ let start: Timestamp = 1_700_000_000_000
 var state = OrganizationState(organization: Organization(id: 1, name: "Bench", defaultRegion: "US", createdAt: 0))
 let before = ProcessMemory.residentBytes()
 var clock = nanoseconds()
+// The first 5% of contacts ("cold contacts") are called only in the first half of the time span,
+// so the cold move below leaves them with cold calls only; the others get calls throughout.
+let coldContacts = max(1, contactCount / 20)
 for id in 1...callCount {
-    let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
+    let contact = id <= callCount / 2 || contactCount == 1
+        ? ContactID.random(in: 1...ContactID(contactCount), using: &random)
+        : ContactID.random(in: ContactID(coldContacts + 1)...ContactID(contactCount), using: &random)
     state.apply(.logCall(CallRecord(
         id: CallID(id), contactID: contact, at: start + Timestamp(id) * 60_000, durationSeconds: Int.random(in: 0...900, using: &random),
         outcome: outcomes[Int.random(in: 0..<outcomes.count, using: &random)], agentID: UserID.random(in: 1...200, using: &random),
@@ -62,7 +73,7 @@ var calls = 0
 for _ in 0..<100_000 {
     let contact = ContactID.random(in: 1...ContactID(contactCount), using: &random)
     clock = nanoseconds()
-    let page = state.calls.calls(of: contact, after: nil, since: nil, limit: 50)
+    let page = try state.calls.calls(of: contact, after: nil, since: nil, limit: 50)
     var json = JSONWriter(capacity: 64 + page.calls.count * 200)
     state.writeCalls(page.calls, into: &json)
     samples.append(nanoseconds() - clock)
@@ -72,10 +83,60 @@ print("CALL.HISTORY <id> (newest 50, rendered), 100,000 random contacts, \(calls
 samples = []
 for _ in 0..<200 {
     clock = nanoseconds()
-    _ = state.callList(OrganizationState.CallFilter(), cursor: nil, limit: 50, for: caller)
+    _ = try state.callList(OrganizationState.CallFilter(), cursor: nil, limit: 50, for: caller)
     samples.append(nanoseconds() - clock)
 }
 print("CALL.LIST (first page of 50, admin): \(percentiles(&samples))")
+
+// 2b. Cold storage: the oldest half of the calls moved into a segment file (as a sweep with
+// cold_call_days does), then resident bytes and CALL.HISTORY again. Every contact has about half
+// of its calls cold, so every history reads one block (page cache warm: the file was just written).
+let coldDirectory = NSTemporaryDirectory() + "callsheet-call-bench-\(getpid())/cold/1"
+let coldRange = state.calls.coldFreezeRange(before: start + Timestamp(callCount / 2 + 1) * 60_000, limit: .max) ?? 1...1
+try FileManager.default.createDirectory(atPath: coldDirectory, withIntermediateDirectories: true)
+let rowsBefore = state.calls.memoryFootprint
+clock = nanoseconds()
+let segment = try ColdSegmentFiles.write(state.calls, range: coldRange, directory: coldDirectory, id: 1)
+let writeSeconds = Double(nanoseconds() - clock) / 1e9
+state.attachColdReader(ColdSegmentFiles(directory: coldDirectory))
+let residentBeforeMove = ProcessMemory.residentBytes()
+clock = nanoseconds()
+_ = state.apply(.freezeCalls(segment))
+let freezeSeconds = Double(nanoseconds() - clock) / 1e9
+_ = mallocTrim(0)
+let residentAfterMove = ProcessMemory.residentBytes()
+let hotCalls = callCount - coldRange.count
+print("cold: \(coldRange.count) calls moved (ids \(coldRange.lowerBound)–\(coldRange.upperBound)), segment written (encode, zstd, fsync) in \(String(format: "%.1f", writeSeconds)) s, \(segment.bytes / 1_048_576) MiB on disk (\(String(format: "%.1f", Double(segment.bytes) / Double(coldRange.count))) B per call), applied in \(String(format: "%.2f", freezeSeconds)) s")
+print("  the log's own accounting: \(String(format: "%.1f", Double(rowsBefore) / Double(callCount))) B per call before; after, \(String(format: "%.1f", Double(state.calls.memoryFootprint - state.calls.cold.memoryFootprint) / Double(hotCalls))) B per hot call and \(String(format: "%.2f", Double(state.calls.cold.memoryFootprint) / Double(coldRange.count))) B per cold call (catalogue: \(segment.extents.count) extents, \(state.calls.cold.memoryFootprint / 1024) KiB)")
+print("  resident (RSS after malloc_trim): \((residentBeforeMove - residentAfterMove) / 1_048_576) MiB released by the move")
+/// CALL.HISTORY of `count` random contacts of `range`, newest `limit`, rendered.
+@MainActor func history(_ label: String, contacts range: ClosedRange<ContactID>, limit: Int, count: Int = 100_000) throws {
+    var samples: [UInt64] = []
+    samples.reserveCapacity(count)
+    var calls = 0
+    for _ in 0..<count {
+        let contact = ContactID.random(in: range, using: &random)
+        let clock = nanoseconds()
+        let page = try state.calls.calls(of: contact, after: nil, since: nil, limit: limit)
+        var json = JSONWriter(capacity: 64 + page.calls.count * 200)
+        state.writeCalls(page.calls, into: &json)
+        samples.append(nanoseconds() - clock)
+        calls += page.calls.count
+    }
+    print("CALL.HISTORY <id> LIMIT \(limit), \(label), \(count) random contacts, \(calls / count) calls each: \(percentiles(&samples))")
+}
+try history("hot contacts (hot and cold calls; the newest 10 are hot: no block read)", contacts: ContactID(coldContacts + 1)...ContactID(contactCount), limit: 10)
+try history("hot contacts (hot and cold calls merged: one block read)", contacts: ContactID(coldContacts + 1)...ContactID(contactCount), limit: 50)
+try history("cold contacts (every call cold: one block read)", contacts: 1...ContactID(coldContacts), limit: 50)
+samples = []
+for _ in 0..<3 {
+    clock = nanoseconds()
+    _ = try state.callList(OrganizationState.CallFilter(), cursor: CallID(coldRange.upperBound), limit: 50, for: caller)
+    samples.append(nanoseconds() - clock)
+}
+// Every block of the segment is read to pick one window's calls: the cost of grouping by contact.
+print("CALL.LIST (a page of 50 inside the cold range: the segment read for one window of 1,000,000 ids), 3 pages: \(percentiles(&samples))")
+try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "callsheet-call-bench-\(getpid())")
 
 // 3. DNC.CHECK.
 var entries: [DoNotCallEntry] = []
