@@ -65,6 +65,8 @@ import Testing
             }
             if step % 997 == 0 {
                 #expect(slots.count == model.count)
+                #expect(slots.archivedCount == model.values.count(where: \.isArchived))
+                #expect(model.keys.allSatisfy { slots.isArchived($0) == model[$0]!.isArchived })
                 for (id, contact) in model { #expect(slots[id] == contact) }
             }
         }
@@ -123,6 +125,8 @@ import Testing
         let loaded = try OrganizationState.decode(&reader, indexImage: textImage)
         #expect(reader.isAtEnd)
         #expect(loaded.contacts == state.contacts)
+        #expect(loaded.contacts.archivedCount == state.contacts.archivedCount)
+        #expect(loaded.contacts.archivedCount == state.contacts.count(where: \.isArchived))
         #expect(loaded._checkInvariants().isEmpty, "\(loaded._checkInvariants())")
         // The same as the contact-by-contact format of content version 4.
         var old = BinaryWriter()

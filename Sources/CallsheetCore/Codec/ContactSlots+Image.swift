@@ -106,6 +106,7 @@ extension ContactSlots {
                     let record = UnsafeRawBufferPointer(rebasing: buffer[position + header..<position + header + length])
                     if let problem = ContactRecord.check(record, id: id, texts: table.texts) { return problem }
                     ContactRecord.forEachShared(record, text: { table.texts.retain(text: $0) }, tags: { table.texts.retain(tags: $0) })
+                    if ContactRecord.isArchived(record) { table.archivedCount += 1 }
                     chunk.starts.append(contentsOf: repeatElement(RecordChunk.empty, count: offset + 1 - chunk.starts.count))
                     chunk.starts[offset] = UInt32(position)
                     position += header + length
@@ -127,6 +128,7 @@ extension ContactSlots {
                 throw reader.corrupt("contact \(contact.id) out of place among the sparse contacts", at: start)
             }
             table.count += 1
+            if contact.isArchived { table.archivedCount += 1 }
         }
         guard reader.offset == end else { throw reader.corrupt("the contact image states \(imageBytes) bytes and holds \(reader.offset - (end - imageBytes))") }
         return table

@@ -27,6 +27,9 @@ enum ContactRecord {
     /// Texts of custom fields are shared when they are at most this long (a picklist's option, a city).
     private static let sharedValueLength = 48
 
+    /// The record's archived bit (its presence byte), without decoding the rest.
+    static func isArchived(_ bytes: UnsafeRawBufferPointer) -> Bool { bytes[0] & hasArchived != 0 }
+
     static func encode(_ contact: Contact, into writer: inout BinaryWriter, texts: inout SharedTexts) {
         var flags: UInt8 = 0
         if contact.email != nil { flags |= hasEmail }

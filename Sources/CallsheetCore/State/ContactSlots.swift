@@ -20,6 +20,9 @@ public struct ContactSlots: Sendable {
     /// The texts records share (``ContactRecord``).
     var texts = SharedTexts()
     public internal(set) var count = 0
+    /// How many of the contacts are archived, kept by every write (`CONTACT.COUNT` reads it
+    /// instead of decoding every record).
+    public internal(set) var archivedCount = 0
 
     public init() {}
 
@@ -34,9 +37,10 @@ public struct ContactSlots: Sendable {
         }
         set {
             guard id < Self.denseLimit else {
-                let existed = sparse[id] != nil
+                let previous = sparse[id]
                 sparse[id] = newValue
-                count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
+                count += (newValue != nil ? 1 : 0) - (previous != nil ? 1 : 0)
+                archivedCount += (newValue?.isArchived == true ? 1 : 0) - (previous?.isArchived == true ? 1 : 0)
                 return
             }
             let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
@@ -52,11 +56,14 @@ public struct ContactSlots: Sendable {
                 ContactRecord.encode(newValue, into: &writer, texts: &texts)
                 record = writer.bytes
             }
+            var wasArchived = false
             chunks[chunk].withRecord(at: offset) { old in
+                wasArchived = ContactRecord.isArchived(old)
                 ContactRecord.forEachShared(old, text: { texts.release(text: $0) }, tags: { texts.release(tags: $0) })
             }
             let existed = if let record { chunks[chunk].store(record, at: offset) } else { chunks[chunk].remove(at: offset) }
             count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
+            archivedCount += (newValue?.isArchived == true ? 1 : 0) - (wasArchived ? 1 : 0)
         }
     }
 
@@ -65,6 +72,17 @@ public struct ContactSlots: Sendable {
         guard id < Self.denseLimit else { return sparse[id] != nil }
         let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
         return chunk < chunks.count && chunks[chunk].contains(offset)
+    }
+
+    /// Whether the contact of this id is archived, read from its record's first byte; nil when
+    /// there is no such contact.
+    public func isArchived(_ id: ContactID) -> Bool? {
+        guard id < Self.denseLimit else { return sparse[id]?.isArchived }
+        let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
+        guard chunk < chunks.count else { return nil }
+        var archived: Bool?
+        chunks[chunk].withRecord(at: offset) { archived = ContactRecord.isArchived($0) }
+        return archived
     }
 
     /// Stores `contact` under its id; returns the contact it replaced.

@@ -18,6 +18,8 @@ extension OrganizationState {
         }
         let stored = contacts.reduce(0) { count, _ in count + 1 }
         if stored != contacts.count { problems.append("contact table counts \(contacts.count), holds \(stored)") }
+        let archived = contacts.count(where: \.isArchived)
+        if archived != contacts.archivedCount { problems.append("contact table counts \(contacts.archivedCount) archived, holds \(archived)") }
         if phones != Dictionary(uniqueKeysWithValues: phoneIndex.entries.map { ($0.phone, $0.id) }) { problems.append("phone index differs from contacts (\(phoneIndex.count) vs \(phones.count))") }
         if tags != tagIndex { problems.append("tag index differs from contacts") }
         if Set(tagDisplay.keys) != Set(tags.keys) { problems.append("tag display keys differ from tags in use") }

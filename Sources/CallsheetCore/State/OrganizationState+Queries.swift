@@ -89,11 +89,10 @@ extension OrganizationState {
     /// Active and archived contacts the caller can see.
     public func countVisible(for caller: Caller) -> (active: Int, archived: Int) {
         if caller.role == .admin {
-            let archived = contacts.values.lazy.filter { $0.archivedAt != nil }.count
-            return (contacts.count - archived, archived)
+            return (contacts.count - contacts.archivedCount, contacts.archivedCount)
         }
         let ids = caller.departmentID.flatMap { departmentIndex[$0] } ?? []
-        let archived = ids.lazy.filter { contacts[$0]?.archivedAt != nil }.count
+        let archived = ids.lazy.filter { contacts.isArchived($0) == true }.count
         return (ids.count - archived, archived)
     }
 
