@@ -1,4 +1,4 @@
-import CallsheetCore
+@testable import CallsheetCore
 import Testing
 
 /// Contacts stored as records (``ContactSlots``) and the table's snapshot image: every field
@@ -80,6 +80,49 @@ import Testing
         for contact in slots where contact.company != nil {
             #expect(Array(contact.company!.utf8) == Array(model[contact.id]!.company!.utf8))
         }
+    }
+
+    /// `CONTACT.LOGCALL` rewrites a record's call fields in place (no decode, no re-encode of
+    /// its other texts): the contact must come out as setting the fields on the decoded value
+    /// would make it, the previous fields must be the ones it held, and the outcome's shared
+    /// text must be counted exactly (a table emptied of contacts holds no text, and a double
+    /// release would trap).
+    @Test func callFieldsWrittenInPlaceMatchTheDecodedPath() {
+        var random = Random(state: 3)
+        var slots = ContactSlots()
+        var model: [ContactID: Contact] = [:]
+        for id in 1...ContactID(2_000) {
+            let contact = Self.contact(id, &random)
+            slots[id] = contact
+            model[id] = contact
+        }
+        let outcomes: [String?] = ["answered", "no_answer", "voicemail", nil, "a rare outcome \(random.below(1_000))"]
+        for step in 0..<30_000 {
+            let id = ContactID(random.below(2_100) + 1)  // some ids hold no contact
+            let outcome = outcomes[random.below(outcomes.count)]
+            let fields = CallFields(
+                contactID: id, lastCalledAt: outcome == nil ? nil : 1_700_000_000_000 + Int64(random.below(10_000_000)) - 5_000_000,
+                lastCallOutcome: outcome, totalCalls: random.below(1_000), updatedAt: 1_700_000_000_000 + Int64(step))
+            let previous = slots.setCallFields(fields)
+            guard var contact = model[id] else {
+                #expect(previous == nil)
+                continue
+            }
+            #expect(previous == CallFields(of: contact))
+            contact.set(fields)
+            model[id] = contact
+            if step % 1_000 == 0 { #expect(slots[id] == contact) }
+            if step % 7 == 0 {  // interleave whole-record writes, which release and retain too
+                let replacement = Self.contact(id, &random)
+                slots[id] = replacement
+                model[id] = replacement
+            }
+        }
+        for (id, contact) in model { #expect(slots[id] == contact) }
+        for id in model.keys { slots[id] = nil }
+        let heldTexts = slots.texts.texts.filter { !$0.isEmpty }
+        #expect(heldTexts.isEmpty, "every shared text freed with the last contact")
+        #expect(slots.isEmpty)
     }
 
     @Test func aWriteAfterACopyLeavesTheCopyAsItWas() {

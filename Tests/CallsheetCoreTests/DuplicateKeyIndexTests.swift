@@ -82,6 +82,48 @@ import Testing
         #expect(fixture.state.contacts.count > 200, "enough contacts for common keys: \(fixture.state.contacts.count)")
     }
 
+    @Test("Keys a snapshot load defers are built off the state and adopted with the writes made meanwhile", arguments: [4, 5])
+    func deferredKeysCatchUpWithWrites(seed: UInt64) throws {
+        var random = SplitMix(state: seed)
+        var fixture = Fixture()
+        fixture.state.apply((1...600).map { .putContact(Self.contact(ContactID($0), Self.name(&random), email: Self.emails[random.next(Self.emails.count)])) })
+        var writer = BinaryWriter()
+        fixture.state.encode(into: &writer, indexImage: true)
+        var reader = BinaryReader(writer.bytes)
+        var state = try OrganizationState.decode(&reader, indexImage: true)
+        #expect(!state.duplicateKeys.isBuilt, "a table image load leaves the keys to build")
+        let pending = try #require(state.duplicateKeys.pendingBuild)
+        // Writes while the keys are built: renames, new contacts, removals, a contact removed and added again.
+        var nextID: ContactID = 601
+        for _ in 0..<300 {
+            let ids = Array(state.contacts.keys)
+            switch random.next(4) {
+            case 0:
+                state.apply(.putContact(Self.contact(nextID, Self.name(&random))))
+                nextID += 1
+            case 1:
+                state.apply(.removeContact(ids[random.next(ids.count)]))
+            default:
+                var changed = try #require(state.contacts[ids[random.next(ids.count)]])
+                changed.name = Self.name(&random)
+                state.apply(.putContact(changed))
+            }
+        }
+        let removed = try #require(state.contacts.first { $0.id <= 600 })
+        state.apply(.removeContact(removed.id))
+        state.apply(.putContact(removed))
+        let built = DuplicateKeyIndex.built(from: pending.table)
+        state.adoptDuplicateKeys(built, for: pending.marker)
+        #expect(state.duplicateKeys.isBuilt)
+        #expect(state.duplicateKeys == DuplicateKeyIndex.rebuilt(from: state.contacts))
+        #expect(state._checkInvariants().isEmpty)
+        // Keys built for another deferral (a state loaded again) are not adopted.
+        reader = BinaryReader(writer.bytes)
+        var other = try OrganizationState.decode(&reader, indexImage: true)
+        other.adoptDuplicateKeys(built, for: pending.marker)
+        #expect(!other.duplicateKeys.isBuilt)
+    }
+
     @Test("A write's check finds typos, initials, nicknames and token order among thousands of contacts sharing the name's tokens")
     func fuzzyWarningsWhereNamesAreCommon() throws {
         var fixture = Fixture()

@@ -12,6 +12,11 @@ extension OrganizationState {
     /// The most candidates the check a write makes compares (the name keys stop adding there).
     static let candidatesPerWrite = 96
 
+    /// Adopts duplicate keys built off the shard from ``DuplicateKeyIndex/pendingBuild``.
+    public mutating func adoptDuplicateKeys(_ built: DuplicateKeyIndex, for marker: AnyObject) {
+        duplicateKeys.adopt(built, for: marker)
+    }
+
     /// Likely duplicates of `profile` among the active contacts `caller` may see (not `excluding`),
     /// best first, at most `limit`.
     /// - Complexity: a phone lookup, a phone-suffix lookup, an email text search, a lookup per
@@ -31,6 +36,8 @@ extension OrganizationState {
         thorough: Bool = true
     ) -> [DuplicateMatch] {
         let settings = settings ?? duplicateSettings
+        // Until the name keys are built (a few seconds after a restart), text searches stand in.
+        let thorough = thorough || !duplicateKeys.isBuilt
         let perQuery = thorough ? Self.candidatesPerQuery : Self.candidatesPerWriteQuery
         var candidates = Set<ContactID>()
         let accept: (ContactID) -> Bool = { id in

@@ -363,6 +363,17 @@ extension ContactRecord {
     /// it) and `tags` with its shared tag list's: what a write releases and a load retains.
     static func forEachShared(_ bytes: UnsafeRawBufferPointer, text: (UInt32) -> Void, tags: (UInt32) -> Void) {
         var cursor = Cursor(bytes: bytes)
+        let flags = walkToCalls(&cursor, text: text, tags: tags)
+        if flags & hasLastCalled != 0 { _ = cursor.varint() }
+        if flags & hasOutcome != 0 {
+            let word = cursor.varint()
+            if word & 1 == 1 { text(UInt32(word >> 1)) }
+        }
+    }
+
+    /// Reads the record up to its call fields (last called at), calling `text` and `tags` with
+    /// the shared numbers on the way; returns the presence byte.
+    private static func walkToCalls(_ cursor: inout Cursor, text: (UInt32) -> Void, tags: (UInt32) -> Void) -> UInt8 {
         func sharedText() {
             let word = cursor.varint()
             if word & 1 == 1 { text(UInt32(word >> 1)) } else { cursor.offset += Int(word >> 1) }
@@ -394,7 +405,57 @@ extension ContactRecord {
             default: cursor.offset += Int(cursor.varint())  // 0, 3, 5: length and UTF-8
             }
         }
-        if flags & hasLastCalled != 0 { _ = cursor.varint() }
-        if flags & hasOutcome != 0 { sharedText() }
+        return flags
+    }
+
+    /// The record with its call fields and updated-at time replaced by `fields`, everything
+    /// else copied as it is (`CONTACT.LOGCALL`: no decoding of the contact, no lookup of its
+    /// other texts); `previous` gets the fields it held. `id` is the record's contact.
+    ///
+    /// The new outcome keeps the old one's shared number when the bytes are equal (one outcome
+    /// follows another of the same kind most of the time); otherwise it takes a reference to its
+    /// own, and the caller releases `releasedOutcome`, the old one's.
+    static func replacingCallFields(
+        of bytes: UnsafeRawBufferPointer, id: ContactID, with fields: CallFields, texts: inout SharedTexts
+    ) -> (record: [UInt8], previous: CallFields, releasedOutcome: UInt32?) {
+        var cursor = Cursor(bytes: bytes)
+        let flags = walkToCalls(&cursor, text: { _ in }, tags: { _ in })
+        let callsStart = cursor.offset
+        let lastCalledDelta = flags & hasLastCalled != 0 ? cursor.signed() : nil
+        let outcomeWord = flags & hasOutcome != 0 ? cursor.varint() : nil
+        var oldOutcome: String?
+        if let outcomeWord {
+            oldOutcome = outcomeWord & 1 == 1 ? texts[text: UInt32(outcomeWord >> 1)] : cursor.string(length: Int(outcomeWord >> 1))
+        }
+        let totalCalls = cursor.varint()
+        let createdAt = cursor.signed()
+        let updatedAt = createdAt &+ cursor.signed()
+        let tailStart = cursor.offset
+        let previous = CallFields(
+            contactID: id, lastCalledAt: lastCalledDelta.map { createdAt &+ $0 }, lastCallOutcome: oldOutcome,
+            totalCalls: Int(totalCalls), updatedAt: updatedAt)
+
+        var newFlags = flags & ~(hasLastCalled | hasOutcome)
+        if fields.lastCalledAt != nil { newFlags |= hasLastCalled }
+        if fields.lastCallOutcome != nil { newFlags |= hasOutcome }
+        var writer = BinaryWriter(capacity: bytes.count + 16)
+        writer.byte(newFlags)
+        writer.withBytes { $0.append(contentsOf: bytes[1..<callsStart]) }
+        if let lastCalledAt = fields.lastCalledAt { writer.signed(lastCalledAt &- createdAt) }
+        var releasedOutcome: UInt32?
+        if let outcomeWord, outcomeWord & 1 == 1 { releasedOutcome = UInt32(outcomeWord >> 1) }
+        if let outcome = fields.lastCallOutcome {
+            if let kept = releasedOutcome, let oldOutcome, ExactText.sameBytes(outcome, oldOutcome) {
+                writer.varint(UInt64(kept) << 1 | 1)
+                releasedOutcome = nil
+            } else {
+                text(outcome, into: &writer, texts: &texts)
+            }
+        }
+        writer.varint(UInt64(fields.totalCalls))
+        writer.signed(createdAt)
+        writer.signed(fields.updatedAt &- createdAt)
+        writer.withBytes { $0.append(contentsOf: bytes[tailStart...]) }
+        return (writer.bytes, previous, releasedOutcome)
     }
 }

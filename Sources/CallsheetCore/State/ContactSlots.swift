@@ -85,6 +85,30 @@ public struct ContactSlots: Sendable {
         return archived
     }
 
+    /// Sets one contact's call fields and updated-at time in its record without decoding it
+    /// (`CONTACT.LOGCALL`); returns the fields it held, or nil when there is no such contact.
+    public mutating func setCallFields(_ fields: CallFields) -> CallFields? {
+        let id = fields.contactID
+        guard id < Self.denseLimit else {
+            guard var contact = sparse[id] else { return nil }
+            let previous = CallFields(of: contact)
+            contact.set(fields)
+            sparse[id] = contact
+            return previous
+        }
+        let chunk = Int(id) >> Self.chunkShift, offset = Int(id) & (Self.chunkCapacity - 1)
+        guard chunk < chunks.count, chunks[chunk].contains(offset) else { return nil }
+        var replaced: (record: [UInt8], previous: CallFields, releasedOutcome: UInt32?)?
+        chunks[chunk].withRecord(at: offset) { old in
+            replaced = ContactRecord.replacingCallFields(of: old, id: id, with: fields, texts: &texts)
+        }
+        guard let replaced else { return nil }
+        // The new record holds its outcome's reference before the old one's is let go.
+        _ = chunks[chunk].store(replaced.record, at: offset)
+        if let outcome = replaced.releasedOutcome { texts.release(text: outcome) }
+        return replaced.previous
+    }
+
     /// Stores `contact` under its id; returns the contact it replaced.
     @discardableResult
     public mutating func updateValue(_ contact: Contact, forKey id: ContactID) -> Contact? {

@@ -128,8 +128,7 @@ public struct OrganizationState: Sendable {
             reindex(from: previous, to: contact)
             return .patchContact(patch.undo(on: previous))
         case .setCallFields(let fields):
-            guard let previous = contacts[fields.contactID].map(CallFields.init(of:)) else { return .setCallFields(fields) }
-            contacts[fields.contactID]?.set(fields)
+            guard let previous = contacts.setCallFields(fields) else { return .setCallFields(fields) }
             return .setCallFields(previous)
         case .removeContact(let id):
             guard let previous = contacts.removeValue(forKey: id) else { return .removeContact(id) }

@@ -63,6 +63,14 @@ enum Kind: String, CaseIterable, Sendable {
     case updateNotes = "CONTACT.UPDATE <id> {\"notes\":…}"
     case updateTags = "CONTACT.UPDATE <id> {\"tags\":[…]} (one tag added or removed)"
     case moveDepartment = "CONTACT.UPDATE <id> {\"department_id\":…}"
+
+    /// The kinds to run: all, or those `KINDS` names (`logCall,updateNotes,updateTags,moveDepartment`),
+    /// so that a profile can hold one kind alone.
+    static var selected: [Kind] {
+        guard let names = ProcessInfo.processInfo.environment["KINDS"] else { return allCases }
+        let wanted = Set(names.split(separator: ",").map(String.init))
+        return allCases.filter { wanted.contains("\($0)") }
+    }
 }
 
 /// Runs `operations` writes of one kind on random existing contacts; returns seconds and mean record bytes.
@@ -109,7 +117,7 @@ func runWrites(_ kind: Kind, on shard: OrganizationShard, contacts contactCount:
 }
 
 print("write\twrites\twrites/s\tµs per write\tjournal record bytes (mean)")
-for kind in Kind.allCases {
+for kind in Kind.selected {
     let (seconds, recordBytes) = try await runWrites(kind, on: shard, contacts: contactCount, operations: operations)
     print("\(kind.rawValue)\t\(operations)\t\(Int(Double(operations) / seconds))\t\(String(format: "%.1f", seconds / Double(operations) * 1e6))\t\(recordBytes)")
 }
@@ -117,7 +125,7 @@ for kind in Kind.allCases {
 // the copy off the actor. Copy-on-write makes that write pay for what it has to copy.
 print("\nfirst write after a snapshot's copy of the organization, 5 trials a kind")
 print("write\tmean µs\tmax µs")
-for kind in Kind.allCases {
+for kind in Kind.selected {
     var worst = 0.0
     var total = 0.0
     for _ in 0..<5 {
