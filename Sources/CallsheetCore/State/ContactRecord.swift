@@ -31,6 +31,14 @@ enum ContactRecord {
     static func isArchived(_ bytes: UnsafeRawBufferPointer) -> Bool { bytes[0] & hasArchived != 0 }
 
     static func encode(_ contact: Contact, into writer: inout BinaryWriter, texts: inout SharedTexts) {
+        var nothing = SharedNumbers()
+        encode(contact, into: &writer, texts: &texts, reusing: &nothing)
+    }
+
+    /// Encodes `contact` taking the shared numbers of `old` (the record it replaces) where its
+    /// company, tags, notes and last outcome are unchanged: no hashing, no reference counting
+    /// for them. What is taken is cleared from `old`; the caller releases what is left.
+    static func encode(_ contact: Contact, into writer: inout BinaryWriter, texts: inout SharedTexts, reusing old: inout SharedNumbers) {
         var flags: UInt8 = 0
         if contact.email != nil { flags |= hasEmail }
         if contact.company != nil { flags |= hasCompany }
@@ -54,14 +62,17 @@ enum ContactRecord {
         }
         if let phoneExtension = contact.phoneExtension { writer.string(phoneExtension) }
         if let email = contact.email { writer.string(email) }
-        if let company = contact.company { text(company, into: &writer, texts: &texts) }
-        if let number = texts.number(of: contact.tags) {
+        if let company = contact.company { text(company, into: &writer, texts: &texts, reusing: &old.company) }
+        if let kept = old.tags, Self.sameTags(texts[tags: kept], contact.tags) {
+            writer.varint(UInt64(kept) << 1 | 1)
+            old.tags = nil
+        } else if let number = texts.number(of: contact.tags) {
             writer.varint(UInt64(number) << 1 | 1)
         } else {
             writer.varint(UInt64(contact.tags.count) << 1)
             for tag in contact.tags { text(tag, into: &writer, texts: &texts) }
         }
-        if let notes = contact.notes { text(notes, into: &writer, texts: &texts) }
+        if let notes = contact.notes { text(notes, into: &writer, texts: &texts, reusing: &old.notes) }
         // Sorted, so that equal contacts have equal records.
         for (name, value) in contact.customFields.sorted(by: { $0.key < $1.key }) {
             text(name, into: &writer, texts: &texts)
@@ -73,12 +84,27 @@ enum ContactRecord {
             }
         }
         if let lastCalledAt = contact.lastCalledAt { writer.signed(lastCalledAt &- contact.createdAt) }
-        if let outcome = contact.lastCallOutcome { text(outcome, into: &writer, texts: &texts) }
+        if let outcome = contact.lastCallOutcome { text(outcome, into: &writer, texts: &texts, reusing: &old.outcome) }
         writer.varint(contact.totalCalls)
         writer.signed(contact.createdAt)
         writer.signed(contact.updatedAt &- contact.createdAt)
         if let archivedAt = contact.archivedAt { writer.signed(archivedAt &- contact.createdAt) }
         if let mergedInto = contact.mergedInto { writer.varint(mergedInto) }
+    }
+
+    /// `value` as a shared number (`kept`, the old record's, when it holds the same bytes; then
+    /// `kept` is cleared) or inline.
+    private static func text(_ value: String, into writer: inout BinaryWriter, texts: inout SharedTexts, reusing kept: inout UInt32?) {
+        if let number = kept, ExactText.sameBytes(texts[text: number], value) {
+            writer.varint(UInt64(number) << 1 | 1)
+            kept = nil
+        } else {
+            text(value, into: &writer, texts: &texts)
+        }
+    }
+
+    private static func sameTags(_ left: [String], _ right: [String]) -> Bool {
+        left.count == right.count && zip(left, right).allSatisfy { ExactText.sameBytes($0, $1) }
     }
 
     private static func text(_ value: String, into writer: inout BinaryWriter, texts: inout SharedTexts) {
@@ -358,25 +384,63 @@ extension ContactRecord {
     }
 }
 
+/// The shared numbers a record holds, by field: what a rewrite of the contact may keep
+/// (``ContactRecord/encode(_:into:texts:reusing:)``) and releases otherwise.
+struct SharedNumbers {
+    var company: UInt32?
+    var tags: UInt32?
+    var notes: UInt32?
+    var outcome: UInt32?
+    /// The rest (inline tags' texts, custom field names and values), released on every rewrite.
+    var others: [UInt32] = []
+
+    /// Releases every number still held.
+    func release(from texts: inout SharedTexts) {
+        for number in [company, notes, outcome].compactMap({ $0 }) + others { texts.release(text: number) }
+        if let tags { texts.release(tags: tags) }
+    }
+}
+
 extension ContactRecord {
+    /// The field a shared text number sits in.
+    enum SharedField { case company, tag, notes, fieldName, fieldValue, outcome }
+
     /// Calls `text` with each shared text number the record holds (once per field that holds
     /// it) and `tags` with its shared tag list's: what a write releases and a load retains.
     static func forEachShared(_ bytes: UnsafeRawBufferPointer, text: (UInt32) -> Void, tags: (UInt32) -> Void) {
+        forEachShared(bytes, text: { number, _ in text(number) }, tags: tags)
+    }
+
+    /// The record's shared numbers by field.
+    static func sharedNumbers(_ bytes: UnsafeRawBufferPointer) -> SharedNumbers {
+        var numbers = SharedNumbers()
+        forEachShared(bytes, text: { number, field in
+            switch field {
+            case .company: numbers.company = number
+            case .notes: numbers.notes = number
+            case .outcome: numbers.outcome = number
+            case .tag, .fieldName, .fieldValue: numbers.others.append(number)
+            }
+        }, tags: { numbers.tags = $0 })
+        return numbers
+    }
+
+    private static func forEachShared(_ bytes: UnsafeRawBufferPointer, text: (UInt32, SharedField) -> Void, tags: (UInt32) -> Void) {
         var cursor = Cursor(bytes: bytes)
         let flags = walkToCalls(&cursor, text: text, tags: tags)
         if flags & hasLastCalled != 0 { _ = cursor.varint() }
         if flags & hasOutcome != 0 {
             let word = cursor.varint()
-            if word & 1 == 1 { text(UInt32(word >> 1)) }
+            if word & 1 == 1 { text(UInt32(word >> 1), .outcome) }
         }
     }
 
     /// Reads the record up to its call fields (last called at), calling `text` and `tags` with
     /// the shared numbers on the way; returns the presence byte.
-    private static func walkToCalls(_ cursor: inout Cursor, text: (UInt32) -> Void, tags: (UInt32) -> Void) -> UInt8 {
-        func sharedText() {
+    private static func walkToCalls(_ cursor: inout Cursor, text: (UInt32, SharedField) -> Void, tags: (UInt32) -> Void) -> UInt8 {
+        func sharedText(_ field: SharedField) {
             let word = cursor.varint()
-            if word & 1 == 1 { text(UInt32(word >> 1)) } else { cursor.offset += Int(word >> 1) }
+            if word & 1 == 1 { text(UInt32(word >> 1), field) } else { cursor.offset += Int(word >> 1) }
         }
         let flags = cursor.byte()
         _ = cursor.varint()
@@ -388,18 +452,18 @@ extension ContactRecord {
         if phoneWord & 1 == 0 { cursor.offset += Int(phoneWord >> 1) }
         if flags & hasExtension != 0 { cursor.offset += Int(cursor.varint()) }
         if flags & hasEmail != 0 { cursor.offset += Int(cursor.varint()) }
-        if flags & hasCompany != 0 { sharedText() }
+        if flags & hasCompany != 0 { sharedText(.company) }
         let tagWord = cursor.varint()
         if tagWord & 1 == 1 {
             tags(UInt32(tagWord >> 1))
         } else {
-            for _ in 0..<Int(tagWord >> 1) { sharedText() }
+            for _ in 0..<Int(tagWord >> 1) { sharedText(.tag) }
         }
-        if flags & hasNotes != 0 { sharedText() }
+        if flags & hasNotes != 0 { sharedText(.notes) }
         for _ in 0..<fieldCount {
-            sharedText()
+            sharedText(.fieldName)
             switch cursor.byte() {
-            case 6: sharedText()
+            case 6: sharedText(.fieldValue)
             case 1: _ = cursor.varint()
             case 4: cursor.offset += 1
             default: cursor.offset += Int(cursor.varint())  // 0, 3, 5: length and UTF-8
@@ -419,7 +483,7 @@ extension ContactRecord {
         of bytes: UnsafeRawBufferPointer, id: ContactID, with fields: CallFields, texts: inout SharedTexts
     ) -> (record: [UInt8], previous: CallFields, releasedOutcome: UInt32?) {
         var cursor = Cursor(bytes: bytes)
-        let flags = walkToCalls(&cursor, text: { _ in }, tags: { _ in })
+        let flags = walkToCalls(&cursor, text: { _, _ in }, tags: { _ in })
         let callsStart = cursor.offset
         let lastCalledDelta = flags & hasLastCalled != 0 ? cursor.signed() : nil
         let outcomeWord = flags & hasOutcome != 0 ? cursor.varint() : nil

@@ -48,19 +48,22 @@ public struct ContactSlots: Sendable {
                 guard newValue != nil else { return }
                 chunks.append(contentsOf: repeatElement(RecordChunk(), count: chunk + 1 - chunks.count))
             }
-            // The new record takes its references before the old one gives its up, so a text
-            // both hold is not freed and entered again.
+            // The new record keeps the old one's numbers of unchanged texts and takes its other
+            // references before the old one gives the rest up, so a text both hold is not freed
+            // and entered again.
+            var wasArchived = false
+            var old = SharedNumbers()
+            chunks[chunk].withRecord(at: offset) { bytes in
+                wasArchived = ContactRecord.isArchived(bytes)
+                old = ContactRecord.sharedNumbers(bytes)
+            }
             var record: [UInt8]?
             if let newValue {
                 var writer = BinaryWriter(capacity: 128)
-                ContactRecord.encode(newValue, into: &writer, texts: &texts)
+                ContactRecord.encode(newValue, into: &writer, texts: &texts, reusing: &old)
                 record = writer.bytes
             }
-            var wasArchived = false
-            chunks[chunk].withRecord(at: offset) { old in
-                wasArchived = ContactRecord.isArchived(old)
-                ContactRecord.forEachShared(old, text: { texts.release(text: $0) }, tags: { texts.release(tags: $0) })
-            }
+            old.release(from: &texts)
             let existed = if let record { chunks[chunk].store(record, at: offset) } else { chunks[chunk].remove(at: offset) }
             count += (newValue != nil ? 1 : 0) - (existed ? 1 : 0)
             archivedCount += (newValue?.isArchived == true ? 1 : 0) - (wasArchived ? 1 : 0)
