@@ -22,3 +22,27 @@ import Testing
         #expect(throws: CallsheetError.self) { try ContactText.optional(.string("Acme\u{2028}Ltd"), field: "company", limit: ContactText.notesLimit) }
     }
 }
+
+/// A do-not-call prefix matched by arithmetic on a record's digits agrees with matching the text.
+@Suite struct PhonePrefixTests {
+    @Test func digitPrefixesAgreeWithTextPrefixes() {
+        var state: UInt64 = 11
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11
+        }
+        let prefixes = ["+", "+1", "+16", "+1650", "+165025", "+44", "+0", "+01", "+1650253000012345678", "1650", "+1 650", "+9"]
+            + (0..<40).map { _ in "+" + String(next() % 100_000) }
+        for _ in 0..<5_000 {
+            let length = Int(next() % 18) + 1
+            var number = next() % 9 + 1
+            for _ in 1..<length { number = number * 10 + next() % 10 }
+            let text = "+" + String(number)
+            for prefix in prefixes {
+                #expect(PhonePrefix(prefix).matches(.digits(number)) == text.hasPrefix(prefix), "\(text) \(prefix)")
+            }
+        }
+        #expect(PhonePrefix("+1650").matches(.text("+1650 ext")))
+        #expect(!PhonePrefix("+1650").matches(.text("1650")))
+    }
+}

@@ -88,12 +88,20 @@ extension OrganizationState {
     }
 
     /// The contacts a target covers, archived ones included.
-    /// - Complexity: O(1) for a number or contact; O(contacts) for a prefix.
+    /// - Complexity: O(1) for a number or contact; O(contacts) for a prefix, reading each
+    ///   record's phone without decoding the contact (about 20 ns a contact), plus a decode per
+    ///   contact covered.
     func contacts(coveredBy target: DoNotCallEntry.Target) -> [Contact] {
         switch target {
         case .phone(let phone): return phoneIndex[phone].flatMap { contacts[$0] }.map { [$0] } ?? []
         case .contact(let id): return contacts[id].map { [$0] } ?? []
-        case .prefix(let prefix): return contacts.values.filter { $0.phone.hasPrefix(prefix) }
+        case .prefix(let prefix):
+            let matcher = PhonePrefix(prefix)
+            var ids: [ContactID] = []
+            contacts.forEachIndexEntry { id, _, phone, _ in
+                if matcher.matches(phone) { ids.append(id) }
+            }
+            return ids.compactMap { contacts[$0] }
         }
     }
 
@@ -387,5 +395,37 @@ extension OrganizationState {
         json.closeArray()
         json.closeObject()
         return json.bytes
+    }
+}
+
+/// A do-not-call prefix (`+1900`) matched against records' phones: an E.164 number held as its
+/// digits is compared by arithmetic (its leading digits), without making its text.
+struct PhonePrefix {
+    let text: String
+    /// The prefix's digits and how many, when it is `+` and at most 18 digits.
+    private let digits: (value: UInt64, count: Int)?
+
+    init(_ text: String) {
+        self.text = text
+        let utf8 = Array(text.utf8)
+        if utf8.first == UInt8(ascii: "+"), utf8.count <= 19, utf8.dropFirst().allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            digits = (utf8.dropFirst().reduce(0) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }, utf8.count - 1)
+        } else {
+            digits = nil
+        }
+    }
+
+    func matches(_ phone: ContactRecord.Phone) -> Bool {
+        switch phone {
+        case .text(let phone): return phone.hasPrefix(text)
+        case .digits(let number):
+            guard let digits else { return ("+" + String(number)).hasPrefix(text) }
+            var length = 1, scale: UInt64 = 1
+            while number / scale >= 10 { scale *= 10; length += 1 }
+            guard length >= digits.count else { return false }
+            var divisor: UInt64 = 1
+            for _ in 0..<(length - digits.count) { divisor *= 10 }
+            return number / divisor == digits.value
+        }
     }
 }

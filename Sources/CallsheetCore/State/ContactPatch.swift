@@ -142,6 +142,11 @@ extension Change {
     /// result when applied, a record of the changed fields instead of the whole contact.
     /// - Complexity: O(changes) lookups, plus a comparison of each patched contact.
     public static func patches(_ changes: [Change], against state: OrganizationState) -> [Change] {
+        // The usual write: one put (an update), with no other change to count against.
+        if changes.count == 1, case .putContact(let contact) = changes[0] {
+            guard let old = state.contacts[contact.id], let patch = ContactPatch(from: old, to: contact) else { return changes }
+            return [.patchContact(patch)]
+        }
         // Most large sets (imports of new contacts) create only: nothing to count then.
         let updates = changes.contains { change in
             if case .putContact(let contact) = change { state.contacts.contains(contact.id) } else { false }
