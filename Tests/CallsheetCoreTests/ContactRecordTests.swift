@@ -125,6 +125,20 @@ import Testing
         #expect(slots.isEmpty)
     }
 
+    @Test func mergedContactsAreFoundByTheirPresenceByte() {
+        var random = Random(state: 4)
+        var slots = ContactSlots()
+        for id in 1...ContactID(3_000) {
+            var contact = Self.contact(id, &random)
+            contact.mergedInto = random.below(3) == 0 ? ContactID(random.below(20) + 1) : nil
+            if contact.mergedInto == id { contact.mergedInto = nil }
+            slots[id] = contact
+        }
+        for survivor in 1...ContactID(21) {
+            #expect(slots.contacts(mergedInto: survivor) == slots.filter { $0.mergedInto == survivor })
+        }
+    }
+
     @Test func aWriteAfterACopyLeavesTheCopyAsItWas() {
         var random = Random(state: 2)
         var slots = ContactSlots()

@@ -180,7 +180,7 @@ extension OrganizationState {
     public func planErase(_ id: ContactID, by caller: Caller, context: PlanningContext) throws(CallsheetError) -> (changes: [Change], receipt: ErasureReceipt) {
         try caller.require(.admin, for: "CONTACT.ERASE")
         let contact = try visibleContact(id, for: caller)
-        let people = [contact] + contacts.values.filter { $0.mergedInto == id }
+        let people = [contact] + contacts.contacts(mergedInto: id)
         let ids = Set(people.map(\.id))
         var changes: [Change] = []
         var callsErased = 0, consentsErased = 0

@@ -29,6 +29,8 @@ enum ContactRecord {
 
     /// The record's archived bit (its presence byte), without decoding the rest.
     static func isArchived(_ bytes: UnsafeRawBufferPointer) -> Bool { bytes[0] & hasArchived != 0 }
+    /// Whether the record was merged into another (its presence byte), without decoding the rest.
+    static func isMerged(_ bytes: UnsafeRawBufferPointer) -> Bool { bytes[0] & hasMergedInto != 0 }
 
     static func encode(_ contact: Contact, into writer: inout BinaryWriter, texts: inout SharedTexts) {
         var nothing = SharedNumbers()

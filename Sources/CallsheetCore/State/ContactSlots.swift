@@ -112,6 +112,24 @@ public struct ContactSlots: Sendable {
         return replaced.previous
     }
 
+    /// The contacts merged into `survivor` (`CONTACT.ERASE` forgets them with it): only records
+    /// whose presence byte says merged are decoded.
+    /// - Complexity: O(n) bytes read, one per record, plus a decode per merged contact.
+    public func contacts(mergedInto survivor: ContactID) -> [Contact] {
+        var merged: [Contact] = []
+        for (index, chunk) in chunks.enumerated() {
+            for offset in chunk.starts.indices where chunk.starts[offset] != RecordChunk.empty {
+                var isMerged = false
+                chunk.withRecord(at: offset) { isMerged = ContactRecord.isMerged($0) }
+                guard isMerged, let contact = chunk.contact(at: offset, id: ContactID(index << Self.chunkShift | offset), texts: texts),
+                      contact.mergedInto == survivor else { continue }
+                merged.append(contact)
+            }
+        }
+        merged.append(contentsOf: sparse.values.filter { $0.mergedInto == survivor }.sorted { $0.id < $1.id })
+        return merged
+    }
+
     /// Stores `contact` under its id; returns the contact it replaced.
     @discardableResult
     public mutating func updateValue(_ contact: Contact, forKey id: ContactID) -> Contact? {

@@ -42,7 +42,7 @@ extension CommandCatalog {
             return { context throws(CallsheetError) in
                 let traces = try await context.read { state, caller, _ throws(CallsheetError) in
                     let contact = try state.visibleContact(id, for: caller)
-                    let people = [contact] + state.contacts.values.filter { $0.mergedInto == id }
+                    let people = [contact] + state.contacts.contacts(mergedInto: id)
                     // What import reports may hold of them: the number, the name and its longer
                     // words, the email and its local part, the company.
                     let texts = people.flatMap { person -> [String] in
