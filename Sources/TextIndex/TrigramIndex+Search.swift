@@ -95,23 +95,25 @@ extension TrigramIndex {
                 }
             }
         }
-        var lists: [(cursor: PostingCursor, position: Int)] = []
+        var lists: [(cursor: PostingCursor, position: Int, key: UInt32)] = []
         lists.reserveCapacity(keys.count)
         for (key, position) in keys {
             guard let list = postings[key.rawValue] else { return nil }
-            lists.append((PostingCursor(list), position))
+            lists.append((PostingCursor(list), position, key.rawValue))
         }
         lists.sort { $0.cursor.count < $1.cursor.count }
         var chosen = [lists[0]]
         var expected = Double(lists[0].cursor.count)
         for candidate in lists.dropFirst() where chosen.count < 4 && expected > 16 {
-            guard chosen.allSatisfy({ abs($0.position - candidate.position) >= 3 }) else { continue }
+            // A trigram the query repeats (`999` in `650253999999`) is one list: joining it again
+            // filters nothing, though the estimate would think so and stop early.
+            guard chosen.allSatisfy({ $0.key != candidate.key && abs($0.position - candidate.position) >= 3 }) else { continue }
             chosen.append(candidate)
             expected *= Double(candidate.cursor.count) / Double(Swift.max(count, 1))
         }
         // A join step costs a fraction of a verification: join two lists even when they overlap.
-        if chosen.count == 1, lists.count > 1, expected > 16 {
-            chosen.append(lists[1])
+        if chosen.count == 1, expected > 16, let other = lists.first(where: { $0.key != chosen[0].key }) {
+            chosen.append(other)
         }
         return chosen.map(\.cursor)
     }

@@ -19,6 +19,19 @@ struct TrigramIndexSearchTests {
         return index
     }
 
+    @Test("a digit run repeating a trigram finds exactly the numbers that hold it, among many that hold its trigrams")
+    func repeatedTrigrams() {
+        var index = TrigramIndex()
+        // Numbers holding every trigram of 650253999999 (`999` four times over) but not the run.
+        for doc in 0..<300 {
+            index.insert(UInt32(doc), fields: ["", "", "", "1650253" + String(9_000 + doc % 1_000).suffix(4) + String(doc)])
+        }
+        index.insert(300, fields: ["", "", "", "4465025399999912"])
+        index.insert(301, fields: ["", "", "", "650253999999"])
+        #expect(index.search(fieldQueries: [nil, nil, nil, "650253999999"], limit: 10).map(\.doc) == [301, 300])
+        #expect(index.search(fieldQueries: [nil, nil, nil, "6502539999999"], limit: 10).isEmpty)
+    }
+
     @Test("accents and case are folded on both sides")
     func folded() {
         let index = Self.sample()

@@ -99,6 +99,8 @@ if getPathOnly { exit(0) }
 let queries: [[String]] = [
     ["ohn"], ["smit"], ["mül"], ["josé"], ["garc"], ["ann"], ["schm"], ["kumar"], ["tech"], ["gmail"],
     ["zzqx"], ["lee"], ["mar"], ["o'b"], ["ng"], ["nguyen"], ["anne-marie"], ["2530"], ["415"], ["capital"],
+    // Digit runs that match nothing (issue 16): longer than any stored number, and a plausible one.
+    ["650253999999"], ["4155550199"], ["+44 20 7946 0958"],
     ["*", "TAGS", "ANY", "VIP,DNC,Prospect"],
     ["smit", "TAGS", "NONE", "DNC"],
     ["*", "TAGS", "ANY", "VIP", "TAGS", "NONE", "DNC", "SORT", "name"],
