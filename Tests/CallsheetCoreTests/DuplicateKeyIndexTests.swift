@@ -124,6 +124,25 @@ import Testing
         #expect(!other.duplicateKeys.isBuilt)
     }
 
+    @Test("A bulk run larger than the deferral records is keyed in bulk, the deferred keys built first")
+    func largeRunAfterADeferredLoad() throws {
+        var random = SplitMix(state: 6)
+        var fixture = Fixture()
+        fixture.state.apply((1...200).map { .putContact(Self.contact(ContactID($0), Self.name(&random))) })
+        var writer = BinaryWriter()
+        fixture.state.encode(into: &writer, indexImage: true)
+        var reader = BinaryReader(writer.bytes)
+        var state = try OrganizationState.decode(&reader, indexImage: true)
+        #expect(!state.duplicateKeys.isBuilt)
+        var renamed = try #require(state.contacts[7])
+        renamed.name = "Renamed Before The Run"
+        state.apply(.putContact(renamed))
+        let run = (201...ContactID(201 + DuplicateKeyIndex.deferredWriteLimit)).map { Change.putContact(Self.contact($0, "Bulk \($0) Person")) }
+        state.apply(run)
+        #expect(state.duplicateKeys.isBuilt)
+        #expect(state.duplicateKeys == DuplicateKeyIndex.rebuilt(from: state.contacts))
+    }
+
     @Test("A write's check finds typos, initials, nicknames and token order among thousands of contacts sharing the name's tokens")
     func fuzzyWarningsWhereNamesAreCommon() throws {
         var fixture = Fixture()

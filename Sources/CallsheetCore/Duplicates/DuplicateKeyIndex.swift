@@ -74,7 +74,7 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
 
     /// Writes recorded while deferred before the keys are built on the spot instead (a journal
     /// replayed after the snapshot holding a large import, say): what is recorded is whole contacts.
-    static let deferredWriteLimit = 20_000
+    public static let deferredWriteLimit = 20_000
 
     /// True once the keys are built (always, but for a while after a snapshot load).
     public var isBuilt: Bool { deferred == nil }
@@ -188,9 +188,13 @@ public struct DuplicateKeyIndex: Sendable, Equatable {
     /// contact into a common key's long list.
     /// - Complexity: O(k log k) for the k keys of `contacts`, plus O(length) per list they reach.
     mutating func insertAll(_ contacts: some Sequence<Contact>) {
-        if deferred != nil {
-            for contact in contacts { insert(contact) }
-            return
+        if let deferred {
+            // A large run (an import replayed after the snapshot) is keyed in bulk instead.
+            guard deferred.written.count + contacts.underestimatedCount > Self.deferredWriteLimit else {
+                for contact in contacts { insert(contact) }
+                return
+            }
+            build()
         }
         var pairs: [(key: UInt64, entry: Entry)] = []
         for contact in contacts {
