@@ -209,7 +209,7 @@ extension OrganizationState {
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
             // Room for every pair the half's large blocks may compare (growing it cost 4%).
-            var seen = Set<UInt64>(minimumCapacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
+            var seen = PairSet(capacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
                 $0 + ($1.members.count > Self.scanBlock ? Self.comparisons(in: $1.members.count) : 0)
             })
             let checkIgnored = !ignoredPairs.isEmpty
@@ -242,14 +242,14 @@ extension OrganizationState {
                 if blockIsSmall {
                     guard smallestSmallKey(low, high) == block else { return }
                 } else {
-                    guard smallestSmallKey(low, high) == nil, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
+                    guard smallestSmallKey(low, high) == nil, seen.insert(UInt64(low) << 32 | UInt64(high)) else { return }
                 }
                 guard !checkIgnored || !ignoredPairs.contains(ContactPair(ids[Int(low)], ids[Int(high)])) else { return }
                 comparisons += 1
                 // The packed profiles rule out nearly every pair; the rest the matcher compares
                 // on full profiles, so that links and their evidence are the matcher's own.
-                guard ScanProfiles.mayMatch(all[Int(low)], all[Int(high)], arena: arena, rules: rules),
-                      let a = fullProfile(low), let b = fullProfile(high),
+                guard ScanProfiles.mayLink(all[Int(low)], all[Int(high)], arena: arena, rules: rules) else { return }
+                guard let a = fullProfile(low), let b = fullProfile(high),
                       var match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold else { return }
                 if !match.evidence.contains(where: { $0.rule != .name && $0.score >= settings.threshold }) {
                     // A name alone links two contacts only when neither has an email or company
@@ -285,8 +285,9 @@ extension OrganizationState {
         guard !progress.isCancelled else { return nil }
         progress.enter(.grouping)
         // Union-find over the links, best first, so each group keeps its strongest spanning links.
-        var all = links.found.flatMap { $0 }
-        all.sort { ($0.2.score, $1.0, $1.1) > ($1.2.score, $0.0, $0.1) }
+        // Sorted by index (moving the links themselves retains and releases their evidence).
+        let found = links.found.flatMap { $0 }
+        let all = found.indices.sorted { (found[$0].2.score, found[$1].0, found[$1].1) > (found[$1].2.score, found[$0].0, found[$0].1) }.map { found[$0] }
         var parent = Array(0..<UInt32(ids.count))
         func root(_ x: UInt32) -> UInt32 {
             var x = x

@@ -5,10 +5,10 @@ import TextIndex
 /// arena (``ScanProfiles``) instead of retaining and releasing two ``DuplicateProfile``s.
 ///
 /// Texts a comparison only asks "equal?" of (phone, national number, email, company) are kept as
-/// hashes; the name's canonical forms as bytes in the arena. A record decides whether
-/// ``DuplicateMatcher/compare(_:_:settings:)`` may reach the threshold
-/// (``ScanProfiles/mayMatch(_:_:rules:)``); the few pairs it may are compared by the matcher
-/// itself on full profiles, so that a scan's results are the matcher's, evidence and all.
+/// hashes; the name's canonical forms as bytes in the arena. Two records decide whether a scan
+/// may link the pair (``ScanProfiles/mayLink(_:_:arena:rules:)``); the few pairs it may are
+/// compared by the matcher itself on full profiles, so that a scan's results are the matcher's,
+/// evidence and all.
 struct ScanProfile {
     /// ``NameKeys/hash(_:bytes:)`` of kind 6 of the E.164 phone, the national number and the
     /// normalized email (as ``DuplicateProfile``'s), and of kind 7 of the normalized company.
@@ -47,14 +47,16 @@ struct ScanRules {
     var phone: Bool
     var nationalPhone: Bool
     var email: Bool
-    var names: Bool
+    var name: Bool
+    var nameCompany: Bool
     var threshold: Int
 
     init(_ settings: DuplicateSettings) {
         phone = settings.isOn(.phone)
         nationalPhone = settings.isOn(.nationalPhone)
         email = settings.isOn(.email)
-        names = settings.isOn(.name) || settings.isOn(.nameCompany)
+        name = settings.isOn(.name)
+        nameCompany = settings.isOn(.nameCompany)
         threshold = settings.threshold
     }
 }
@@ -385,19 +387,24 @@ struct TokenScratch {
 }
 
 extension ScanProfiles {
-    /// Whether ``DuplicateMatcher/compare(_:_:settings:)`` of the two contacts may return a match
-    /// scored at least the threshold: false only when it surely does not. Equal hashes of a
-    /// phone, national number or email may be a match; a name may be when its similarity,
-    /// measured as ``NameSimilarity/compare(_:_:atLeast:)`` measures it, less the penalties of
-    /// emails and companies that surely differ, reaches the threshold.
+    /// Whether a scan may link the two contacts: false only when it surely does not, that is
+    /// when ``DuplicateMatcher/compare(_:_:settings:)`` surely gives no match scored at least
+    /// the threshold, or one whose only evidence is the `name` rule while a contact has an email
+    /// or a company (which the scan never links on the name alone).
+    ///
+    /// Equal hashes of a phone, national number or email may link. A name may when its
+    /// similarity, measured as ``NameSimilarity/compare(_:_:atLeast:)`` measures it, reaches the
+    /// threshold: with the same company (`name_company`) after the penalty of emails that surely
+    /// differ and the bonus of the company; else (`name`) only between contacts without email
+    /// or company, whose score has no penalty.
     /// - Complexity: O(1) for most pairs (lengths and byte bags rule them out), else banded
     ///   edit distances of the names' forms.
-    static func mayMatch(_ a: ScanProfile, _ b: ScanProfile, arena: UnsafeBufferPointer<UInt8>, rules: ScanRules) -> Bool {
+    static func mayLink(_ a: ScanProfile, _ b: ScanProfile, arena: UnsafeBufferPointer<UInt8>, rules: ScanRules) -> Bool {
         if rules.phone, a.phoneKey == b.phoneKey, a.flags.contains(.hasPhone) { return true }
         if rules.nationalPhone, a.nationalKey == b.nationalKey, a.flags.contains(.longNational) { return true }
         let bothEmails = a.flags.contains(.hasEmail) && b.flags.contains(.hasEmail)
         if rules.email, bothEmails, a.emailKey == b.emailKey { return true }
-        guard rules.names else { return false }
+        guard rules.name || rules.nameCompany else { return false }
         let threshold = rules.threshold
         // The matcher's own shortcut: lengths that alone rule the threshold out.
         let lengthA = Int(a.joinedCount), lengthB = Int(b.joinedCount)
@@ -405,15 +412,18 @@ extension ScanProfiles {
         let mayReach = (countA == countB && countA > 1) || (abs(countA - countB) == 1 && min(countA, countB) >= 2)
             || Levenshtein.similarity(distance: abs(lengthA - lengthB), lengthA, lengthB) >= threshold
         guard mayReach else { return false }
-        // What the name's score surely loses (an email or company that differs) or may gain (the
-        // same company): its similarity must reach the threshold both before and after.
+        // The similarity must reach the threshold, and so must the score the rule makes of it.
         let either = a.flags.union(b.flags)
-        var change = 0
-        if bothEmails, a.emailKey != b.emailKey, !either.contains(.unicodeEmail) { change -= DuplicateMatcher.emailConflictPenalty }
-        if a.flags.contains(.hasCompany), b.flags.contains(.hasCompany) {
-            change += a.companyKey == b.companyKey || either.contains(.unicodeCompany) ? 5 : -DuplicateMatcher.companyConflictPenalty
+        let needed: Int
+        let sameCompany = a.flags.contains(.hasCompany) && b.flags.contains(.hasCompany)
+            && (a.companyKey == b.companyKey || either.contains(.unicodeCompany))
+        if rules.nameCompany, sameCompany {
+            let emailsDiffer = bothEmails && a.emailKey != b.emailKey && !either.contains(.unicodeEmail)
+            needed = max(threshold, threshold - 5 + (emailsDiffer ? DuplicateMatcher.emailConflictPenalty : 0))
+        } else {
+            guard rules.name, !either.contains(.hasEmail), !either.contains(.hasCompany) else { return false }
+            needed = threshold
         }
-        let needed = max(threshold, threshold - change)
         guard needed > 0 else { return true }
         guard needed <= 100 else { return false }
         return nameSimilarity(a, b, arena: arena, atLeast: needed) >= needed
@@ -539,5 +549,36 @@ extension ScanProfiles {
         if x.elementsEqual(y) { return true }
         guard x.contains(where: { $0 >= 0x80 }) || y.contains(where: { $0 >= 0x80 }) else { return false }
         return String(decoding: x, as: UTF8.self) == String(decoding: y, as: UTF8.self)
+    }
+}
+
+/// The pairs one thread's large blocks compared, each `low << 32 | high` (never 0, as
+/// `low < high`): open addressing with a multiplicative hash, sized once for every pair the
+/// blocks may compare (a `Set<UInt64>`, hashing each pair with a seeded hasher, was 13% of a scan).
+struct PairSet {
+    private var slots: [UInt64]
+    private let shift: UInt64
+
+    /// Room for `capacity` pairs at a load of at most two thirds.
+    init(capacity: Int) {
+        var bits = 4
+        while (1 << bits) * 2 < capacity * 3 { bits += 1 }
+        slots = Array(repeating: 0, count: 1 << bits)
+        shift = UInt64(64 - bits)
+    }
+
+    /// Adds `pair`; false when it was there. At most the capacity may be inserted.
+    mutating func insert(_ pair: UInt64) -> Bool {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: (pair &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while true {
+            let slot = slots[index]
+            if slot == pair { return false }
+            if slot == 0 {
+                slots[index] = pair
+                return true
+            }
+            index = (index + 1) & mask
+        }
     }
 }
