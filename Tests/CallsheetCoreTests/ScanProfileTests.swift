@@ -186,4 +186,30 @@ import TextIndex
             }
         }
     }
+
+    @Test("A large block's pairs come back once each, in order, as a sorted set of them would")
+    func largeBlockPairs() {
+        var random = SplitMix64(seed: 99)
+        for contacts in [2, 3, 1_000, 70_000, 1 << 20] {
+            var pairs = LargeBlockPairs(contacts: contacts, capacity: 0)
+            var expected = Set<[UInt32]>()
+            for _ in 0..<Int.random(in: 0...5_000, using: &random) {
+                let low = UInt32.random(in: 0..<UInt32(contacts - 1), using: &random)
+                let high = UInt32.random(in: (low + 1)..<UInt32(contacts), using: &random)
+                // Repeats, as two keys' neighbourhoods give them.
+                for _ in 0..<Int.random(in: 1...3, using: &random) { pairs.append(low, high) }
+                expected.insert([low, high])
+            }
+            var seen: [[UInt32]] = []
+            pairs.forEachUnique { low, high in
+                seen.append([low, high])
+                return true
+            }
+            #expect(seen == expected.sorted { $0.lexicographicallyPrecedes($1) }, "\(contacts) contacts")
+        }
+        var keys = (0..<50_000).map { _ in UInt64.random(in: 0..<(1 << 40), using: &random) }
+        let sorted = keys.sorted()
+        LargeBlockPairs.radixSort(&keys, bits: 40)
+        #expect(keys == sorted)
+    }
 }

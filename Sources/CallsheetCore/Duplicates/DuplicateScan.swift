@@ -208,8 +208,9 @@ extension OrganizationState {
           arena.withUnsafeBufferPointer { arena in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            // Room for every pair the half's large blocks may compare (growing it cost 4%).
-            var seen = PairSet(capacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
+            // The pairs of the half's large blocks, compared once each after all are known
+            // (sorted neighbourhoods of two keys may meet): room for every pair they may give.
+            var largePairs = LargeBlockPairs(contacts: profiles.count, capacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
                 $0 + ($1.members.count > Self.scanBlock ? Self.comparisons(in: $1.members.count) : 0)
             })
             let checkIgnored = !ignoredPairs.isEmpty
@@ -236,14 +237,19 @@ extension OrganizationState {
                 }
                 return nil
             }
-            func compare(_ x: UInt32, _ y: UInt32, block: UInt64, blockIsSmall: Bool) {
+            /// A pair of a small block, compared in the block of its smallest small key only.
+            func compareInSmall(_ x: UInt32, _ y: UInt32, block: UInt64) {
                 let (low, high) = x < y ? (x, y) : (y, x)
-                guard low != high else { return }
-                if blockIsSmall {
-                    guard smallestSmallKey(low, high) == block else { return }
-                } else {
-                    guard smallestSmallKey(low, high) == nil, seen.insert(UInt64(low) << 32 | UInt64(high)) else { return }
-                }
+                guard low != high, smallestSmallKey(low, high) == block else { return }
+                compare(low, high)
+            }
+            /// A pair of a large block, left to a small block they share if any.
+            func collectInLarge(_ x: UInt32, _ y: UInt32) {
+                let (low, high) = x < y ? (x, y) : (y, x)
+                guard low != high, smallestSmallKey(low, high) == nil else { return }
+                largePairs.append(low, high)
+            }
+            func compare(_ low: UInt32, _ high: UInt32) {
                 guard !checkIgnored || !ignoredPairs.contains(ContactPair(ids[Int(low)], ids[Int(high)])) else { return }
                 comparisons += 1
                 // The packed profiles rule out nearly every pair; the rest the matcher compares
@@ -262,20 +268,28 @@ extension OrganizationState {
                 found.append((low, high, match))
             }
             var reported = 0
+            /// Progress every 1,024 comparisons; false once the scan is cancelled.
+            func report() -> Bool {
+                guard comparisons - reported >= 1024 else { return true }
+                progress.compared(comparisons - reported)
+                reported = comparisons
+                return !progress.isCancelled
+            }
             for (block, members) in runs[bounds[half]..<bounds[half + 1]] {
-                if comparisons - reported >= 1024 {
-                    progress.compared(comparisons - reported)
-                    reported = comparisons
-                    if progress.isCancelled { break }
-                }
+                guard report() else { break }
                 if members.count <= Self.scanBlock {
-                    for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j], block: block, blockIsSmall: true) } }
+                    for i in members.indices { for j in (i + 1)..<members.count { compareInSmall(members[i], members[j], block: block) } }
                 } else {
                     let sorted = members.sorted { (order[Int($0)], $0) < (order[Int($1)], $1) }
                     for i in sorted.indices {
-                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j], block: block, blockIsSmall: false) }
+                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { collectInLarge(sorted[i], sorted[j]) }
                     }
                 }
+            }
+            largePairs.forEachUnique { low, high in
+                guard report() else { return false }
+                compare(low, high)
+                return true
             }
             progress.compared(comparisons - reported)
             links.store(half, found: found, comparisons: comparisons)

@@ -552,33 +552,69 @@ extension ScanProfiles {
     }
 }
 
-/// The pairs one thread's large blocks compared, each `low << 32 | high` (never 0, as
-/// `low < high`): open addressing with a multiplicative hash, sized once for every pair the
-/// blocks may compare (a `Set<UInt64>`, hashing each pair with a seeded hasher, was 13% of a scan).
-struct PairSet {
-    private var slots: [UInt64]
-    private let shift: UInt64
+/// The pairs one thread's large blocks give, each as one number (`low`, then `high`, in the
+/// bits the scope's size needs), sorted by radix and compared once each: sorted neighbourhoods
+/// of two keys may give a pair twice. (A `Set<UInt64>` of them was 13% of a scan, an
+/// open-addressing table 23%: both a cache miss per pair; sorting reads and writes in order.)
+struct LargeBlockPairs {
+    private var pairs: [UInt64] = []
+    /// Bits of `high` (of a contact's index).
+    private let indexBits: Int
 
-    /// Room for `capacity` pairs at a load of at most two thirds.
-    init(capacity: Int) {
-        var bits = 4
-        while (1 << bits) * 2 < capacity * 3 { bits += 1 }
-        slots = Array(repeating: 0, count: 1 << bits)
-        shift = UInt64(64 - bits)
+    init(contacts: Int, capacity: Int) {
+        indexBits = max(1, Int.bitWidth - max(1, contacts).leadingZeroBitCount)
+        pairs.reserveCapacity(capacity)
     }
 
-    /// Adds `pair`; false when it was there. At most the capacity may be inserted.
-    mutating func insert(_ pair: UInt64) -> Bool {
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: (pair &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        while true {
-            let slot = slots[index]
-            if slot == pair { return false }
-            if slot == 0 {
-                slots[index] = pair
-                return true
+    mutating func append(_ low: UInt32, _ high: UInt32) {
+        pairs.append(UInt64(low) << UInt64(indexBits) | UInt64(high))
+    }
+
+    /// Calls `body` with each pair once, by `low` then `high`, until it returns false.
+    mutating func forEachUnique(_ body: (UInt32, UInt32) -> Bool) {
+        Self.radixSort(&pairs, bits: 2 * indexBits)
+        let mask = UInt64(1) << UInt64(indexBits) - 1
+        var previous: UInt64?
+        for pair in pairs where pair != previous {
+            previous = pair
+            guard body(UInt32(pair >> UInt64(indexBits)), UInt32(pair & mask)) else { return }
+        }
+    }
+
+    /// Sorts `keys` (each below `2^bits`) ascending: least significant 11 bits first, a digit
+    /// every key shares skipped.
+    /// - Complexity: O(n × bits / 11).
+    static func radixSort(_ keys: inout [UInt64], bits: Int) {
+        guard keys.count > 1 else { return }
+        let digitBits = 11, buckets = 1 << digitBits
+        var scratch = [UInt64](repeating: 0, count: keys.count)
+        var counts = [Int](repeating: 0, count: buckets)
+        var shift = 0
+        while shift < bits {
+            let moved = keys.withUnsafeMutableBufferPointer { source in
+                scratch.withUnsafeMutableBufferPointer { target in
+                    counts.withUnsafeMutableBufferPointer { counts -> Bool in
+                        counts.update(repeating: 0)
+                        for key in source { counts[Int(truncatingIfNeeded: key >> UInt64(shift)) & (buckets - 1)] += 1 }
+                        guard !counts.contains(source.count) else { return false }
+                        var start = 0
+                        for digit in 0..<buckets {
+                            let count = counts[digit]
+                            counts[digit] = start
+                            start += count
+                        }
+                        for key in source {
+                            let digit = Int(truncatingIfNeeded: key >> UInt64(shift)) & (buckets - 1)
+                            target[counts[digit]] = key
+                            counts[digit] += 1
+                        }
+                        return true
+                    }
+                }
             }
-            index = (index + 1) & mask
+            // The pass wrote the keys to the scratch array: it holds them now.
+            if moved { swap(&keys, &scratch) }
+            shift += digitBits
         }
     }
 }
