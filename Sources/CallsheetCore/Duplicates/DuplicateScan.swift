@@ -280,7 +280,9 @@ extension OrganizationState {
                 if members.count <= Self.scanBlock {
                     for i in members.indices { for j in (i + 1)..<members.count { compareInSmall(members[i], members[j], block: block) } }
                 } else {
-                    let sorted = members.sorted { (order[Int($0)], $0) < (order[Int($1)], $1) }
+                    // Each member's place read once (looking it up per comparison of the sort
+                    // missed the cache).
+                    let sorted = members.map { (order[Int($0)], $0) }.sorted { $0 < $1 }.map(\.1)
                     for i in sorted.indices {
                         for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { collectInLarge(sorted[i], sorted[j]) }
                     }
