@@ -1,3 +1,4 @@
+import TextIndex
 import Dispatch
 
 /// Contacts that look like one person: linked pairs, each with its explanation.
@@ -89,9 +90,8 @@ extension OrganizationState {
                     if progress.isCancelled { break }
                 }
                 guard let contact = contacts[scope[position]], contact.archivedAt == nil else { continue }
-                let profile = duplicateProfile(of: contact, settings: settings)
                 buffer.removeAll(keepingCapacity: true)
-                NameKeys.keys(of: profile, settings: settings, into: &buffer)
+                let (nameHash, order) = appendScanProfile(of: contact, to: &part.profiles, settings: settings, keys: &buffer)
                 buffer.sort()
                 var unique = 0
                 for index in buffer.indices where index == 0 || buffer[index] != buffer[unique - 1] {
@@ -100,22 +100,17 @@ extension OrganizationState {
                 }
                 buffer.removeLast(buffer.count - unique)
                 // The profile's index within this half; offset once both halves are known.
-                let local = UInt32(part.profiles.count)
+                let local = UInt32(part.profiles.count - 1)
                 for key in buffer { part.buckets[Int(key >> 63)].append((key, local)) }
                 part.ownKeys += buffer
                 part.ownStart.append(UInt32(part.ownKeys.count))
-                let sorted = profile.name.sortedJoined
-                part.nameHashes.append(NameKeys.hash(5, bytes: sorted))
-                // Its place in name order: the first eight bytes of its sorted name.
-                var prefix: UInt64 = 0
-                for index in 0..<8 { prefix = prefix << 8 | UInt64(index < sorted.count ? sorted[index] : 0) }
-                part.order.append(prefix)
-                part.profiles.append(profile)
+                part.nameHashes.append(nameHash)
+                part.order.append(order)
             }
             parts.store(half, part)
         }
         guard !progress.isCancelled else { return nil }
-        var gathered: [DuplicateProfile] = []
+        var gathered = ScanProfiles()
         // Each contact's own keys, sorted, at profileKeys[keyStart[i]..<keyStart[i + 1]].
         var profileKeys: [UInt64] = []
         var keyStart: [UInt32] = [0]
@@ -125,14 +120,16 @@ extension OrganizationState {
         for half in 0..<halves {
             let part = parts.parts[half]
             offsets.append(UInt32(gathered.count))
-            gathered += part.profiles
+            gathered.append(contentsOf: part.profiles)
             let keyOffset = UInt32(profileKeys.count)
             profileKeys += part.ownKeys
             keyStart += part.ownStart.dropFirst().map { $0 + keyOffset }
             hashes += part.nameHashes
             orderGathered += part.order
         }
-        let profiles = gathered
+        let profiles = gathered.records, arena = gathered.bytes, ids = gathered.ids
+        gathered = ScanProfiles()
+        let rules = ScanRules(settings)
         let order = orderGathered
         let ownKeys = profileKeys, ownStart = keyStart, halfOffsets = offsets
         // How many contacts in scope share each name (canonical tokens, sorted): a link on the
@@ -208,13 +205,18 @@ extension OrganizationState {
         let links = ScanLinks(count: halves)
         DispatchQueue.concurrentPerform(iterations: halves) { half in
           profiles.withUnsafeBufferPointer { all in
+          arena.withUnsafeBufferPointer { arena in
             var found: [(UInt32, UInt32, DuplicateMatch)] = []
             var comparisons = 0
-            // Room for every pair the half's large blocks may compare (growing it cost 4%).
-            var seen = Set<UInt64>(minimumCapacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
+            // The pairs of the half's large blocks, compared once each after all are known
+            // (sorted neighbourhoods of two keys may meet): room for every pair they may give.
+            var largePairs = LargeBlockPairs(contacts: profiles.count, capacity: runs[bounds[half]..<bounds[half + 1]].reduce(0) {
                 $0 + ($1.members.count > Self.scanBlock ? Self.comparisons(in: $1.members.count) : 0)
             })
             let checkIgnored = !ignoredPairs.isEmpty
+            func fullProfile(_ index: UInt32) -> DuplicateProfile? {
+                contacts[ids[Int(index)]].map { duplicateProfile(of: $0, settings: settings) }
+            }
             /// The smallest key of a small block both contacts are in, if any.
             /// Both key lists are sorted: one walk along the two finds it.
             func smallestSmallKey(_ x: UInt32, _ y: UInt32) -> UInt64? {
@@ -235,18 +237,26 @@ extension OrganizationState {
                 }
                 return nil
             }
-            func compare(_ x: UInt32, _ y: UInt32, block: UInt64, blockIsSmall: Bool) {
+            /// A pair of a small block, compared in the block of its smallest small key only.
+            func compareInSmall(_ x: UInt32, _ y: UInt32, block: UInt64) {
                 let (low, high) = x < y ? (x, y) : (y, x)
-                guard low != high else { return }
-                if blockIsSmall {
-                    guard smallestSmallKey(low, high) == block else { return }
-                } else {
-                    guard smallestSmallKey(low, high) == nil, seen.insert(UInt64(low) << 32 | UInt64(high)).inserted else { return }
-                }
-                guard !checkIgnored || !ignoredPairs.contains(ContactPair(all[Int(low)].id, all[Int(high)].id)) else { return }
+                guard low != high, smallestSmallKey(low, high) == block else { return }
+                compare(low, high)
+            }
+            /// A pair of a large block, left to a small block they share if any.
+            func collectInLarge(_ x: UInt32, _ y: UInt32) {
+                let (low, high) = x < y ? (x, y) : (y, x)
+                guard low != high, smallestSmallKey(low, high) == nil else { return }
+                largePairs.append(low, high)
+            }
+            func compare(_ low: UInt32, _ high: UInt32) {
+                guard !checkIgnored || !ignoredPairs.contains(ContactPair(ids[Int(low)], ids[Int(high)])) else { return }
                 comparisons += 1
-                guard var match = DuplicateMatcher.compare(all[Int(low)], all[Int(high)], settings: settings), match.score >= settings.threshold else { return }
-                let a = all[Int(low)], b = all[Int(high)]
+                // The packed profiles rule out nearly every pair; the rest the matcher compares
+                // on full profiles, so that links and their evidence are the matcher's own.
+                guard ScanProfiles.mayLink(all[Int(low)], all[Int(high)], arena: arena, rules: rules) else { return }
+                guard let a = fullProfile(low), let b = fullProfile(high),
+                      var match = DuplicateMatcher.compare(a, b, settings: settings), match.score >= settings.threshold else { return }
                 if !match.evidence.contains(where: { $0.rule != .name && $0.score >= settings.threshold }) {
                     // A name alone links two contacts only when neither has an email or company
                     // to tell them apart, and few contacts in scope share the name.
@@ -258,31 +268,43 @@ extension OrganizationState {
                 found.append((low, high, match))
             }
             var reported = 0
+            /// Progress every 1,024 comparisons; false once the scan is cancelled.
+            func report() -> Bool {
+                guard comparisons - reported >= 1024 else { return true }
+                progress.compared(comparisons - reported)
+                reported = comparisons
+                return !progress.isCancelled
+            }
             for (block, members) in runs[bounds[half]..<bounds[half + 1]] {
-                if comparisons - reported >= 1024 {
-                    progress.compared(comparisons - reported)
-                    reported = comparisons
-                    if progress.isCancelled { break }
-                }
+                guard report() else { break }
                 if members.count <= Self.scanBlock {
-                    for i in members.indices { for j in (i + 1)..<members.count { compare(members[i], members[j], block: block, blockIsSmall: true) } }
+                    for i in members.indices { for j in (i + 1)..<members.count { compareInSmall(members[i], members[j], block: block) } }
                 } else {
-                    let sorted = members.sorted { (order[Int($0)], $0) < (order[Int($1)], $1) }
+                    // Each member's place read once (looking it up per comparison of the sort
+                    // missed the cache).
+                    let sorted = members.map { (order[Int($0)], $0) }.sorted { $0 < $1 }.map(\.1)
                     for i in sorted.indices {
-                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { compare(sorted[i], sorted[j], block: block, blockIsSmall: false) }
+                        for j in (i + 1)..<min(sorted.count, i + 1 + Self.scanWindow) { collectInLarge(sorted[i], sorted[j]) }
                     }
                 }
             }
+            largePairs.forEachUnique { low, high in
+                guard report() else { return false }
+                compare(low, high)
+                return true
+            }
             progress.compared(comparisons - reported)
             links.store(half, found: found, comparisons: comparisons)
+          }
           }
         }
         guard !progress.isCancelled else { return nil }
         progress.enter(.grouping)
         // Union-find over the links, best first, so each group keeps its strongest spanning links.
-        var all = links.found.flatMap { $0 }
-        all.sort { ($0.2.score, $1.0, $1.1) > ($1.2.score, $0.0, $0.1) }
-        var parent = Array(0..<UInt32(profiles.count))
+        // Sorted by index (moving the links themselves retains and releases their evidence).
+        let found = links.found.flatMap { $0 }
+        let all = found.indices.sorted { (found[$0].2.score, found[$1].0, found[$1].1) > (found[$1].2.score, found[$0].0, found[$0].1) }.map { found[$0] }
+        var parent = Array(0..<UInt32(ids.count))
         func root(_ x: UInt32) -> UInt32 {
             var x = x
             while parent[Int(x)] != x {
@@ -301,7 +323,7 @@ extension OrganizationState {
         var byRoot: [UInt32: Int] = [:]
         var groups: [DuplicateGroup] = []
         // Each contact joins its group once (a group of many members stays linear to build).
-        var placed = [Bool](repeating: false, count: profiles.count)
+        var placed = [Bool](repeating: false, count: ids.count)
         for (a, b, match) in spanning {
             let group = root(a)
             let index = byRoot[group] ?? {
@@ -309,11 +331,11 @@ extension OrganizationState {
                 byRoot[group] = groups.count - 1
                 return groups.count - 1
             }()
-            groups[index].links.append((profiles[Int(a)].id, match))
+            groups[index].links.append((ids[Int(a)], match))
             groups[index].score = min(groups[index].score, match.score)
             for member in [a, b] where !placed[Int(member)] {
                 placed[Int(member)] = true
-                groups[index].members.append(profiles[Int(member)].id)
+                groups[index].members.append(ids[Int(member)])
             }
         }
         var stamps: [ContactID: Timestamp] = [:]
@@ -324,13 +346,37 @@ extension OrganizationState {
         groups.sort { ($0.score, $1.members[0]) > ($1.score, $0.members[0]) }
         progress.enter(.finished)
         return DuplicateScanResult(
-            groups: groups, contacts: profiles.count, comparisons: links.comparisons.reduce(0, +), threshold: settings.threshold, stamps: stamps)
+            groups: groups, contacts: ids.count, comparisons: links.comparisons.reduce(0, +), threshold: settings.threshold, stamps: stamps)
+    }
+}
+
+extension OrganizationState {
+    /// Appends a contact's packed profile (and its blocking keys to `keys`), from the folded
+    /// texts the text index holds when it has them, as ``duplicateProfile(of:settings:)`` does.
+    /// - Returns: its sorted name's hash and place in name order (``ScanProfiles/append``).
+    func appendScanProfile(of contact: Contact, to profiles: inout ScanProfiles, settings: DuplicateSettings, keys: inout [UInt64]) -> (UInt64, UInt64) {
+        var name: String, company: String?
+        if let folded = textIndex.foldedFields(of: contact.id), folded.count >= 3 {
+            name = folded[0]
+            company = contact.company == nil ? nil : folded[2]
+        } else {
+            name = TextFolding.fold(contact.name)
+            company = contact.company.map(TextFolding.fold)
+        }
+        return name.withUTF8 { name in
+            guard var company else {
+                return profiles.append(id: contact.id, foldedName: name, phone: contact.phone, email: contact.email, foldedCompany: nil, settings: settings, keys: &keys)
+            }
+            return company.withUTF8 { company in
+                profiles.append(id: contact.id, foldedName: name, phone: contact.phone, email: contact.email, foldedCompany: company, settings: settings, keys: &keys)
+            }
+        }
     }
 }
 
 /// What one thread of a scan's first phase builds over its half of the scope.
 private struct ScanPart {
-    var profiles: [DuplicateProfile] = []
+    var profiles = ScanProfiles()
     /// (key, index of the profile in this half), in one bucket per thread of the next phase.
     var buckets: [[(UInt64, UInt32)]]
     /// Each profile's own keys, sorted, at ownKeys[ownStart[i]..<ownStart[i + 1]].

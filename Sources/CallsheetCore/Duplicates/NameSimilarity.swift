@@ -216,26 +216,27 @@ public enum Levenshtein {
     /// The number of single-byte insertions, deletions and substitutions that turn `a` into `b`.
     /// - Complexity: O(a × b) time, O(b) memory.
     public static func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        return a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows in
-                    var previous = rows.baseAddress!
-                    var current = previous + (y.count + 1)
-                    for j in 0...y.count { previous[j] = j }
-                    for i in 1...x.count {
-                        current[0] = i
-                        let byte = x[i - 1]
-                        for j in 1...y.count {
-                            let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
-                            current[j] = min(substitution, min(previous[j], current[j - 1]) + 1)
-                        }
-                        swap(&previous, &current)
-                    }
-                    return previous[y.count]
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in distance(x, y) } }
+    }
+
+    /// ``distance(_:_:)-([UInt8],[UInt8])`` of bytes in place (a scan's packed names).
+    static func distance(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows in
+            var previous = rows.baseAddress!
+            var current = previous + (y.count + 1)
+            for j in 0...y.count { previous[j] = j }
+            for i in 1...x.count {
+                current[0] = i
+                let byte = x[i - 1]
+                for j in 1...y.count {
+                    let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
+                    current[j] = min(substitution, min(previous[j], current[j - 1]) + 1)
                 }
+                swap(&previous, &current)
             }
+            return previous[y.count]
         }
     }
 
@@ -243,36 +244,37 @@ public enum Levenshtein {
     /// cells of each row is computed, and the walk stops once a row exceeds the limit.
     /// - Complexity: O(limit × length).
     public static func distance(_ a: [UInt8], _ b: [UInt8], atMost limit: Int) -> Int? {
-        guard limit >= 0, abs(a.count - b.count) <= limit else { return nil }
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        if limit >= max(a.count, b.count) { return distance(a, b) }
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in distance(x, y, atMost: limit) } }
+    }
+
+    /// ``distance(_:_:atMost:)-([UInt8],[UInt8],_)`` of bytes in place (a scan's packed names).
+    static func distance(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>, atMost limit: Int) -> Int? {
+        guard limit >= 0, abs(x.count - y.count) <= limit else { return nil }
+        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+        if limit >= max(x.count, y.count) { return distance(x, y) }
         let big = limit + 1
-        return a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows -> Int? in
-                    var previous = rows.baseAddress!
-                    var current = previous + (y.count + 1)
-                    for j in 0...y.count { previous[j] = j <= limit ? j : big }
-                    for i in 1...x.count {
-                        let low = max(1, i - limit), high = min(y.count, i + limit)
-                        current[0] = i <= limit ? i : big
-                        if low > 1 { current[low - 1] = big }
-                        var rowMinimum = current[0]
-                        let byte = x[i - 1]
-                        for j in low...high {
-                            let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
-                            let value = min(substitution, min(j == i + limit ? big : previous[j], current[j - 1]) + 1, big)
-                            current[j] = value
-                            rowMinimum = min(rowMinimum, value)
-                        }
-                        if high < y.count { current[high + 1] = big }
-                        guard rowMinimum <= limit else { return nil }
-                        swap(&previous, &current)
-                    }
-                    let result = previous[y.count]
-                    return result <= limit ? result : nil
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (y.count + 1)) { rows -> Int? in
+            var previous = rows.baseAddress!
+            var current = previous + (y.count + 1)
+            for j in 0...y.count { previous[j] = j <= limit ? j : big }
+            for i in 1...x.count {
+                let low = max(1, i - limit), high = min(y.count, i + limit)
+                current[0] = i <= limit ? i : big
+                if low > 1 { current[low - 1] = big }
+                var rowMinimum = current[0]
+                let byte = x[i - 1]
+                for j in low...high {
+                    let substitution = previous[j - 1] + (byte == y[j - 1] ? 0 : 1)
+                    let value = min(substitution, min(j == i + limit ? big : previous[j], current[j - 1]) + 1, big)
+                    current[j] = value
+                    rowMinimum = min(rowMinimum, value)
                 }
+                if high < y.count { current[high + 1] = big }
+                guard rowMinimum <= limit else { return nil }
+                swap(&previous, &current)
             }
+            let result = previous[y.count]
+            return result <= limit ? result : nil
         }
     }
 
