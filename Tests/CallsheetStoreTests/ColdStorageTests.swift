@@ -230,7 +230,7 @@ import Testing
         let view = try #require(await store.directory.shard(1)?.view())
         let writer = try ColdSegmentFile.Writer(directory: directory, id: 1)
         _ = try writer.append(ColdBlock.encode(try view.calls.calls(of: ContactID(a))))
-        _ = try writer.finish()
+        _ = try writer.finish(index: nil)
         #expect(FileManager.default.createFile(atPath: directory + "/segment-2.cold.tmp", contents: Data([1, 2, 3])))
         try await store.reopen()
         #expect(Self.coldFiles(store.path).isEmpty, "\(Self.coldFiles(store.path))")

@@ -177,10 +177,23 @@ extension ShardDirectory {
                         continue
                     }
                     let blocks = Dictionary(summary.blocks.map { ($0.offset, $0.length) }, uniquingKeysWith: { first, _ in first })
+                    // Version 2: the id index's chunks and directory are blocks too.
+                    var indexBlocks = 0
+                    if summary.indexDirectory != nil {
+                        guard let index = try? ColdSegmentFiles(directory: directory).idIndex(of: segment) else {
+                            problems.append("\(name): its id index does not decode or does not cover calls \(segment.firstCall)–\(segment.lastCall)")
+                            continue
+                        }
+                        if let stray = index.chunks.first(where: { blocks[UInt64($0.offset)] != $0.length }) {
+                            problems.append("\(name): the id index's chunk at offset \(stray.offset) is not a block of the file")
+                            continue
+                        }
+                        indexBlocks = index.chunks.count + 1
+                    }
                     if let stray = segment.extents.first(where: { blocks[UInt64($0.offset)] != $0.length }) {
                         problems.append("\(name): the catalogue's block of contact \(stray.contact) at offset \(stray.offset) is not a block of the file")
-                    } else if blocks.count != segment.extents.count {
-                        problems.append("\(name): \(blocks.count) blocks, the catalogue names \(segment.extents.count)")
+                    } else if blocks.count != segment.extents.count + indexBlocks {
+                        problems.append("\(name): \(blocks.count) blocks, the catalogue names \(segment.extents.count) and the id index \(indexBlocks)")
                     }
                 } catch {
                     problems.append("\(name): \(error.message)")

@@ -45,6 +45,18 @@ extension CallLog {
         }
     }
 
+    /// The id index chunks of `range` (``ColdIdIndex``), in id order: `body` gets each chunk's
+    /// call count and encoded content.
+    /// - Complexity: O(calls in range).
+    public func coldIndexChunks(_ range: ClosedRange<CallID>, callsPerChunk: Int = ColdIdIndex.callsPerChunk, _ body: (Int, [UInt8]) throws -> Void) rethrows {
+        var first = range.lowerBound
+        while first <= range.upperBound {
+            let last = Swift.min(range.upperBound, first + CallID(callsPerChunk) - 1)
+            try body(Int(last - first + 1), ColdIdIndex.encodeChunk((first...last).map { record(at: Int($0 - 1)) }))
+            first = last + 1
+        }
+    }
+
     /// Makes `segment`'s calls cold: their rows' storage and texts are let go, their contacts'
     /// chains keep only hot calls. False (nothing changed) unless the segment continues the cold
     /// calls and covers only logged calls.
@@ -157,27 +169,75 @@ extension CallLog {
         return (page, false)
     }
 
-    /// The cold part of ``scan(before:visitLimit:_:)``: ids `through` and below, newest first.
-    func scanCold(through: CallID, visited: Int, visitLimit: Int, _ body: (CallRecord) -> Bool) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
+    /// The cold part of ``scan(before:visitLimit:matching:_:)``: ids `through` and below, newest first.
+    func scanCold(
+        through: CallID, visited: Int, visitLimit: Int, matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
         var visited = visited
         var upper = through
         for segment in cold.segments.reversed() where segment.firstCall <= upper {
-            var top = Swift.min(upper, segment.lastCall)
-            while true {
-                let bottom = Swift.max(segment.firstCall, top >= Self.coldScanWindow ? top - Self.coldScanWindow + 1 : 1)
-                var window = try cold.calls(in: segment, window: bottom...top)
-                window.sort { $0.id > $1.id }
-                for call in window {
-                    guard visited < visitLimit else { return (call.id + 1, false) }
-                    visited += 1
-                    if !body(call) { return (call.id, false) }
-                }
-                if bottom == segment.firstCall { break }
-                top = bottom - 1
+            let top = Swift.min(upper, segment.lastCall)
+            let stop = if let index = try cold.idIndex(of: segment) {
+                try scanIndexed(segment, index, top: top, visited: &visited, visitLimit: visitLimit, matching: matching, body)
+            } else {
+                try scanWindows(segment, top: top, visited: &visited, visitLimit: visitLimit, matching: matching, body)
             }
+            if let stop { return (stop, false) }
             upper = segment.firstCall - 1
         }
         return (nil, true)
+    }
+
+    /// Ids `top` down to the segment's first through its id index: one chunk decoded at a time,
+    /// a block read only for an accepted call with texts. Returns where the scan stopped, nil
+    /// when it went through the segment.
+    private func scanIndexed(
+        _ segment: ColdSegment, _ index: ColdIdIndex, top: CallID, visited: inout Int, visitLimit: Int,
+        matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> CallID? {
+        var top = top
+        while true {
+            let (number, first) = index.chunk(holding: top, of: segment)
+            let entries = try cold.indexChunk(number, of: index, in: segment)
+            var id = top
+            while true {
+                guard visited < visitLimit else { return id + 1 }
+                visited += 1
+                let entry = entries[Int(id - first)]
+                let owner = cold.owner(of: id, stored: entry.stored)
+                var call = ColdCalls.present(entry.call, owner: owner)
+                if matching(call) {
+                    // Erased calls have no texts to show.
+                    if entry.hasTexts, owner != 0 { call = try cold.call(id, stored: entry.stored, in: segment) }
+                    if !body(call) { return id }
+                }
+                if id == first { break }
+                id -= 1
+            }
+            if first == segment.firstCall { return nil }
+            top = first - 1
+        }
+    }
+
+    /// Ids `top` down to the segment's first without an id index (file version 1): a window of
+    /// ``coldScanWindow`` ids at a time, every block of the segment read for each.
+    private func scanWindows(
+        _ segment: ColdSegment, top: CallID, visited: inout Int, visitLimit: Int,
+        matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> CallID? {
+        var top = top
+        while true {
+            let bottom = Swift.max(segment.firstCall, top >= Self.coldScanWindow ? top - Self.coldScanWindow + 1 : 1)
+            var window = try cold.calls(in: segment, window: bottom...top)
+            window.sort { $0.id > $1.id }
+            for call in window {
+                guard visited < visitLimit else { return call.id + 1 }
+                visited += 1
+                if matching(call), !body(call) { return call.id }
+            }
+            if bottom == segment.firstCall { return nil }
+            top = bottom - 1
+        }
     }
 
     /// Cold calls `ids` of `from` become `to`'s (a merge or unmerge); no block is read.
