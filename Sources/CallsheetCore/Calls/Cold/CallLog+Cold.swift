@@ -64,26 +64,20 @@ extension CallLog {
     mutating func freeze(_ segment: ColdSegment) -> Bool {
         guard segment.firstCall == cold.through + 1, segment.lastCall >= segment.firstCall, segment.lastCall <= CallID(rows.count) else { return false }
         generation += 1
-        var contacts: Set<UInt32> = []
+        // Sorted and deduplicated rather than hashed: one allocation for a million contacts.
+        var contacts: [UInt32] = []
+        contacts.reserveCapacity(segment.callCount)
         for id in segment.firstCall...segment.lastCall {
             let row = rows[Int(id - 1)]
-            if row.contact != 0 { contacts.insert(row.contact) }
+            if row.contact != 0 { contacts.append(row.contact) }
             if row.text != 0 { texts[Int(row.text - 1)] = Texts() }
         }
+        contacts.sort()
         let last = UInt32(segment.lastCall)
-        for contact in contacts {
-            var kept: [UInt32] = []
-            var next = newest[contact] ?? 0
-            while next != 0 {
-                if next > last { kept.append(next) }
-                next = rows[Int(next - 1)].older
-            }
-            guard let first = kept.first else {
-                newest.removeValue(forKey: contact)
-                continue
-            }
-            newest[contact] = first
-            for (offset, position) in kept.enumerated() { rows[Int(position - 1)].older = offset + 1 < kept.count ? kept[offset + 1] : 0 }
+        var previous: UInt32 = 0
+        for contact in contacts where contact != previous {
+            previous = contact
+            unlinkCold(of: contact, through: last)
         }
         cold.through = segment.lastCall
         cold.segments.append(segment)
@@ -98,6 +92,33 @@ extension CallLog {
         }
         texts.releaseChunks(below: lowestText)
         return true
+    }
+
+    /// Drops calls `through` and below from `contact`'s chain, in place: the hot calls keep
+    /// their order, and a row is written only where its link changes (a row a snapshot's view
+    /// shares is copied only then).
+    /// - Complexity: O(the contact's calls).
+    private mutating func unlinkCold(of contact: UInt32, through last: UInt32) {
+        var head: UInt32 = 0, tail: UInt32 = 0
+        var next = newest[contact] ?? 0
+        while next != 0 {
+            let older = rows[Int(next - 1)].older
+            if next > last {
+                if tail == 0 {
+                    head = next
+                } else if rows[Int(tail - 1)].older != next {
+                    rows[Int(tail - 1)].older = next
+                }
+                tail = next
+            }
+            next = older
+        }
+        guard tail != 0 else {
+            newest.removeValue(forKey: contact)
+            return
+        }
+        if rows[Int(tail - 1)].older != 0 { rows[Int(tail - 1)].older = 0 }
+        if newest[contact] != head { newest[contact] = head }
     }
 
     /// Puts `segment` in place of the one of the same id range (a rewrite that folded in moves
