@@ -264,6 +264,91 @@ import Testing
         await store.close()
     }
 
+    @Test("a sweep moves calls in batches, each its own segment of at most the batch's calls; every read answers as before, after replay and verify")
+    func movesGoInBatches() async throws {
+        let store = try await Store()
+        var bob = await store.signIn("bob")
+        let a = try await store.add(&bob, #"{"name":"Ann","phone":"\#(Self.phone(1))"}"#)
+        let b = try await store.add(&bob, #"{"name":"Ben","phone":"\#(Self.phone(2))"}"#)
+        await Self.logOld(store, a, count: 4, first: 0)
+        await Self.logOld(store, b, count: 3, first: 0)
+        #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"completed","notes":"recent"}"#])) == nil)
+        let hot = await Self.answers(store, contacts: [a, b])
+        #expect(Self.code(await store.run(["RETENTION.SET", "cold_call_days", "30"])) == nil)
+        let shard = try #require(await store.directory.shard(1))
+        let moved = try #require(try await store.directory.moveCallsCold(shard, now: Clock.now(), batchLimit: 3))
+        #expect(moved.calls == 7 && moved.segments == 3 && moved.segment == 3)
+        let segments = await shard.view().calls.cold.segments
+        #expect(segments.map(\.callCount) == [3, 3, 1] && segments.map(\.firstCall) == [1, 4, 7])
+        #expect(Self.coldFiles(store.path).count == 3)
+        #expect(await Self.answers(store, contacts: [a, b]) == hot, "cold in three segments")
+        #expect(await store.directory.verifyColdSegments().isEmpty)
+        try await store.reopen()
+        #expect(await Self.answers(store, contacts: [a, b]) == hot, "after replay")
+        await store.close()
+    }
+
+    @Test("a replaced segment is deleted as soon as neither the catalogue nor the last snapshot names it: at once when no snapshot did, else after the next; the directory starts after either")
+    func replacedSegmentsAreDeletedEarly() async throws {
+        let store = try await Store()
+        var bob = await store.signIn("bob")
+        let a = try await store.add(&bob, #"{"name":"Ann Lee","phone":"\#(Self.phone(1))"}"#)
+        let b = try await store.add(&bob, #"{"name":"Ann Lee","phone":"\#(Self.phone(2))"}"#)
+        let c = try await store.add(&bob, #"{"name":"Ann Lee","phone":"\#(Self.phone(3))"}"#)
+        await Self.logOld(store, a, count: 3, first: 0)
+        await Self.logOld(store, b, count: 3, first: 1)
+        #expect(Self.code(await store.run(["RETENTION.SET", "cold_call_days", "30"])) == nil)
+        #expect(try store.json(await store.run(["RETENTION.RUN"]))["cold"]?["segment"] == .integer(1))
+        let name = { (id: Int) in store.path + "/cold/1/segment-\(id).cold" }
+        // A snapshot names segment 1: its replacement waits for the next snapshot.
+        #expect(Self.code(await store.run(["SNAPSHOT"])) == nil)
+        #expect(Self.code(await store.run(&bob, ["CONTACT.MERGE", String(a), String(b)])) == nil)
+        #expect(Self.code(await store.run(["RETENTION.RUN"])) == nil)
+        #expect(try await Self.cold(store)?["moved_or_erased"] == .integer(0), "the rewrite ran")
+        #expect(Self.coldFiles(store.path) == [name(1), name(2)])
+        let merged = await Self.answers(store, contacts: [a], contactFields: false)
+        #expect(Self.code(await store.run(["SNAPSHOT"])) == nil)
+        #expect(Self.coldFiles(store.path) == [name(2)], "deleted once the last snapshot no longer names it")
+        // Segment 3 is moved and replaced between two snapshots: deleted as the rewrite commits.
+        await Self.logOld(store, c, count: 2, first: 5)
+        #expect(try store.json(await store.run(["RETENTION.RUN"]))["cold"]?["segment"] == .integer(3))
+        #expect(Self.code(await store.run(&bob, ["CONTACT.MERGE", String(a), String(c)])) == nil)
+        #expect(Self.code(await store.run(["RETENTION.RUN"])) == nil)
+        #expect(Self.coldFiles(store.path) == [name(2), name(4)], "segment 3 deleted at once")
+        let mergedAgain = await Self.answers(store, contacts: [a], contactFields: false)
+        #expect(mergedAgain != merged)
+        try await store.reopen()
+        #expect(await Self.answers(store, contacts: [a], contactFields: false) == mergedAgain, "after replay from the snapshot that named segment 2")
+        #expect(Self.coldFiles(store.path) == [name(2), name(4)])
+        #expect(await store.directory.verifyColdSegments().isEmpty)
+        await store.close()
+    }
+
+    @Test("a damaged id index chunk: CALL.LIST reaching it fails with UNAVAILABLE, CALL.HISTORY (contact blocks) still answers, verify names the file")
+    func damagedIdIndex() async throws {
+        let store = try await Store()
+        var bob = await store.signIn("bob")
+        let a = try await store.add(&bob, #"{"name":"Ann","phone":"\#(Self.phone(1))"}"#)
+        await Self.logOld(store, a, count: 3, first: 0)
+        #expect(Self.code(await store.run(["CALL.LOG", String(a), #"{"outcome":"completed"}"#])) == nil)
+        #expect(Self.code(await store.run(["RETENTION.SET", "cold_call_days", "30"])) == nil)
+        #expect(try store.json(await store.run(["RETENTION.RUN"]))["cold"]?["calls_moved"] == .integer(3))
+        let file = try #require(Self.coldFiles(store.path).first)
+        let summary = try ColdSegmentFile.verify(path: file)
+        // One contact's block, the index's one chunk, its directory.
+        #expect(summary.version == 2 && summary.blocks.count == 3 && summary.indexDirectory?.offset == summary.blocks[2].offset)
+        #expect(Ids.count(try store.json(await store.run(["CALL.LIST", "LIMIT", "1"]))) == 1, "the hot call alone: no chunk read")
+        #expect(Ids.count(try store.json(await store.run(["CALL.LIST"]))) == 4)
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: file)))
+        bytes[Int(summary.blocks[1].offset) + ColdSegmentFile.blockHeaderSize + 2] ^= 0x5A
+        #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
+        #expect(Self.code(await store.run(["CALL.LIST"])) == "UNAVAILABLE")
+        #expect(Ids.count(try store.json(await store.run(["CALL.HISTORY", String(a)]))) == 4)
+        let problems = await store.directory.verifyColdSegments()
+        #expect(problems.count == 1 && problems.first?.contains("segment-1.cold") == true, "\(problems)")
+        await store.close()
+    }
+
     @Test("BACKUP carries the cold segments (format version 2) and a restore reads the same calls")
     func backupAndRestoreCarryColdSegments() async throws {
         let store = try await Store()

@@ -1,4 +1,5 @@
 import CZstd
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -145,8 +146,13 @@ public enum ColdSegmentFile {
         let size = frame.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard size <= UInt64(maximumBlockBytes) else { throw corrupt("content size unknown or too large") }
         var content = [UInt8](repeating: 0, count: Int(size))
-        let produced = content.withUnsafeMutableBytes { out in
-            frame.withUnsafeBytes { input in ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count) }
+        let produced = DecompressionContexts.shared.with { context in
+            content.withUnsafeMutableBytes { out in
+                frame.withUnsafeBytes { input in
+                    guard let context else { return ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count) }
+                    return ZSTD_decompressDCtx(context, out.baseAddress, out.count, input.baseAddress, input.count)
+                }
+            }
         }
         guard ZSTD_isError(produced) == 0, produced == Int(size) else { throw corrupt("does not decompress") }
         return content
@@ -240,5 +246,33 @@ public enum ColdSegmentFile {
         var content: [UInt8] = []
         for block in try verify(path: path).blocks { content += try readBlock(path: path, offset: block.offset, length: block.length) }
         return content
+    }
+}
+
+/// zstd decompression contexts kept for reuse by cold block reads: `ZSTD_decompress` creates and
+/// frees one (some 100 KiB) on every call, a good part of a small block's read.
+final class DecompressionContexts: Sendable {
+    static let shared = DecompressionContexts()
+    /// At most this many are kept (one per thread reading at once is enough).
+    static let kept = 8
+
+    /// A context is used by one thread at a time: taken from the pool, then given back.
+    private struct Context: @unchecked Sendable { let pointer: OpaquePointer }
+    private let pool = Mutex<[Context]>([])
+
+    func with<T>(_ body: (OpaquePointer?) -> T) -> T {
+        let taken = pool.withLock { $0.popLast() }
+        let context = taken?.pointer ?? ZSTD_createDCtx()
+        defer {
+            if let context {
+                let returned = pool.withLock { contexts -> Bool in
+                    guard contexts.count < Self.kept else { return false }
+                    contexts.append(Context(pointer: context))
+                    return true
+                }
+                if !returned { ZSTD_freeDCtx(context) }
+            }
+        }
+        return body(context)
     }
 }

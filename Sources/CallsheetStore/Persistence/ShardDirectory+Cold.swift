@@ -20,10 +20,13 @@ extension ShardDirectory {
         public var bytes: UInt64
     }
 
-    /// The most calls one move takes: each move is a segment of its own and one journal record
-    /// whose apply holds the organization's shard, about 0.5 s for 1,000,000 calls over 1,000,000
-    /// contacts (docs/BENCHMARKS.md); the shard serves commands between two moves.
-    public static let coldMoveLimit = 1_000_000
+    /// The most calls one move takes (a segment stays well below its 4 GiB offsets). Each move is
+    /// a segment of its own and one journal record; the shard serves commands between two moves.
+    /// Not smaller: an apply walks the whole chain of every contact the move touches, so batches
+    /// of 1,000,000 calls over 1,000,000 contacts each held the shard up to 8 s (10 of them 59 s
+    /// where one move of 10,000,000 held it 17 s), and every batch is one more block read for a
+    /// contact's history (docs/BENCHMARKS.md, "Cold storage of calls").
+    public static let coldMoveLimit = 25_000_000
     /// The most moves one sweep makes; the next sweep goes on.
     static let coldMovesPerSweep = 256
     static let dayMilliseconds: Timestamp = 86_400_000
