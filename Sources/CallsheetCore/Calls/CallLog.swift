@@ -233,21 +233,28 @@ public struct CallLog: Sendable {
     }
 
     /// Calls newest id first (the order they were logged, reversed), those with ids below
-    /// `before` only; `matching` sees each stored call until `limit` matched.
-    /// - Complexity: O(calls visited); a filter that matches rarely walks far.
-    /// Cold calls are read a window of ``coldScanWindow`` ids at a time.
+    /// `before` only: `matching` sees each call visited, `body` each call it accepted, until
+    /// `body` returns false or `visitLimit` calls were visited.
+    /// `matching` must look only at what a cold segment's id index keeps (every field but notes
+    /// and recording link): a cold call's texts are read only for the calls it accepts.
+    /// - Complexity: O(calls visited); a filter that matches rarely walks far. Cold calls are
+    ///   read a chunk of ``ColdIdIndex/callsPerChunk`` ids at a time (a segment without an id
+    ///   index: a window of ``coldScanWindow`` ids, every block read).
     /// - Throws: `UNAVAILABLE` when a cold segment cannot be read.
-    public func scan(before: CallID?, visitLimit: Int = .max, _ body: (CallRecord) -> Bool) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
+    public func scan(
+        before: CallID?, visitLimit: Int = .max, matching: (CallRecord) -> Bool = { _ in true }, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
         var index = min(Int((before ?? CallID(rows.count + 1)) - 1), rows.count) - 1
         var visited = 0
         while index >= Int(cold.through) {
             guard visited < visitLimit else { return (CallID(index + 2), false) }
             visited += 1
-            if !body(record(at: index)) { return (CallID(index + 1), false) }
+            let call = record(at: index)
+            if matching(call), !body(call) { return (CallID(index + 1), false) }
             index -= 1
         }
         guard index >= 0 else { return (nil, true) }
-        return try scanCold(through: CallID(index + 1), visited: visited, visitLimit: visitLimit, body)
+        return try scanCold(through: CallID(index + 1), visited: visited, visitLimit: visitLimit, matching: matching, body)
     }
 
     /// Moves calls `ids` to `contact`, re-chaining both contacts' calls by time.

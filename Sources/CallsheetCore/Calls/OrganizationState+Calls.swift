@@ -153,16 +153,19 @@ extension OrganizationState {
         var page: [CallRecord] = []
         var more = false
         let outcome = filter.outcomes
-        let (stoppedAt, exhausted) = try calls.scan(before: cursor, visitLimit: Self.callListVisitLimit) { call in
-            if let agent = filter.agent, call.agentID != agent { return true }
-            if let outcome, !outcome.contains(call.outcome) { return true }
-            if let campaign = filter.campaign, call.campaignID != campaign { return true }
-            if let kind = filter.kind, call.kind != kind { return true }
-            if let since = filter.since, call.at < since { return true }
-            if let until = filter.until, call.at >= until { return true }
+        // The filter looks at no notes or recording link: a cold call's are read only for the page.
+        func matches(_ call: CallRecord) -> Bool {
+            if let agent = filter.agent, call.agentID != agent { return false }
+            if let outcome, !outcome.contains(call.outcome) { return false }
+            if let campaign = filter.campaign, call.campaignID != campaign { return false }
+            if let kind = filter.kind, call.kind != kind { return false }
+            if let since = filter.since, call.at < since { return false }
+            if let until = filter.until, call.at >= until { return false }
             let contact = contacts[call.contactID]
-            if let department = filter.department, contact?.departmentID != department { return true }
-            guard caller.role == .admin || (contact.map(caller.canSee) ?? false) else { return true }
+            if let department = filter.department, contact?.departmentID != department { return false }
+            return caller.role == .admin || (contact.map(caller.canSee) ?? false)
+        }
+        let (stoppedAt, exhausted) = try calls.scan(before: cursor, visitLimit: Self.callListVisitLimit, matching: matches) { call in
             if page.count == limit {
                 more = true
                 return false

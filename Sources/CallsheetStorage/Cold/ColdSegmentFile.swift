@@ -1,4 +1,5 @@
 import CZstd
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,14 +7,19 @@ import Darwin
 #endif
 
 /// The file of one cold call segment (docs/STORAGE.md, "Cold call segments"):
-/// `"CSCS" · u8 version 1 · 3 zero bytes · blocks · "CSCE" · u32 blocks · u32 CRC32C of every
-/// byte before it`, each block `u32 compressed length · u32 CRC32C of the compressed bytes ·
-/// one zstd frame` (little-endian). The file is written once under a temporary name, synced,
-/// renamed, and its directory synced: a segment the journal names is whole on disk.
+/// `"CSCS" · u8 version · 3 zero bytes · blocks · [version 2: "CSCI" · u32 id index offset ·
+/// u32 id index length] · "CSCE" · u32 blocks · u32 CRC32C of every byte before it`, each block
+/// `u32 compressed length · u32 CRC32C of the compressed bytes · one zstd frame` (little-endian).
+/// Version 2 adds the locator of the id index (the block of its directory; 0, 0: none); version
+/// 1 files are still read. The file is written once under a temporary name, synced, renamed,
+/// and its directory synced: a segment the journal names is whole on disk.
 public enum ColdSegmentFile {
     static let magic: [UInt8] = Array("CSCS".utf8)
     static let trailerMagic: [UInt8] = Array("CSCE".utf8)
-    static let version: UInt8 = 1
+    static let locatorMagic: [UInt8] = Array("CSCI".utf8)
+    /// Written; 1 is still read.
+    static let version: UInt8 = 2
+    static let locatorSize = 12
     public static let headerSize = 8
     public static let blockHeaderSize = 8
     static let trailerSize = 12
@@ -97,9 +103,14 @@ public enum ColdSegmentFile {
             buffer.removeAll(keepingCapacity: true)
         }
 
-        /// Writes the trailer, syncs, renames into place and syncs the directory.
+        /// Writes the id index locator (`index`: the block of its directory, nil for none) and the
+        /// trailer, syncs, renames into place and syncs the directory.
         /// - Returns: the file's size and the CRC32C of its bytes before the trailer's checksum.
-        public func finish() throws(StorageError) -> (bytes: UInt64, checksum: UInt32) {
+        public func finish(index: (offset: UInt64, length: UInt32)?) throws(StorageError) -> (bytes: UInt64, checksum: UInt32) {
+            guard (index?.offset ?? 0) < UInt64(UInt32.max) else { throw StorageError(.invalidArgument, "a cold segment's id index lies past 4 GiB", path: path) }
+            buffer += ColdSegmentFile.locatorMagic
+            buffer += ColdSegmentFile.littleEndian(UInt32(index?.offset ?? 0))
+            buffer += ColdSegmentFile.littleEndian(index?.length ?? 0)
             buffer += ColdSegmentFile.trailerMagic
             buffer += ColdSegmentFile.littleEndian(blocks)
             crc = CRC32C.update(crc, buffer)
@@ -135,8 +146,13 @@ public enum ColdSegmentFile {
         let size = frame.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard size <= UInt64(maximumBlockBytes) else { throw corrupt("content size unknown or too large") }
         var content = [UInt8](repeating: 0, count: Int(size))
-        let produced = content.withUnsafeMutableBytes { out in
-            frame.withUnsafeBytes { input in ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count) }
+        let produced = DecompressionContexts.shared.with { context in
+            content.withUnsafeMutableBytes { out in
+                frame.withUnsafeBytes { input in
+                    guard let context else { return ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count) }
+                    return ZSTD_decompressDCtx(context, out.baseAddress, out.count, input.baseAddress, input.count)
+                }
+            }
         }
         guard ZSTD_isError(produced) == 0, produced == Int(size) else { throw corrupt("does not decompress") }
         return content
@@ -152,11 +168,38 @@ public enum ColdSegmentFile {
         return try decodeBlock(bytes, path: path, offset: offset)
     }
 
-    /// What ``verify(path:)`` found: each block's offset and length, the file's size and checksum.
+    /// The decompressed directory of a segment's id index; nil for a version 1 file or one
+    /// written without an index. Reads the header and the locator, then the directory block.
+    public static func readIndexDirectory(path: String) throws(StorageError) -> [UInt8]? {
+        let file = try PosixFile.openForReading(path)
+        let header = try file.read(count: headerSize, at: 0)
+        guard header.count == headerSize, Array(header[0..<4]) == magic else {
+            throw StorageError(.coldSegmentCorrupt, "cold segment does not start with CSCS", path: path, offset: 0)
+        }
+        guard header[4] >= 2 else { return nil }
+        let size = try file.size()
+        let tail = Int64(locatorSize + trailerSize)
+        guard size >= Int64(headerSize) + tail else { throw StorageError(.coldSegmentCorrupt, "cold segment too short for its trailer", path: path, offset: size) }
+        let end = try file.read(count: Int(tail), at: size - tail)
+        guard end.count == Int(tail), Array(end[0..<4]) == locatorMagic, Array(end[locatorSize..<(locatorSize + 4)]) == trailerMagic else {
+            throw StorageError(.coldSegmentCorrupt, "cold segment has no id index locator before its trailer (cut short?)", path: path, offset: size - tail)
+        }
+        let offset = word(end, 4), length = word(end, 8)
+        guard length > 0 else { return nil }
+        guard Int64(offset) >= Int64(headerSize), Int64(offset) + Int64(length) <= size - tail else {
+            throw StorageError(.coldSegmentCorrupt, "cold segment's id index at \(offset) lies outside its blocks", path: path, offset: size - tail)
+        }
+        return try readBlock(path: path, offset: UInt64(offset), length: length)
+    }
+
+    /// What ``verify(path:)`` found: each block's offset and length, the file's size and
+    /// checksum, its version, and (version 2) the block of its id index directory.
     public struct Summary: Sendable {
         public var blocks: [(offset: UInt64, length: UInt32)]
         public var bytes: UInt64
         public var checksum: UInt32
+        public var version: UInt8 = 1
+        public var indexDirectory: (offset: UInt64, length: UInt32)?
     }
 
     /// Reads a whole segment and checks it: header, every block's checksum and frame, trailer.
@@ -164,23 +207,38 @@ public enum ColdSegmentFile {
         let bytes = try PosixFile.openForReading(path).readAll()
         func corrupt(_ what: String, _ at: Int) -> StorageError { StorageError(.coldSegmentCorrupt, "cold segment \(what)", path: path, offset: Int64(at)) }
         guard bytes.count >= headerSize + trailerSize, Array(bytes[0..<4]) == magic else { throw corrupt("does not start with CSCS", 0) }
-        guard bytes[4] == version else { throw StorageError(.newerFormat, "cold segment version \(bytes[4]) (this build reads \(version))", path: path) }
+        let fileVersion = bytes[4]
+        guard fileVersion >= 1, fileVersion <= version else {
+            throw StorageError(.newerFormat, "cold segment version \(fileVersion) (this build reads 1 to \(version))", path: path)
+        }
         let trailer = bytes.count - trailerSize
         guard Array(bytes[trailer..<(trailer + 4)]) == trailerMagic else { throw corrupt("has no trailer (cut short?)", trailer) }
         let checksum = CRC32C.checksum(bytes[0..<(bytes.count - 4)])
         guard checksum == word(bytes, bytes.count - 4) else { throw corrupt("checksum mismatch", trailer) }
+        // Version 2: the id index locator sits between the blocks and the trailer.
+        let blocksEnd = fileVersion >= 2 ? trailer - locatorSize : trailer
+        guard blocksEnd >= headerSize else { throw corrupt("too short for its id index locator", trailer) }
+        if fileVersion >= 2, Array(bytes[blocksEnd..<(blocksEnd + 4)]) != locatorMagic { throw corrupt("has no id index locator", blocksEnd) }
         var blocks: [(offset: UInt64, length: UInt32)] = []
         var at = headerSize
-        while at < trailer {
-            guard at + blockHeaderSize <= trailer else { throw corrupt("block header cut at offset \(at)", at) }
+        while at < blocksEnd {
+            guard at + blockHeaderSize <= blocksEnd else { throw corrupt("block header cut at offset \(at)", at) }
             let length = blockHeaderSize + Int(word(bytes, at))
-            guard at + length <= trailer else { throw corrupt("block at offset \(at) runs past the trailer", at) }
+            guard at + length <= blocksEnd else { throw corrupt("block at offset \(at) runs past the trailer", at) }
             _ = try decodeBlock(Array(bytes[at..<(at + length)]), path: path, offset: UInt64(at))
             blocks.append((UInt64(at), UInt32(length)))
             at += length
         }
         guard UInt32(blocks.count) == word(bytes, trailer + 4) else { throw corrupt("trailer counts \(word(bytes, trailer + 4)) blocks, the file holds \(blocks.count)", trailer) }
-        return Summary(blocks: blocks, bytes: UInt64(bytes.count), checksum: checksum)
+        var summary = Summary(blocks: blocks, bytes: UInt64(bytes.count), checksum: checksum, version: fileVersion)
+        if fileVersion >= 2, word(bytes, blocksEnd + 8) > 0 {
+            let index = (offset: UInt64(word(bytes, blocksEnd + 4)), length: word(bytes, blocksEnd + 8))
+            guard blocks.contains(where: { $0.offset == index.offset && $0.length == index.length }) else {
+                throw corrupt("id index locator names no block (offset \(index.offset), \(index.length) bytes)", blocksEnd)
+            }
+            summary.indexDirectory = index
+        }
+        return summary
     }
 
     /// Every block of a segment decompressed, one after another (checked as ``verify(path:)`` does).
@@ -188,5 +246,33 @@ public enum ColdSegmentFile {
         var content: [UInt8] = []
         for block in try verify(path: path).blocks { content += try readBlock(path: path, offset: block.offset, length: block.length) }
         return content
+    }
+}
+
+/// zstd decompression contexts kept for reuse by cold block reads: `ZSTD_decompress` creates and
+/// frees one (some 100 KiB) on every call, a good part of a small block's read.
+final class DecompressionContexts: Sendable {
+    static let shared = DecompressionContexts()
+    /// At most this many are kept (one per thread reading at once is enough).
+    static let kept = 8
+
+    /// A context is used by one thread at a time: taken from the pool, then given back.
+    private struct Context: @unchecked Sendable { let pointer: OpaquePointer }
+    private let pool = Mutex<[Context]>([])
+
+    func with<T>(_ body: (OpaquePointer?) -> T) -> T {
+        let taken = pool.withLock { $0.popLast() }
+        let context = taken?.pointer ?? ZSTD_createDCtx()
+        defer {
+            if let context {
+                let returned = pool.withLock { contexts -> Bool in
+                    guard contexts.count < Self.kept else { return false }
+                    contexts.append(Context(pointer: context))
+                    return true
+                }
+                if !returned { ZSTD_freeDCtx(context) }
+            }
+        }
+        return body(context)
     }
 }

@@ -32,6 +32,7 @@ extension CommandCatalog {
                 guard case .bulkString(let bytes) = reply, case .object(var members)? = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)) else { return reply }
                 members.append(("cold", .object([
                     ("calls_moved", .integer(Int64(moved?.calls ?? 0))), ("segment", moved.map { .integer(Int64($0.segment)) } ?? .null),
+                    ("segments", .integer(Int64(moved?.segments ?? 0))),
                     ("bytes", .integer(Int64(moved?.bytes ?? 0))),
                 ])))
                 return .bulk(JSONValue.object(members).serialized)

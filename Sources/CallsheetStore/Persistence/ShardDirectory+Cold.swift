@@ -9,17 +9,26 @@ import Foundation
 /// Order on disk, so that a crash anywhere leaves a directory that starts with the same calls:
 /// the segment is written under a temporary name, synced, renamed, its directory synced, and
 /// only then is the move journaled. A file the journal never named is an orphan: startup
-/// deletes it. A segment a rewrite replaced is deleted once a snapshot no longer needs it.
+/// deletes it. A segment a rewrite replaced is deleted as soon as neither the catalogue nor the
+/// last snapshot names it: right after the rewrite is durable, or after the next snapshot.
 extension ShardDirectory {
-    /// What one cold move did.
+    /// What a sweep's cold moves did: the segments written (the last one's number), calls, bytes.
     public struct ColdMove: Sendable {
         public var segment: UInt32
+        public var segments: Int
         public var calls: Int
         public var bytes: UInt64
     }
 
-    /// The most calls one move takes (a segment stays well below its 4 GiB offsets).
-    static let coldMoveLimit = 25_000_000
+    /// The most calls one move takes (a segment stays well below its 4 GiB offsets). Each move is
+    /// a segment of its own and one journal record; the shard serves commands between two moves.
+    /// Not smaller: an apply walks the whole chain of every contact the move touches, so batches
+    /// of 1,000,000 calls over 1,000,000 contacts each held the shard up to 8 s (10 of them 59 s
+    /// where one move of 10,000,000 held it 17 s), and every batch is one more block read for a
+    /// contact's history (docs/BENCHMARKS.md, "Cold storage of calls").
+    public static let coldMoveLimit = 25_000_000
+    /// The most moves one sweep makes; the next sweep goes on.
+    static let coldMovesPerSweep = 256
     static let dayMilliseconds: Timestamp = 86_400_000
 
     nonisolated func coldDirectory(_ organization: OrganizationID) -> String {
@@ -32,17 +41,30 @@ extension ShardDirectory {
         state.attachColdReader(ColdSegmentFiles(directory: coldDirectory(state.organization.id)))
     }
 
-    /// Moves the calls older than the organization's `cold_call_days` into a new segment (the
-    /// encoding and writing off every actor, then the move journaled against the state it was
-    /// planned on). Nil when the rule is off, nothing is old enough, or writes went on to the
-    /// calls meanwhile (the file is deleted; the next sweep tries again).
-    public func moveCallsCold(_ shard: OrganizationShard, now: Timestamp) async throws(CallsheetError) -> ColdMove? {
+    /// Moves the calls older than the organization's `cold_call_days` into new segments of at
+    /// most `batchLimit` calls each, one move after another (each written off every actor, then
+    /// journaled and applied on its own), at most ``coldMovesPerSweep`` of them. Nil when the
+    /// rule is off, nothing is old enough, or writes went on to the calls meanwhile (the file is
+    /// deleted; the next sweep tries again).
+    public func moveCallsCold(_ shard: OrganizationShard, now: Timestamp, batchLimit: Int = coldMoveLimit) async throws(CallsheetError) -> ColdMove? {
+        var total: ColdMove?
+        for _ in 0..<Self.coldMovesPerSweep {
+            guard let moved = try await moveColdBatch(shard, now: now, limit: batchLimit) else { break }
+            total = ColdMove(
+                segment: moved.segment, segments: (total?.segments ?? 0) + 1, calls: (total?.calls ?? 0) + moved.calls,
+                bytes: (total?.bytes ?? 0) + moved.bytes)
+        }
+        return total
+    }
+
+    /// One move of ``moveCallsCold(_:now:batchLimit:)``: at most `limit` calls into one segment.
+    private func moveColdBatch(_ shard: OrganizationShard, now: Timestamp, limit: Int) async throws(CallsheetError) -> ColdMove? {
         guard journal != nil else { return nil }
         await acquireCold(shard.id)
         defer { coldBusy.remove(shard.id) }
         let view = await shard.view()
         guard let days = view.retention.coldCallDays,
-              let range = view.calls.coldFreezeRange(before: now - Timestamp(days) * Self.dayMilliseconds, limit: Self.coldMoveLimit) else { return nil }
+              let range = view.calls.coldFreezeRange(before: now - Timestamp(days) * Self.dayMilliseconds, limit: limit) else { return nil }
         let id = (view.calls.cold.segments.map(\.id).max() ?? 0) + 1
         let directory = coldDirectory(shard.id)
         let calls = view.calls
@@ -58,7 +80,7 @@ extension ShardDirectory {
         logger.info("calls moved to cold storage", metadata: [
             "organization": "\(shard.id)", "segment": "\(id)", "calls": "\(range.count)", "bytes": "\(segment.bytes)",
         ])
-        return ColdMove(segment: id, calls: range.count, bytes: segment.bytes)
+        return ColdMove(segment: id, segments: 1, calls: range.count, bytes: segment.bytes)
     }
 
     /// Rewrites every segment of the organization whose file still holds calls that moved or
@@ -84,8 +106,12 @@ extension ShardDirectory {
             }
             let generation = view.calls.generation
             do {
-                _ = try await commitCold(shard, file: ColdSegmentFile.path(directory: directory, id: id)) { state in
+                let committed = try await commitCold(shard, file: ColdSegmentFile.path(directory: directory, id: id)) { state in
                     state.calls.generation == generation ? .replaceColdSegment(rewritten) : nil
+                }
+                if committed {
+                    replacedColdSegments[shard.id, default: []].insert(segment.id)
+                    await deleteReplacedColdSegments(shard.id)
                 }
             } catch {
                 logger.warning("cold segment rewrite not recorded", metadata: ["organization": "\(shard.id)", "error": "\(error)"])
@@ -93,6 +119,40 @@ extension ShardDirectory {
             }
         }
         return false
+    }
+
+    /// Deletes the files of `organization`'s replaced segments (``replacedColdSegments``) that
+    /// neither its catalogue nor the last snapshot written names. The rewrite's journal record is
+    /// durable by then, so a recovery from any snapshot replays past the replacement: a kill at
+    /// any point leaves a directory that starts (a file left behind is deleted at start). Waits
+    /// while a snapshot, compaction or backup runs unless `snapshot` says the caller is the
+    /// snapshot (a backup copies the files its snapshot names).
+    func deleteReplacedColdSegments(_ organization: OrganizationID, snapshot: Bool = false) async {
+        guard let pending = replacedColdSegments[organization], !pending.isEmpty, snapshot || !persistence.snapshotInProgress,
+              let shard = shards[organization] else { return }
+        let catalogue = Set(await shard.view().calls.cold.segments.map(\.id))
+        let directory = coldDirectory(organization)
+        for id in pending.subtracting(snapshotColdSegments[organization] ?? []).subtracting(catalogue).sorted() {
+            let path = ColdSegmentFile.path(directory: directory, id: id)
+            do {
+                try FileManager.default.removeItem(atPath: path)
+            } catch where !FileManager.default.fileExists(atPath: path) {
+                // Already gone (an erasure's clean-up): nothing to do.
+            } catch {
+                logger.warning("replaced cold segment not deleted", metadata: ["organization": "\(organization)", "segment": "\(id)", "error": "\(error)"])
+                continue
+            }
+            replacedColdSegments[organization]?.remove(id)
+            logger.info("replaced cold segment deleted", metadata: ["organization": "\(organization)", "segment": "\(id)"])
+        }
+        if replacedColdSegments[organization]?.isEmpty == true { replacedColdSegments[organization] = nil }
+    }
+
+    /// After a snapshot: remembers the segments it names, and deletes replaced segments it no
+    /// longer names.
+    func snapshotWritten(naming captures: [OrganizationState]) async {
+        snapshotColdSegments = Dictionary(captures.map { ($0.organization.id, Set($0.calls.cold.segments.map(\.id))) }, uniquingKeysWith: { first, _ in first })
+        for organization in replacedColdSegments.keys.sorted() { await deleteReplacedColdSegments(organization, snapshot: true) }
     }
 
     /// Waits until no other cold move or rewrite of `organization` runs, then marks one running
@@ -177,10 +237,23 @@ extension ShardDirectory {
                         continue
                     }
                     let blocks = Dictionary(summary.blocks.map { ($0.offset, $0.length) }, uniquingKeysWith: { first, _ in first })
+                    // Version 2: the id index's chunks and directory are blocks too.
+                    var indexBlocks = 0
+                    if summary.indexDirectory != nil {
+                        guard let index = try? ColdSegmentFiles(directory: directory).idIndex(of: segment) else {
+                            problems.append("\(name): its id index does not decode or does not cover calls \(segment.firstCall)–\(segment.lastCall)")
+                            continue
+                        }
+                        if let stray = index.chunks.first(where: { blocks[UInt64($0.offset)] != $0.length }) {
+                            problems.append("\(name): the id index's chunk at offset \(stray.offset) is not a block of the file")
+                            continue
+                        }
+                        indexBlocks = index.chunks.count + 1
+                    }
                     if let stray = segment.extents.first(where: { blocks[UInt64($0.offset)] != $0.length }) {
                         problems.append("\(name): the catalogue's block of contact \(stray.contact) at offset \(stray.offset) is not a block of the file")
-                    } else if blocks.count != segment.extents.count {
-                        problems.append("\(name): \(blocks.count) blocks, the catalogue names \(segment.extents.count)")
+                    } else if blocks.count != segment.extents.count + indexBlocks {
+                        problems.append("\(name): \(blocks.count) blocks, the catalogue names \(segment.extents.count) and the id index \(indexBlocks)")
                     }
                 } catch {
                     problems.append("\(name): \(error.message)")

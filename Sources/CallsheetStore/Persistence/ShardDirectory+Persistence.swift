@@ -184,6 +184,7 @@ extension ShardDirectory {
         persistence.lastSnapshotSequence = floor
         persistence.lastSnapshotBytes = file.bytes
         persistence.lastSnapshotOrganizationBytes = file.organizations
+        await snapshotWritten(naming: captures.map(\.0))
         if let cut {
             do {
                 try await journal.waitForSegmentCut(cut)

@@ -35,6 +35,13 @@ public actor ShardDirectory {
     /// Organizations with a cold move or segment rewrite running: one at a time each, so two
     /// never pick the same new segment number.
     var coldBusy: Set<OrganizationID> = []
+    /// Segments a rewrite replaced whose files are still on disk, by organization: deleted once
+    /// neither the catalogue nor the last snapshot written names them.
+    var replacedColdSegments: [OrganizationID: Set<UInt32>] = [:]
+    /// The segments the last snapshot names, by organization. At start, the catalogue after
+    /// recovery: every segment the loaded snapshot names that is still on disk is in it (start
+    /// deletes the others).
+    var snapshotColdSegments: [OrganizationID: Set<UInt32>] = [:]
 
     init(configuration: StoreConfiguration, journal: JournalWriter?, recovered: RecoveredState, logger: Logger, lock: DataDirectoryLock? = nil) {
         self.configuration = configuration
@@ -50,6 +57,7 @@ public actor ShardDirectory {
             if !configuration.directory.isEmpty {
                 state.attachColdReader(ColdSegmentFiles(directory: ColdSegmentFiles.directory(data: configuration.directory, organization: state.organization.id)))
             }
+            snapshotColdSegments[state.organization.id] = Set(state.calls.cold.segments.map(\.id))
             let shard = OrganizationShard(state: state, journal: journal)
             shards[state.organization.id] = shard
             organizationNames[state.organization.name.lowercased()] = state.organization.id

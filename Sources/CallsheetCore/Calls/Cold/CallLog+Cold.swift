@@ -45,6 +45,18 @@ extension CallLog {
         }
     }
 
+    /// The id index chunks of `range` (``ColdIdIndex``), in id order: `body` gets each chunk's
+    /// call count and encoded content.
+    /// - Complexity: O(calls in range).
+    public func coldIndexChunks(_ range: ClosedRange<CallID>, callsPerChunk: Int = ColdIdIndex.callsPerChunk, _ body: (Int, [UInt8]) throws -> Void) rethrows {
+        var first = range.lowerBound
+        while first <= range.upperBound {
+            let last = Swift.min(range.upperBound, first + CallID(callsPerChunk) - 1)
+            try body(Int(last - first + 1), ColdIdIndex.encodeChunk((first...last).map { record(at: Int($0 - 1)) }))
+            first = last + 1
+        }
+    }
+
     /// Makes `segment`'s calls cold: their rows' storage and texts are let go, their contacts'
     /// chains keep only hot calls. False (nothing changed) unless the segment continues the cold
     /// calls and covers only logged calls.
@@ -52,26 +64,20 @@ extension CallLog {
     mutating func freeze(_ segment: ColdSegment) -> Bool {
         guard segment.firstCall == cold.through + 1, segment.lastCall >= segment.firstCall, segment.lastCall <= CallID(rows.count) else { return false }
         generation += 1
-        var contacts: Set<UInt32> = []
+        // Sorted and deduplicated rather than hashed: one allocation for a million contacts.
+        var contacts: [UInt32] = []
+        contacts.reserveCapacity(segment.callCount)
         for id in segment.firstCall...segment.lastCall {
             let row = rows[Int(id - 1)]
-            if row.contact != 0 { contacts.insert(row.contact) }
+            if row.contact != 0 { contacts.append(row.contact) }
             if row.text != 0 { texts[Int(row.text - 1)] = Texts() }
         }
+        contacts.sort()
         let last = UInt32(segment.lastCall)
-        for contact in contacts {
-            var kept: [UInt32] = []
-            var next = newest[contact] ?? 0
-            while next != 0 {
-                if next > last { kept.append(next) }
-                next = rows[Int(next - 1)].older
-            }
-            guard let first = kept.first else {
-                newest.removeValue(forKey: contact)
-                continue
-            }
-            newest[contact] = first
-            for (offset, position) in kept.enumerated() { rows[Int(position - 1)].older = offset + 1 < kept.count ? kept[offset + 1] : 0 }
+        var previous: UInt32 = 0
+        for contact in contacts where contact != previous {
+            previous = contact
+            unlinkCold(of: contact, through: last)
         }
         cold.through = segment.lastCall
         cold.segments.append(segment)
@@ -86,6 +92,33 @@ extension CallLog {
         }
         texts.releaseChunks(below: lowestText)
         return true
+    }
+
+    /// Drops calls `through` and below from `contact`'s chain, in place: the hot calls keep
+    /// their order, and a row is written only where its link changes (a row a snapshot's view
+    /// shares is copied only then).
+    /// - Complexity: O(the contact's calls).
+    private mutating func unlinkCold(of contact: UInt32, through last: UInt32) {
+        var head: UInt32 = 0, tail: UInt32 = 0
+        var next = newest[contact] ?? 0
+        while next != 0 {
+            let older = rows[Int(next - 1)].older
+            if next > last {
+                if tail == 0 {
+                    head = next
+                } else if rows[Int(tail - 1)].older != next {
+                    rows[Int(tail - 1)].older = next
+                }
+                tail = next
+            }
+            next = older
+        }
+        guard tail != 0 else {
+            newest.removeValue(forKey: contact)
+            return
+        }
+        if rows[Int(tail - 1)].older != 0 { rows[Int(tail - 1)].older = 0 }
+        if newest[contact] != head { newest[contact] = head }
     }
 
     /// Puts `segment` in place of the one of the same id range (a rewrite that folded in moves
@@ -157,27 +190,75 @@ extension CallLog {
         return (page, false)
     }
 
-    /// The cold part of ``scan(before:visitLimit:_:)``: ids `through` and below, newest first.
-    func scanCold(through: CallID, visited: Int, visitLimit: Int, _ body: (CallRecord) -> Bool) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
+    /// The cold part of ``scan(before:visitLimit:matching:_:)``: ids `through` and below, newest first.
+    func scanCold(
+        through: CallID, visited: Int, visitLimit: Int, matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> (lastVisited: CallID?, exhausted: Bool) {
         var visited = visited
         var upper = through
         for segment in cold.segments.reversed() where segment.firstCall <= upper {
-            var top = Swift.min(upper, segment.lastCall)
-            while true {
-                let bottom = Swift.max(segment.firstCall, top >= Self.coldScanWindow ? top - Self.coldScanWindow + 1 : 1)
-                var window = try cold.calls(in: segment, window: bottom...top)
-                window.sort { $0.id > $1.id }
-                for call in window {
-                    guard visited < visitLimit else { return (call.id + 1, false) }
-                    visited += 1
-                    if !body(call) { return (call.id, false) }
-                }
-                if bottom == segment.firstCall { break }
-                top = bottom - 1
+            let top = Swift.min(upper, segment.lastCall)
+            let stop = if let index = try cold.idIndex(of: segment) {
+                try scanIndexed(segment, index, top: top, visited: &visited, visitLimit: visitLimit, matching: matching, body)
+            } else {
+                try scanWindows(segment, top: top, visited: &visited, visitLimit: visitLimit, matching: matching, body)
             }
+            if let stop { return (stop, false) }
             upper = segment.firstCall - 1
         }
         return (nil, true)
+    }
+
+    /// Ids `top` down to the segment's first through its id index: one chunk decoded at a time,
+    /// a block read only for an accepted call with texts. Returns where the scan stopped, nil
+    /// when it went through the segment.
+    private func scanIndexed(
+        _ segment: ColdSegment, _ index: ColdIdIndex, top: CallID, visited: inout Int, visitLimit: Int,
+        matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> CallID? {
+        var top = top
+        while true {
+            let (number, first) = index.chunk(holding: top, of: segment)
+            let entries = try cold.indexChunk(number, of: index, in: segment)
+            var id = top
+            while true {
+                guard visited < visitLimit else { return id + 1 }
+                visited += 1
+                let entry = entries[Int(id - first)]
+                let owner = cold.owner(of: id, stored: entry.stored)
+                var call = ColdCalls.present(entry.call, owner: owner)
+                if matching(call) {
+                    // Erased calls have no texts to show.
+                    if entry.hasTexts, owner != 0 { call = try cold.call(id, stored: entry.stored, in: segment) }
+                    if !body(call) { return id }
+                }
+                if id == first { break }
+                id -= 1
+            }
+            if first == segment.firstCall { return nil }
+            top = first - 1
+        }
+    }
+
+    /// Ids `top` down to the segment's first without an id index (file version 1): a window of
+    /// ``coldScanWindow`` ids at a time, every block of the segment read for each.
+    private func scanWindows(
+        _ segment: ColdSegment, top: CallID, visited: inout Int, visitLimit: Int,
+        matching: (CallRecord) -> Bool, _ body: (CallRecord) -> Bool
+    ) throws(CallsheetError) -> CallID? {
+        var top = top
+        while true {
+            let bottom = Swift.max(segment.firstCall, top >= Self.coldScanWindow ? top - Self.coldScanWindow + 1 : 1)
+            var window = try cold.calls(in: segment, window: bottom...top)
+            window.sort { $0.id > $1.id }
+            for call in window {
+                guard visited < visitLimit else { return call.id + 1 }
+                visited += 1
+                if matching(call), !body(call) { return call.id }
+            }
+            if bottom == segment.firstCall { return nil }
+            top = bottom - 1
+        }
     }
 
     /// Cold calls `ids` of `from` become `to`'s (a merge or unmerge); no block is read.

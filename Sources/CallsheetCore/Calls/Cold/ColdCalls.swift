@@ -106,6 +106,44 @@ public struct ColdCalls: Sendable {
         return try ColdBlock.decode(try reader.block(extent, of: segment))
     }
 
+    /// `segment`'s id index, nil when its file has none.
+    public func idIndex(of segment: ColdSegment) throws(CallsheetError) -> ColdIdIndex? {
+        guard let reader else { throw CallsheetError(.unavailable, "cold call segment \(segment.id) cannot be read: no data directory") }
+        return try reader.idIndex(of: segment)
+    }
+
+    /// Chunk `number` of `segment`'s id index, its calls as stored (ids ascending).
+    func indexChunk(_ number: Int, of index: ColdIdIndex, in segment: ColdSegment) throws(CallsheetError) -> [ColdIdIndex.Entry] {
+        guard number < index.chunks.count else { throw CallsheetError(.unavailable, "cold call segment \(segment.id): its id index has no chunk \(number)") }
+        let first = segment.firstCall + CallID(number * index.callsPerChunk)
+        let chunk = index.chunks[number]
+        return try ColdIdIndex.decodeChunk(try read(bytesOf: chunk, of: segment), first: first, count: Int(chunk.count))
+    }
+
+    /// Chunk `number` of `segment`'s id index as a rewrite of the segment writes it: each call
+    /// stored under the contact it belongs to now (0, without texts, when erased).
+    public func rewrittenIndexChunk(_ number: Int, of index: ColdIdIndex, in segment: ColdSegment) throws(CallsheetError) -> [UInt8] {
+        let entries = try indexChunk(number, of: index, in: segment).map { entry in
+            let owner = owner(of: entry.call.id, stored: entry.stored)
+            return ColdIdIndex.Entry(call: Self.present(entry.call, owner: owner), hasTexts: entry.hasTexts && owner != 0)
+        }
+        return ColdIdIndex.encodeChunk(entries: entries)
+    }
+
+    /// Call `id` as it is now, texts included, read from the block of `stored` (the contact
+    /// an index entry says holds it).
+    func call(_ id: CallID, stored: UInt32, in segment: ColdSegment) throws(CallsheetError) -> CallRecord {
+        guard let extent = segment.extent(of: stored), let call = try read(extent, of: segment).first(where: { $0.id == id }) else {
+            throw CallsheetError(.unavailable, "cold call segment \(segment.id): call \(id) is not in the block its id index names")
+        }
+        return Self.present(call, owner: owner(of: id, stored: stored))
+    }
+
+    private func read(bytesOf extent: ColdExtent, of segment: ColdSegment) throws(CallsheetError) -> [UInt8] {
+        guard let reader else { throw CallsheetError(.unavailable, "cold call segment \(segment.id) cannot be read: no data directory") }
+        return try reader.block(extent, of: segment)
+    }
+
     /// The cold calls of `contact` now, newest first (time, then id).
     /// - Complexity: one block read per segment that stores the contact's calls or calls moved to it.
     func calls(of contact: UInt32) throws(CallsheetError) -> [CallRecord] {

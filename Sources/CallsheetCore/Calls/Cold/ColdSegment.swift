@@ -70,6 +70,9 @@ public struct ColdExtent: Sendable, Hashable {
 public protocol ColdBlockReader: Sendable {
     /// The decompressed bytes of the block `extent` names in `segment`, checked.
     func block(_ extent: ColdExtent, of segment: ColdSegment) throws(CallsheetError) -> [UInt8]
+    /// The segment's id index (``ColdIdIndex``); nil when its file has none (file version 1,
+    /// or a rewrite of such a file).
+    func idIndex(of segment: ColdSegment) throws(CallsheetError) -> ColdIdIndex?
 }
 
 /// A block's content: `varint count · count × call` in the journal's call encoding
