@@ -3,7 +3,8 @@
 # hand: scripts/bench/restart.sh BIN DATA_DIR USER SECRET [RUNS]
 # Each run starts `BIN serve` on DATA_DIR, times it to the first CONTACT.GET reply, reads VmRSS
 # and the contact count, and stops it. With SNAPSHOT_FIRST=1 the first start also takes a
-# SNAPSHOT (so that later starts read a snapshot written by BIN) before it stops.
+# SNAPSHOT (so that later starts read a snapshot written by BIN) before it stops. RSS is read
+# RSS_WAIT seconds (default 1) after the first reply.
 set -euo pipefail
 BIN="$1" DATA="$2" USER_NAME="$3" SECRET="$4" RUNS="${5:-3}"
 PORT=${PORT:-17891}
@@ -19,7 +20,7 @@ for run in $(seq 1 "$RUNS"); do
   RESTART=$(echo "$(date +%s.%N) - $start" | bc -l)
   # CPU seconds the server spent until then (user + system), steadier than wall time on a shared machine.
   CPU=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' /proc/$SERVER/stat)
-  sleep 1
+  sleep "${RSS_WAIT:-1}"  # RSS_WAIT=8: after the duplicate keys are built off the shard
   RSS_KB=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
   CONTACTS=$(cli CONTACT.COUNT | grep -o '"active":[0-9]*' | cut -d: -f2)
   [ -n "$CONTACTS" ] && [ "$CONTACTS" -gt 0 ] || CONTACTS=1
