@@ -398,7 +398,11 @@ struct SharedNumbers {
 
     /// Releases every number still held.
     func release(from texts: inout SharedTexts) {
-        for number in [company, notes, outcome].compactMap({ $0 }) + others { texts.release(text: number) }
+        // Field by field: this runs on every rewrite, so no array is built for it.
+        if let company { texts.release(text: company) }
+        if let notes { texts.release(text: notes) }
+        if let outcome { texts.release(text: outcome) }
+        for number in others { texts.release(text: number) }
         if let tags { texts.release(tags: tags) }
     }
 }
