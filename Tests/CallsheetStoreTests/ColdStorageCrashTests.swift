@@ -39,9 +39,8 @@ import Testing
     static func rewriteRound(binary: String, delay: Int) async throws -> String {
         let data = try TemporaryDirectory(prefix: "cold-rewrite-crash")
         defer { data.remove() }
-        let created = try await ChildProcess.run(binary, ["org", "create", "Acme", "--admin", "alice", "--data", data.path])
-        let secret = try #require(created.output.split(separator: "\n").first { $0.hasPrefix("secret: ") }.map { String($0.dropFirst(8)) })
         let crash = CrashRound(binary: binary, seed: 2)
+        let secret = try await crash.createOrganization(data.path)
         var (server, port) = try await crash.startServer(data.path)
         let client = try RESPTestClient(port: port)
         #expect(try client.call("AUTH", "alice", secret) == .ok)

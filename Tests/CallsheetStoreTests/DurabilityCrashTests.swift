@@ -54,10 +54,7 @@ struct CrashRound {
     func run() async throws -> String {
         let data = try TemporaryDirectory(prefix: "crash")
         defer { data.remove() }
-        let created = try await ChildProcess.run(binary, ["org", "create", "Acme", "--admin", "alice", "--data", data.path])
-        let secret = try #require(
-            created.output.split(separator: "\n").first { $0.hasPrefix("secret: ") }.map { String($0.dropFirst(8)) },
-            "org create printed no secret: \(created.output) \(created.error)")
+        let secret = try await createOrganization(data.path)
 
         var random = SeededRandom(seed: seed)
         let (server, port) = try await startServer(data.path)
@@ -120,6 +117,14 @@ struct CrashRound {
     }
 
     /// Starts `callsheet serve` on a free port and waits until it accepts connections.
+    /// Creates the organization Acme with admin `alice` in `data` (`callsheet org create`); returns her secret.
+    func createOrganization(_ data: String) async throws -> String {
+        let created = try await ChildProcess.run(binary, ["org", "create", "Acme", "--admin", "alice", "--data", data])
+        return try #require(
+            created.output.split(separator: "\n").first { $0.hasPrefix("secret: ") }.map { String($0.dropFirst(8)) },
+            "org create printed no secret: \(created.output) \(created.error)")
+    }
+
     func startServer(_ data: String) async throws -> (ChildProcess, Int) {
         for _ in 0..<5 {
             let port = try TCPConnection.freePort()

@@ -27,9 +27,8 @@ import Testing
     static func round(binary: String, delay: Int) async throws -> String {
         let data = try TemporaryDirectory(prefix: "erasure-crash")
         defer { data.remove() }
-        let created = try await ChildProcess.run(binary, ["org", "create", "Acme", "--admin", "alice", "--data", data.path])
-        let secret = try #require(created.output.split(separator: "\n").first { $0.hasPrefix("secret: ") }.map { String($0.dropFirst(8)) })
         let crash = CrashRound(binary: binary, seed: 1)
+        let secret = try await crash.createOrganization(data.path)
         var (server, port) = try await crash.startServer(data.path)
         let marker = "Qzxw\(Int.random(in: 100_000...999_999))"
         let client = try RESPTestClient(port: port)
